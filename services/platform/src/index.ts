@@ -1,0 +1,6 @@
+export * from "./config.ts";
+export * from "./logger.ts";
+export * from "./telemetry.ts";
+export * from "./grpc.ts";
+export * from "./kafka-config.ts";
+export * from "./postgres-config.ts";
