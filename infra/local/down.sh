@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Stops Kafka and PostgreSQL. Data stays in .cache/; pass --purge to delete it as well.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+mkdir -p "$LRE_CACHE"
+exec 9>"$LRE_CACHE/.up.lock"
+flock 9
+
+"$LRE_ROOT/infra/local/kafka.sh" stop
+"$LRE_ROOT/infra/local/postgres.sh" stop
+if [[ "${1:-}" == "--purge" ]]; then
+  log "deleting Kafka and PostgreSQL data (jars and packages stay)"
+  rm -rf "$KAFKA_DATA" "$KAFKA_HOME/cluster.id" "$PG_DATA"
+fi

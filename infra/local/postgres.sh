@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# PostgreSQL from the Debian packages, run from a project-owned data directory without systemd.
+# Usage: infra/local/postgres.sh install|start|stop|status|psql [args]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PG_BIN="/usr/lib/postgresql/$PG_VERSION/bin"
+# postgres refuses to run as root; as root we run it as the postgres OS user that the Debian
+# package creates, otherwise as whoever runs the script.
+if [[ $EUID -eq 0 ]]; then PG_OS_USER=postgres; else PG_OS_USER="$(id -un)"; fi
+PG_SUPERUSER="$PG_OS_USER"
+
+as_pg() {
+  if [[ $EUID -eq 0 ]]; then runuser -u "$PG_OS_USER" -- "$@"; else "$@"; fi
+}
+
+install_postgres() {
+  if [[ ! -x "$PG_BIN/pg_ctl" ]]; then
+    [[ $EUID -eq 0 ]] || die "PostgreSQL $PG_VERSION is missing and installing it needs root"
+    # The package would also create and try to start a default cluster on 5432; we neither need
+    # nor use it, so it is dropped right after installation when nothing else owns it.
+    local had_main=0
+    [[ -d "/etc/postgresql/$PG_VERSION/main" ]] && had_main=1
+    apt_install "postgresql-$PG_VERSION"
+    if [[ $had_main -eq 0 && -d "/etc/postgresql/$PG_VERSION/main" ]] && command -v pg_dropcluster >/dev/null; then
+      pg_dropcluster --stop "$PG_VERSION" main >>"$LRE_CACHE/apt.log" 2>&1 || true
+    fi
+  fi
+  [[ -x "$PG_BIN/pg_ctl" ]] || die "pg_ctl for PostgreSQL $PG_VERSION not found in $PG_BIN"
+  if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
+    log "initialising PostgreSQL $PG_VERSION cluster in $PG_DATA"
+    mkdir -p "$PG_HOME"
+    # The postgres user must be able to reach the data directory through the checkout's path.
+    as_pg test -x "$LRE_CACHE" 2>/dev/null || chmod o+x "$LRE_CACHE"
+    rm -rf "$PG_DATA"
+    mkdir -p "$PG_DATA" "$PG_SOCKET_DIR"
+    [[ $EUID -eq 0 ]] && chown -R "$PG_OS_USER": "$PG_HOME"
+    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_SUPERUSER" -E UTF8 --locale=C \
+      --auth-local=peer --auth-host=scram-sha-256 >"$PG_HOME/initdb.log" 2>&1 \
+      || die "initdb failed, see $PG_HOME/initdb.log"
+    echo "include_if_exists = 'lre.conf'" | as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null
+  fi
+}
+
+write_config() {
+  mkdir -p "$PG_SOCKET_DIR"
+  [[ $EUID -eq 0 ]] && chown "$PG_OS_USER": "$PG_SOCKET_DIR"
+  # Regenerated on every start so that a port change in the environment takes effect.
+  as_pg tee "$PG_DATA/lre.conf" >/dev/null <<CONF
+listen_addresses = '$PG_HOST'
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCKET_DIR'
+max_connections = 200
+shared_buffers = 128MB
+# A development and test database: durability against an operating-system crash is traded for
+# speed. A killed server still recovers, because the data is in the OS page cache.
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+log_line_prefix = '%m [%p] %q%u@%d '
+log_min_duration_statement = 1000
+timezone = 'UTC'
+CONF
+}
+
+pg_running() {
+  as_pg "$PG_BIN/pg_ctl" status -D "$PG_DATA" >/dev/null 2>&1
+}
+
+psql_super() {
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_SUPERUSER" "$@"
+}
+
+start_postgres() {
+  install_postgres
+  if pg_running && port_open "$PG_HOST" "$PG_PORT"; then
+    log "PostgreSQL already running on $PG_HOST:$PG_PORT"
+  else
+    if port_open "$PG_HOST" "$PG_PORT" && ! pg_running; then
+      die "port $PG_PORT is taken by a process this script did not start"
+    fi
+    write_config
+    log "starting PostgreSQL $PG_VERSION on $PG_HOST:$PG_PORT (log: $PG_LOG)"
+    touch "$PG_LOG" && { [[ $EUID -ne 0 ]] || chown "$PG_OS_USER": "$PG_LOG"; }
+    # After a kill -9 the old backends need a moment to notice that their postmaster is gone
+    # before a new one can take the shared memory; retry rather than fail.
+    local tries=0
+    until as_pg "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$PG_LOG" -w -t 60 >>"$PG_HOME/pg_ctl.log" 2>&1; do
+      tries=$((tries + 1))
+      (( tries < 5 )) || die "PostgreSQL did not start, see $PG_LOG"
+      sleep 2
+    done
+  fi
+  bootstrap
+  log "PostgreSQL ready"
+}
+
+# Database and the migration (admin) role. Idempotent; the password is re-applied every time so
+# that changing LRE_PG_ADMIN_PASSWORD takes effect on the next up.
+bootstrap() {
+  # The password travels through the environment, never the command line, so `ps` cannot see it.
+  LRE_PG_ADMIN_PASSWORD="$LRE_PG_ADMIN_PASSWORD" psql_super -d postgres <<SQL
+\getenv admin_pw LRE_PG_ADMIN_PASSWORD
+SELECT format('CREATE ROLE %I LOGIN CREATEROLE', '$LRE_PG_ADMIN_USER')
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$LRE_PG_ADMIN_USER') \gexec
+ALTER ROLE "$LRE_PG_ADMIN_USER" WITH LOGIN CREATEROLE PASSWORD :'admin_pw';
+SELECT format('CREATE DATABASE %I OWNER %I', '$PG_DATABASE', '$LRE_PG_ADMIN_USER')
+  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$PG_DATABASE') \gexec
+SQL
+  # The admin owns the public schema of its database so that migrations can create objects there.
+  psql_super -d "$PG_DATABASE" -c "ALTER SCHEMA public OWNER TO \"$LRE_PG_ADMIN_USER\"" >/dev/null
+}
+
+stop_postgres() {
+  if [[ ! -f "$PG_DATA/PG_VERSION" ]] || ! pg_running; then
+    log "PostgreSQL not running"
+    return 0
+  fi
+  log "stopping PostgreSQL"
+  as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w -t 60 >>"$PG_HOME/pg_ctl.log" 2>&1 \
+    || as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m immediate -w >>"$PG_HOME/pg_ctl.log" 2>&1 || true
+  log "PostgreSQL stopped"
+}
+
+status_postgres() {
+  if [[ -f "$PG_DATA/PG_VERSION" ]] && pg_running && port_open "$PG_HOST" "$PG_PORT"; then
+    echo "postgres: running  pid $(as_pg head -1 "$PG_DATA/postmaster.pid")  $PG_HOST:$PG_PORT  version $PG_VERSION  db $PG_DATABASE  log $PG_LOG"
+  else
+    echo "postgres: stopped"
+    return 1
+  fi
+}
+
+case "${1:-}" in
+  install) install_postgres ;;
+  start) start_postgres ;;
+  stop) stop_postgres ;;
+  status) status_postgres ;;
+  psql) shift; psql_super -d "$PG_DATABASE" "$@" ;;
+  *) echo "usage: $0 install|start|stop|status|psql [args]" >&2; exit 2 ;;
+esac

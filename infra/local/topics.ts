@@ -1,0 +1,122 @@
+// Admin helper for the local broker, run by kafka.sh:
+//   topics.ts wait    – block until the broker answers metadata requests
+//   topics.ts create  – create the application topics (idempotent; partitions only grow)
+import { Kafka, logLevel } from "kafkajs";
+import { z } from "zod";
+
+const envList = z.string().transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+const partitions = z.coerce.number().int().min(1).max(1000);
+
+export const topicConfigSchema = z.object({
+  KAFKA_BROKERS: envList.default(["127.0.0.1:19092"]),
+  KAFKA_TOPIC_DOCUMENTS: z.string().min(1).default("documents.received.v1"),
+  KAFKA_TOPIC_DOCUMENTS_PARTITIONS: partitions.default(6),
+  KAFKA_TOPIC_DLQ: z.string().min(1).default("documents.dlq.v1"),
+  KAFKA_TOPIC_DLQ_PARTITIONS: partitions.default(3),
+  KAFKA_TOPIC_LIABILITY_RECORDED: z.string().min(1).default("liability.recorded.v1"),
+  KAFKA_TOPIC_LIABILITY_RECORDED_PARTITIONS: partitions.default(6),
+});
+export type TopicConfig = z.infer<typeof topicConfigSchema>;
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  configEntries?: { name: string; value: string }[];
+}
+
+export function applicationTopics(c: TopicConfig): TopicSpec[] {
+  return [
+    { topic: c.KAFKA_TOPIC_DOCUMENTS, numPartitions: c.KAFKA_TOPIC_DOCUMENTS_PARTITIONS },
+    // Dead letters are evidence for an investigation; keep them four weeks rather than the broker default.
+    {
+      topic: c.KAFKA_TOPIC_DLQ,
+      numPartitions: c.KAFKA_TOPIC_DLQ_PARTITIONS,
+      configEntries: [{ name: "retention.ms", value: String(28 * 24 * 3600 * 1000) }],
+    },
+    { topic: c.KAFKA_TOPIC_LIABILITY_RECORDED, numPartitions: c.KAFKA_TOPIC_LIABILITY_RECORDED_PARTITIONS },
+  ];
+}
+
+function parseEnv(): TopicConfig {
+  const input = Object.fromEntries(
+    Object.keys(topicConfigSchema.shape).map((k) => [k, process.env[k] === "" ? undefined : process.env[k]]),
+  );
+  const result = topicConfigSchema.safeParse(input);
+  if (!result.success) {
+    for (const issue of result.error.issues) console.error(`${issue.path.join(".")}: ${issue.message}`);
+    process.exit(2);
+  }
+  return result.data;
+}
+
+/** Creates missing topics and grows partition counts that are below the configured number. */
+export async function ensureTopics(brokers: string[], specs: TopicSpec[]): Promise<string[]> {
+  const admin = new Kafka({ clientId: "lre-infra", brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const changes: string[] = [];
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({ ...s, replicationFactor: 1 })),
+      });
+      for (const s of missing) changes.push(`created ${s.topic} (${s.numPartitions} partitions)`);
+    }
+    const present = specs.filter((s) => existing.has(s.topic));
+    if (present.length > 0) {
+      const meta = await admin.fetchTopicMetadata({ topics: present.map((s) => s.topic) });
+      const grow = present.filter((s) => {
+        const have = meta.topics.find((t) => t.name === s.topic)?.partitions.length ?? 0;
+        return have < s.numPartitions;
+      });
+      if (grow.length > 0) {
+        await admin.createPartitions({ topicPartitions: grow.map((s) => ({ topic: s.topic, count: s.numPartitions })) });
+        for (const s of grow) changes.push(`grew ${s.topic} to ${s.numPartitions} partitions`);
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  return changes;
+}
+
+async function waitForBroker(brokers: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const admin = new Kafka({
+      clientId: "lre-infra",
+      brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 2000,
+    }).admin();
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      await admin.listTopics();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+}
+
+if (import.meta.main) {
+  const config = parseEnv();
+  const command = process.argv[2];
+  if (command === "wait") {
+    await waitForBroker(config.KAFKA_BROKERS, Number(process.env.KAFKA_START_TIMEOUT ?? 120) * 1000);
+  } else if (command === "create") {
+    const changes = await ensureTopics(config.KAFKA_BROKERS, applicationTopics(config));
+    for (const line of changes) console.log(`[infra] ${line}`);
+    if (changes.length === 0) console.log("[infra] topics up to date");
+  } else {
+    console.error("usage: topics.ts wait|create");
+    process.exit(2);
+  }
+}
