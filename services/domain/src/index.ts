@@ -1,2 +1,3 @@
 export * from "./record.ts";
 export * from "./scoring.ts";
+export * from "./validation/index.ts";

@@ -1,0 +1,58 @@
+import type { Span } from "./mentions.ts";
+import { RULES } from "./reasons.ts";
+import type { ValidationReason } from "./reasons.ts";
+
+/**
+ * Rule "injection": bank statements and call transcripts do not address language
+ * models. Text that does is either an attack or at least a document nobody should trust
+ * without a look, whatever the model made of it. This rule does not try to undo the
+ * injection (the consistency rule catches the values it plants); it makes sure such a
+ * document is never accepted silently.
+ */
+const INSTRUCTION_PATTERNS: readonly RegExp[] = [
+  /\b(ignore|disregard|forget|override)\b[^.\n]{0,40}\b(instructions?|prompts?|rules|guidelines|above|previous|prior|earlier)\b/i,
+  /\b(new|updated|revised|additional|hidden|secret)\s+(system\s+)?(instructions?|prompt)\b/i,
+  /\b(system|developer)\s*(prompt|message|note|override|instruction)s?\b/i,
+  /^\s*(system|assistant|developer)\s*:/im,
+  /<\s*\/?\s*(system|instructions?|prompt|assistant|im_start|im_end)\b/i,
+  /\[\s*\/?\s*(INST|SYS)\s*\]/,
+  /\bnote\s+to\s+(the\s+)?(ai|model|assistant|llm|extractor|extraction\s+system|parser)\b/i,
+  /\b(you are|act as|pretend to be|you must now)\b[^.\n]{0,40}\b(ai|assistant|model|llm|extractor|system)\b/i,
+  /\b(language model|llm|chatgpt|large language)\b/i,
+  /\b(set|report|output|return|record|extract|enter|list)\s+(the\s+)?(current\s+|outstanding\s+|principal\s+)?(balance|payoff|amount|interest rate|apr|field|value|lender)\w*\s+(as|to|=|should be)\b/i,
+  /\b(output|return|respond with|reply with)\b[^.\n]{0,20}\b(json|the following)\b/i,
+];
+
+/** Zero-width and bidirectional-control characters: invisible in a viewer, read by a model. */
+const HIDDEN_CHARACTERS = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+
+export interface InjectionFindings {
+  readonly reasons: readonly ValidationReason[];
+  /** Where the suspicious text is, for a reviewer. */
+  readonly spans: readonly Span[];
+}
+
+export function checkInjection(text: string): InjectionFindings {
+  const spans: Span[] = [];
+  for (const pattern of INSTRUCTION_PATTERNS) {
+    const global = new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : `${pattern.flags}g`);
+    for (const m of text.matchAll(global)) spans.push({ start: m.index, end: m.index + m[0].length });
+  }
+  const reasons: ValidationReason[] = [];
+  if (spans.length > 0) {
+    reasons.push({
+      rule: RULES.injectionInstructions,
+      message: `the text contains ${spans.length} passage(s) addressed to a model rather than to a customer`,
+    });
+  }
+  const hidden = [...text.matchAll(HIDDEN_CHARACTERS)];
+  if (hidden.length > 0) {
+    reasons.push({
+      rule: RULES.injectionHiddenCharacters,
+      message: `the text contains ${hidden.length} invisible or direction-control character(s)`,
+    });
+    for (const m of hidden) spans.push({ start: m.index, end: m.index + m[0].length });
+  }
+  spans.sort((a, b) => a.start - b.start);
+  return { reasons, spans };
+}

@@ -1,0 +1,215 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { labelledDocumentSchema } from "../src/record.ts";
+import type { LiabilityRecord } from "../src/record.ts";
+import { DEFAULT_VALIDATION_POLICY, RULES, reasonCode, validateExtraction } from "../src/validation/index.ts";
+import type { ValidationResult } from "../src/validation/index.ts";
+
+const examples = readFileSync(new URL("../../../../shared/spec/examples.jsonl", import.meta.url), "utf8")
+  .trim()
+  .split("\n")
+  .map((line) => labelledDocumentSchema.parse(JSON.parse(line)));
+const byId = (id: string) => examples.find((e) => e.id === id)!;
+const mortgage = byId("ex-001");
+const autoCall = byId("ex-002");
+const card = byId("ex-003");
+
+const REFERENCE = new Date("2026-04-20T12:00:00Z");
+
+function validate(text: string, record: unknown, extra: Partial<Parameters<typeof validateExtraction>[0]> = {}): ValidationResult {
+  return validateExtraction({ text, output: record, referenceDate: REFERENCE, ...extra });
+}
+
+function codes(result: ValidationResult): string[] {
+  return result.reasons.map(reasonCode);
+}
+
+function withFields(base: LiabilityRecord, changes: Partial<LiabilityRecord>): LiabilityRecord {
+  return { ...base, ...changes };
+}
+
+test("every labelled example is accepted as labelled, with a citation for every non-null field", () => {
+  for (const doc of examples) {
+    const result = validate(doc.text, doc.expected);
+    assert.equal(result.status, "accepted", `${doc.id}: ${codes(result).join(", ")}`);
+    assert.deepEqual(result.reasons, []);
+    for (const [field, value] of Object.entries(doc.expected!)) {
+      if (value === null || field === "liability_type") continue;
+      assert.ok((result.citations as Record<string, unknown[]>)[field]?.length, `${doc.id}: no citation for ${field}`);
+    }
+  }
+});
+
+test("citations point at the text that states the value", () => {
+  const result = validate(autoCall.text, autoCall.expected);
+  const quote = (field: keyof LiabilityRecord) => result.citations[field]!.map((s) => autoCall.text.slice(s.start, s.end));
+  assert.deepEqual(quote("current_balance"), ["eleven thousand two hundred four dollars and eighteen cents"]);
+  assert.deepEqual(quote("payoff_good_through"), ["June 9th, 2026"]);
+  assert.deepEqual(quote("account_last4"), ["8860"]);
+  assert.ok(quote("monthly_payment").includes("$412.50"));
+  assert.ok(quote("monthly_payment").includes("Four twelve fifty"));
+  assert.deepEqual(quote("lender_name"), ["Pinecrest Auto Credit", "Pinecrest Auto Credit"]);
+});
+
+test("schema: unparseable output, missing keys, extra keys and wrong types go to review without a record", () => {
+  const notJson = validate(card.text, "{liability_type: credit_card");
+  assert.equal(notJson.status, "review");
+  assert.equal(notJson.record, null);
+  assert.deepEqual(codes(notJson), [RULES.schemaUnparseable]);
+
+  const { as_of_date: _dropped, ...missing } = card.expected!;
+  assert.deepEqual(codes(validate(card.text, missing)), [`${RULES.schemaInvalid}:as_of_date`]);
+
+  assert.deepEqual(codes(validate(card.text, { ...card.expected, notes: "x" })), [RULES.schemaInvalid]);
+  assert.deepEqual(codes(validate(card.text, { ...card.expected, current_balance: "1,538.90" })), [
+    `${RULES.schemaInvalid}:current_balance`,
+  ]);
+  assert.deepEqual(codes(validate(card.text, { ...card.expected, liability_type: "visa" })), [
+    `${RULES.schemaInvalid}:liability_type`,
+  ]);
+  assert.deepEqual(codes(validate(card.text, JSON.stringify({ ...card.expected, next_due_date: "2026-02-30" }))), [
+    `${RULES.schemaInvalid}:next_due_date`,
+  ]);
+});
+
+test("plausibility: negative amounts", () => {
+  const text = `${card.text}\nCredit balance -$12.00`;
+  const result = validate(text, withFields(card.expected!, { current_balance: -12 }));
+  assert.ok(codes(result).includes(`${RULES.negativeAmount}:current_balance`));
+});
+
+test("plausibility: amounts and rates beyond sane bounds for the liability type", () => {
+  const text = `${card.text}\nNew Balance $912,000.00`;
+  const huge = validate(text, withFields(card.expected!, { current_balance: 912_000 }));
+  assert.ok(codes(huge).includes(`${RULES.amountOutOfBounds}:current_balance`));
+
+  const rateText = mortgage.text.replace("6.150%", "61.50%");
+  const rate = validate(rateText, withFields(mortgage.expected!, { interest_rate: 61.5 }));
+  assert.deepEqual(codes(rate), [`${RULES.interestRateOutOfBounds}:interest_rate`]);
+});
+
+test("plausibility: escrow only for mortgages", () => {
+  const text = `${card.text}\nEscrow Balance $100.00`;
+  const result = validate(text, withFields(card.expected!, { escrow_balance: 100 }));
+  assert.deepEqual(codes(result), [`${RULES.escrowNotApplicable}:escrow_balance`]);
+});
+
+test("plausibility: payoff must be close to the balance, within the configured tolerance", () => {
+  const text = autoCall.text.replace("$11,391.62", "$21,391.62");
+  const far = validate(text, withFields(autoCall.expected!, { payoff_amount: 21_391.62 }));
+  assert.deepEqual(codes(far), [`${RULES.payoffFarFromBalance}:payoff_amount`]);
+
+  const strict = validateExtraction(
+    { text: autoCall.text, output: autoCall.expected, referenceDate: REFERENCE },
+    { ...DEFAULT_VALIDATION_POLICY, payoffTolerance: { relative: 0.01, absolute: 50 } },
+  );
+  assert.deepEqual(codes(strict), [`${RULES.payoffFarFromBalance}:payoff_amount`]);
+});
+
+test("plausibility: good-through not before the as-of date, due date not before it either", () => {
+  const text = `${autoCall.text}\nQuoted on June 20, 2026.`;
+  const late = validate(text, withFields(autoCall.expected!, { as_of_date: "2026-06-20" }), {
+    referenceDate: new Date("2026-06-20T00:00:00Z"),
+  });
+  assert.deepEqual(codes(late), [`${RULES.goodThroughBeforeAsOf}:payoff_good_through`]);
+
+  const due = validate(mortgage.text, withFields(mortgage.expected!, { next_due_date: "2026-04-02", as_of_date: "2026-05-01" }));
+  assert.ok(codes(due).includes(`${RULES.dueDateBeforeAsOf}:next_due_date`));
+});
+
+test("plausibility: dates within a sane window of the reference date", () => {
+  const oldText = mortgage.text.replace("04/02/2026", "04/02/2016");
+  const old = validate(oldText, withFields(mortgage.expected!, { as_of_date: "2016-04-02" }));
+  assert.deepEqual(codes(old), [`${RULES.dateOutOfWindow}:as_of_date`]);
+
+  // The same statement read long before it was issued: the as-of date lies in the future.
+  const early = validate(mortgage.text, mortgage.expected, { referenceDate: new Date("2025-01-01T00:00:00Z") });
+  assert.ok(codes(early).includes(`${RULES.dateOutOfWindow}:as_of_date`));
+});
+
+test("grounding: a value the text does not state is a hallucination", () => {
+  const result = validate(
+    mortgage.text,
+    withFields(mortgage.expected!, {
+      current_balance: 214_950.12,
+      interest_rate: 6.125,
+      next_due_date: "2026-05-02",
+      account_last4: "7712",
+      lender_name: "Northgate Federal Bank",
+      payoff_amount: 215_000,
+    }),
+  );
+  assert.equal(result.status, "review");
+  for (const field of ["current_balance", "interest_rate", "next_due_date", "account_last4", "lender_name", "payoff_amount"]) {
+    assert.ok(codes(result).includes(`${RULES.ungrounded}:${field}`), field);
+  }
+  // What is grounded still gets its citation.
+  assert.ok(result.citations.escrow_balance?.length);
+  assert.equal(result.citations.current_balance, undefined);
+});
+
+test("grounding: a rate given as a fraction instead of a percent is not grounded", () => {
+  const result = validate(mortgage.text, withFields(mortgage.expected!, { interest_rate: 0.0615 }));
+  assert.ok(codes(result).includes(`${RULES.ungrounded}:interest_rate`));
+});
+
+test("grounding: account digits must be the last four of a number, spoken or written", () => {
+  const spoken = autoCall.text.replace("4402 9913 8860", "forty-four oh two, ninety-nine thirteen, eighty-eight sixty");
+  assert.equal(validate(spoken, autoCall.expected).status, "accepted");
+  const middle = validate(autoCall.text, withFields(autoCall.expected!, { account_last4: "9913" }));
+  assert.deepEqual(codes(middle), [`${RULES.ungrounded}:account_last4`]);
+});
+
+test("grounding: a yearless date grounds a date near the reference year only", () => {
+  const text = autoCall.text.replace("June 9th, 2026", "June 9th");
+  assert.equal(validate(text, autoCall.expected).status, "accepted");
+  const farYear = validate(text, withFields(autoCall.expected!, { payoff_good_through: "2029-06-09" }), {
+    referenceDate: new Date("2029-05-01T00:00:00Z"),
+  });
+  assert.equal(farYear.status, "accepted");
+  const wrongYear = validate(text, withFields(autoCall.expected!, { payoff_good_through: "2028-06-09" }));
+  assert.ok(codes(wrongYear).includes(`${RULES.ungrounded}:payoff_good_through`));
+});
+
+test("consistency: the document's own labels decide which balance is the balance", () => {
+  // The model took the previous balance instead of the new one; both are in the text.
+  const result = validate(card.text, withFields(card.expected!, { current_balance: 1905.44 }));
+  assert.deepEqual(codes(result), [`${RULES.valueNotAtLabel}:current_balance`]);
+});
+
+test("confidence: below the threshold goes to review; unavailable only when required", () => {
+  const low = validate(card.text, card.expected, {
+    confidence: { available: true, fields: { current_balance: 0.31, lender_name: 0.99 } },
+  });
+  assert.deepEqual(codes(low), [RULES.confidenceBelowThreshold]);
+  assert.equal(low.confidence, 0.31);
+
+  const high = validate(card.text, card.expected, { confidence: { available: true, fields: { current_balance: 0.93 } } });
+  assert.equal(high.status, "accepted");
+  assert.equal(high.confidence, 0.93);
+
+  const none = { available: false, fields: {} };
+  assert.equal(validate(card.text, card.expected, { confidence: none }).status, "accepted");
+  const required = validateExtraction(
+    { text: card.text, output: card.expected, confidence: none, referenceDate: REFERENCE },
+    { ...DEFAULT_VALIDATION_POLICY, requireConfidence: true },
+  );
+  assert.deepEqual(codes(required), [RULES.confidenceUnavailable]);
+});
+
+test("a document the model saw only in part goes to review", () => {
+  assert.deepEqual(codes(validate(card.text, card.expected, { truncated: true })), [RULES.inputTruncated]);
+});
+
+test("reasons never quote document text", () => {
+  const result = validate(
+    mortgage.text,
+    withFields(mortgage.expected!, { current_balance: 1, lender_name: "Somebody Else", account_last4: "0000" }),
+  );
+  for (const reason of result.reasons) {
+    assert.ok(!reason.message.includes("7712-004-5518"));
+    assert.ok(!reason.message.toLowerCase().includes("alder way"));
+    assert.ok(!reason.message.includes("Somebody Else"));
+  }
+});
