@@ -1,0 +1,25 @@
+/**
+ * Seeded pseudo-random numbers, so that a load-test run (latency draws, document order)
+ * can be repeated exactly; Math.random() would make two runs of one profile incomparable.
+ */
+export type Random = () => number;
+
+/** mulberry32: 32-bit state, good enough statistically for sampling latencies and picking documents. */
+export function seededRandom(seed: number): Random {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal draw (Box–Muller); one value per call keeps the state simple. */
+export function normal(random: Random): number {
+  let u = 0;
+  while (u === 0) u = random();
+  const v = random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import * as grpc from "@grpc/grpc-js";
+import { DocumentKind, InferenceService, LiabilityType } from "@liability/contracts";
+import { liabilityRecordSchema } from "@liability/domain";
+import { createServiceClient, type ServiceClient } from "@liability/platform";
+import { loadLabelledJsonl } from "../src/corpus.ts";
+import { FakeInferenceSidecar } from "../src/fake-sidecar.ts";
+import { parseLatency } from "../src/latency.ts";
+import { SPEC_EXAMPLES } from "../src/paths.ts";
+
+const documents = loadLabelledJsonl(SPEC_EXAMPLES);
+let sidecar: FakeInferenceSidecar;
+let client: ServiceClient<(typeof InferenceService)["method"]>;
+
+before(async () => {
+  sidecar = new FakeInferenceSidecar({ documents, latency: parseLatency("fixed:30"), slots: 2, maxQueue: 2, confidence: 0.99 });
+  const address = await sidecar.listen("127.0.0.1:0");
+  client = createServiceClient(InferenceService, address, grpc.credentials.createInsecure());
+});
+
+after(async () => {
+  client.channel.close();
+  await sidecar.close();
+});
+
+test("answers with the label of a corpus document published under a fresh id", async () => {
+  const doc = documents[0]!;
+  const response = await client.extract({ documentId: "lt-run-1", kind: DocumentKind.STATEMENT, text: doc.text });
+  assert.equal(response.model?.modelId, "FakeInferenceSidecar");
+  assert.deepEqual(liabilityRecordSchema.parse(JSON.parse(response.rawOutput)), doc.expected);
+  assert.equal(response.record?.lenderName, doc.expected.lender_name);
+  assert.notEqual(response.record?.liabilityType, LiabilityType.UNSPECIFIED);
+  assert.equal(response.confidence?.available, true);
+  assert.ok((response.timings?.totalMs ?? 0) >= 25);
+});
+
+test("rejects a document it has no label for, without echoing its text", async () => {
+  await assert.rejects(
+    client.extract({ documentId: "x", kind: DocumentKind.STATEMENT, text: "secret text" }),
+    (err: grpc.ServiceError) => err.code === grpc.status.INVALID_ARGUMENT && !err.message.includes("secret"),
+  );
+});
+
+test("queues beyond its slots and sheds beyond its queue with RESOURCE_EXHAUSTED", async () => {
+  const doc = documents[1]!;
+  const calls = Array.from({ length: 6 }, (_, i) =>
+    client.extract({ documentId: `q-${i}`, kind: DocumentKind.CALL_TRANSCRIPT, text: doc.text }).then(
+      () => "ok",
+      (err: grpc.ServiceError) => grpc.status[err.code],
+    ),
+  );
+  await new Promise((r) => setTimeout(r, 10));
+  const during = sidecar.stats();
+  assert.equal(during.inFlight, 2);
+  assert.equal(during.queued, 2);
+  const results = await Promise.all(calls);
+  assert.equal(results.filter((r) => r === "ok").length, 4);
+  assert.equal(results.filter((r) => r === "RESOURCE_EXHAUSTED").length, 2);
+});
+
+test("drops queued work whose deadline passes", async () => {
+  const doc = documents[2]!;
+  const busy = [0, 1].map((i) => client.extract({ documentId: `b-${i}`, kind: DocumentKind.STATEMENT, text: doc.text }));
+  await assert.rejects(
+    client.extract({ documentId: "late", kind: DocumentKind.STATEMENT, text: doc.text }, { deadline: new Date(Date.now() + 10) }),
+    (err: grpc.ServiceError) => err.code === grpc.status.DEADLINE_EXCEEDED,
+  );
+  await Promise.all(busy);
+});
