@@ -1,0 +1,92 @@
+import { z } from "zod";
+import {
+  envBoolean,
+  envPositiveInt,
+  kafkaConfigSchema,
+  loadConfig,
+  postgresConfigSchema,
+  telemetryConfigSchema,
+} from "@liability/platform";
+import { DEFAULT_VALIDATION_POLICY } from "@liability/domain";
+import type { ValidationPolicy } from "@liability/domain";
+
+const nonNegativeInt = z.coerce.number().int().min(0);
+const fraction = z.coerce.number().min(0).max(1);
+const positiveNumber = z.coerce.number().positive();
+
+/** Settings of the worker itself; Kafka, PostgreSQL and telemetry variables come from the platform schemas. */
+export const workerSettingsSchema = z.object({
+  KAFKA_TOPIC_DOCUMENTS: z.string().min(1).default("documents.received.v1"),
+  KAFKA_TOPIC_DLQ: z.string().min(1).default("documents.dlq.v1"),
+  KAFKA_TOPIC_LIABILITY_RECORDED: z.string().min(1).default("liability.recorded.v1"),
+  KAFKA_CONSUMER_GROUP: z.string().min(1).default("liability-extraction-worker"),
+  /** Largest fetch per partition, which bounds a batch (and so one database transaction). */
+  KAFKA_MAX_BYTES_PER_PARTITION: envPositiveInt.default(1_048_576),
+  KAFKA_SESSION_TIMEOUT_MS: envPositiveInt.default(30_000),
+  KAFKA_HEARTBEAT_INTERVAL_MS: envPositiveInt.default(3_000),
+  /** Partitions worked on at once; the sidecar concurrency limit applies across all of them. */
+  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: envPositiveInt.default(2),
+  KAFKA_FROM_BEGINNING: envBoolean.default(true),
+
+  /** PostgreSQL schema holding the tables; tests give each test its own. */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected a lower-case SQL identifier").default("public"),
+
+  /** gRPC address of the sidecar: unix:/path/to.sock or host:port. */
+  INFERENCE_ADDRESS: z.string().min(1).default("unix:/tmp/lre-inference.sock"),
+  /** Deadline of one Extract call. */
+  INFERENCE_DEADLINE_MS: envPositiveInt.default(30_000),
+  /** Extract calls in flight at once from this worker. */
+  INFERENCE_CONCURRENCY: envPositiveInt.default(4),
+  /** Attempts per document for transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED). */
+  INFERENCE_MAX_ATTEMPTS: envPositiveInt.default(4),
+  INFERENCE_RETRY_INITIAL_MS: envPositiveInt.default(200),
+  INFERENCE_RETRY_MAX_MS: envPositiveInt.default(5_000),
+  /** Consecutive transient failures that open the circuit. */
+  INFERENCE_BREAKER_THRESHOLD: envPositiveInt.default(5),
+  /** How long an open circuit waits before a probe may close it. */
+  INFERENCE_BREAKER_HALF_OPEN_MS: envPositiveInt.default(2_000),
+
+  /** Documents larger than this (UTF-8 bytes) go to the dead-letter topic. */
+  MAX_DOCUMENT_BYTES: envPositiveInt.default(65_536),
+  /** While a dependency is down, how often it is probed before consumption resumes. */
+  DEPENDENCY_PROBE_INTERVAL_MS: envPositiveInt.default(1_000),
+  OUTBOX_POLL_INTERVAL_MS: envPositiveInt.default(500),
+  OUTBOX_BATCH_SIZE: envPositiveInt.default(200),
+  /** How long SIGTERM waits for in-flight work before abandoning it (uncommitted, so redelivered). */
+  SHUTDOWN_GRACE_MS: nonNegativeInt.default(20_000),
+
+  VALIDATION_CONFIDENCE_THRESHOLD: fraction.default(DEFAULT_VALIDATION_POLICY.confidenceThreshold),
+  VALIDATION_REQUIRE_CONFIDENCE: envBoolean.default(DEFAULT_VALIDATION_POLICY.requireConfidence),
+  VALIDATION_PAYOFF_TOLERANCE_RELATIVE: fraction.default(DEFAULT_VALIDATION_POLICY.payoffTolerance.relative),
+  VALIDATION_PAYOFF_TOLERANCE_ABSOLUTE: positiveNumber.default(DEFAULT_VALIDATION_POLICY.payoffTolerance.absolute),
+
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export const workerConfigSchema = z.object({
+  ...kafkaConfigSchema.shape,
+  ...postgresConfigSchema.shape,
+  ...telemetryConfigSchema.shape,
+  ...workerSettingsSchema.shape,
+});
+
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+/** Reads and validates the environment once; everything else receives the result. */
+export function loadWorkerConfig(env: Readonly<Record<string, string | undefined>> = process.env): WorkerConfig {
+  // The platform's Kafka schema carries a cross-field rule; check it on its own first.
+  loadConfig(kafkaConfigSchema, env);
+  return loadConfig(workerConfigSchema, env);
+}
+
+export function validationPolicyFrom(config: WorkerConfig): ValidationPolicy {
+  return {
+    ...DEFAULT_VALIDATION_POLICY,
+    confidenceThreshold: config.VALIDATION_CONFIDENCE_THRESHOLD,
+    requireConfidence: config.VALIDATION_REQUIRE_CONFIDENCE,
+    payoffTolerance: {
+      relative: config.VALIDATION_PAYOFF_TOLERANCE_RELATIVE,
+      absolute: config.VALIDATION_PAYOFF_TOLERANCE_ABSOLUTE,
+    },
+  };
+}

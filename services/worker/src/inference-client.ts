@@ -1,0 +1,241 @@
+import * as grpc from "@grpc/grpc-js";
+import {
+  BrokenCircuitError,
+  bulkhead,
+  circuitBreaker,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  retry,
+  TaskCancelledError,
+} from "cockatiel";
+import type { BulkheadPolicy, CircuitBreakerPolicy, RetryPolicy } from "cockatiel";
+import { service as healthService } from "grpc-health-check";
+import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { DocumentKind, InferenceService } from "@liability/contracts";
+import type { ExtractResponse } from "@liability/contracts";
+import { createServiceClient } from "@liability/platform";
+import type { Logger, ServiceClient } from "@liability/platform";
+import { injectIntoMetadata, tracer } from "./tracing.ts";
+
+/** Failures worth another try: the sidecar is restarting, overloaded or slow. */
+const TRANSIENT = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
+/** The sidecar says the document itself cannot be processed: retrying will not help. */
+const REJECTED = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.OUT_OF_RANGE, grpc.status.FAILED_PRECONDITION]);
+
+export interface InferenceClientOptions {
+  address: string;
+  deadlineMs: number;
+  concurrency: number;
+  maxAttempts: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  breakerThreshold: number;
+  breakerHalfOpenMs: number;
+}
+
+export interface AttemptRecord {
+  readonly attempt: number;
+  readonly latencyMs: number;
+  /** gRPC status name of a failed attempt; null for the successful one. */
+  readonly errorCode: string | null;
+}
+
+export type ExtractOutcome =
+  | { readonly kind: "ok"; readonly response: ExtractResponse; readonly attempts: readonly AttemptRecord[] }
+  /** The sidecar refused the document (INVALID_ARGUMENT and kin): dead-letter it. */
+  | { readonly kind: "rejected"; readonly code: string; readonly attempts: readonly AttemptRecord[] }
+  /** A non-transient server error that persisted through the retries: a person looks at the document. */
+  | { readonly kind: "failed"; readonly code: string; readonly attempts: readonly AttemptRecord[] }
+  /** The sidecar is down or the circuit is open: process this document later, not now. */
+  | { readonly kind: "unavailable"; readonly code: string; readonly attempts: readonly AttemptRecord[] }
+  /** The caller gave up (shutdown, or the batch stopped early). */
+  | { readonly kind: "aborted"; readonly attempts: readonly AttemptRecord[] };
+
+export interface InferenceEvents {
+  onRetry?(code: string): void;
+  onBreakerStateChange?(open: boolean): void;
+}
+
+function statusName(code: number): string {
+  return grpc.status[code] ?? String(code);
+}
+
+function grpcCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+/**
+ * The sidecar's InferenceService, behind the policies that keep the worker well-behaved:
+ * a deadline per call, at most `concurrency` calls in flight, retries with exponential
+ * backoff and decorrelated jitter for transient failures, and a circuit breaker that stops
+ * calling a sidecar that keeps failing (the worker then pauses consumption and probes).
+ */
+export class InferenceClient {
+  readonly #options: InferenceClientOptions;
+  readonly #logger: Logger;
+  readonly #client: ServiceClient<typeof InferenceService.method>;
+  readonly #health: grpc.Client & { check: Function };
+  readonly #bulkhead: BulkheadPolicy;
+  readonly #retry: RetryPolicy;
+  readonly #breaker: CircuitBreakerPolicy;
+
+  constructor(options: InferenceClientOptions, logger: Logger, events: InferenceEvents = {}) {
+    this.#options = options;
+    this.#logger = logger;
+    const channelOptions: grpc.ChannelOptions = {
+      // Reconnect quickly after a sidecar restart rather than backing off for up to two minutes.
+      "grpc.initial_reconnect_backoff_ms": 200,
+      "grpc.max_reconnect_backoff_ms": 2_000,
+      "grpc.max_receive_message_length": 4 * 1024 * 1024,
+    };
+    this.#client = createServiceClient(InferenceService, options.address, grpc.credentials.createInsecure(), channelOptions);
+    const HealthClient = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, "grpc.health.v1.Health");
+    this.#health = new HealthClient(options.address, grpc.credentials.createInsecure(), channelOptions) as unknown as grpc.Client & {
+      check: Function;
+    };
+
+    const transient = handleWhen((e) => {
+      const code = grpcCode(e);
+      return code !== undefined && TRANSIENT.has(code);
+    });
+    this.#breaker = circuitBreaker(transient, {
+      halfOpenAfter: options.breakerHalfOpenMs,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+    });
+    this.#breaker.onBreak(() => {
+      logger.warn({ address: options.address }, "inference circuit opened");
+      events.onBreakerStateChange?.(true);
+    });
+    this.#breaker.onReset(() => {
+      logger.info({ address: options.address }, "inference circuit closed");
+      events.onBreakerStateChange?.(false);
+    });
+    // Non-transient server errors (INTERNAL, UNKNOWN) are retried too, but do not open the circuit.
+    const retriable = handleWhen((e) => {
+      const code = grpcCode(e);
+      return code !== undefined && !REJECTED.has(code) && code !== grpc.status.CANCELLED;
+    });
+    this.#retry = retry(retriable, {
+      maxAttempts: Math.max(0, options.maxAttempts - 1),
+      backoff: new ExponentialBackoff({ initialDelay: options.retryInitialMs, maxDelay: options.retryMaxMs }),
+    });
+    this.#retry.onRetry((event) => {
+      const code = "error" in event ? grpcCode(event.error) : undefined;
+      events.onRetry?.(code === undefined ? "UNKNOWN" : statusName(code));
+    });
+    this.#bulkhead = bulkhead(options.concurrency, Number.MAX_SAFE_INTEGER);
+  }
+
+  get circuitOpen(): boolean {
+    // CircuitState: 0 closed, 1 open, 2 half-open, 3 isolated.
+    return this.#breaker.state === 1 || this.#breaker.state === 3;
+  }
+
+  async extract(
+    request: { documentId: string; kind: "statement" | "call_transcript"; text: string },
+    signal: AbortSignal,
+  ): Promise<ExtractOutcome> {
+    const attempts: AttemptRecord[] = [];
+    return tracer.startActiveSpan("InferenceService/Extract", { kind: SpanKind.CLIENT }, async (span): Promise<ExtractOutcome> => {
+      span.setAttributes({ "rpc.system": "grpc", "rpc.service": InferenceService.typeName, "rpc.method": "Extract" });
+      try {
+        const response = await this.#bulkhead.execute(
+          (bulkheadCtx) =>
+            this.#retry.execute(
+              (retryCtx) =>
+                this.#breaker.execute(async (breakerCtx) => {
+                  const started = performance.now();
+                  const attempt = retryCtx.attempt + 1;
+                  try {
+                    const result = await this.#client.extract(
+                      {
+                        documentId: request.documentId,
+                        kind: request.kind === "statement" ? DocumentKind.STATEMENT : DocumentKind.CALL_TRANSCRIPT,
+                        text: request.text,
+                      },
+                      {
+                        deadline: new Date(Date.now() + this.#options.deadlineMs),
+                        metadata: injectIntoMetadata(new grpc.Metadata()),
+                        signal: breakerCtx.signal,
+                      },
+                    );
+                    attempts.push({ attempt, latencyMs: performance.now() - started, errorCode: null });
+                    return result;
+                  } catch (error) {
+                    const code = grpcCode(error);
+                    attempts.push({
+                      attempt,
+                      latencyMs: performance.now() - started,
+                      errorCode: code === undefined ? "UNKNOWN" : statusName(code),
+                    });
+                    throw error;
+                  }
+                }, retryCtx.signal),
+              bulkheadCtx.signal,
+            ),
+          signal,
+        );
+        span.setAttribute("inference.attempts", attempts.length);
+        return { kind: "ok", response, attempts };
+      } catch (error) {
+        span.setAttribute("inference.attempts", attempts.length);
+        const outcome = this.#classify(error, attempts, signal);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.kind });
+        return outcome;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  #classify(error: unknown, attempts: AttemptRecord[], signal: AbortSignal): ExtractOutcome {
+    if (signal.aborted || error instanceof TaskCancelledError) return { kind: "aborted", attempts };
+    if (error instanceof BrokenCircuitError) return { kind: "unavailable", code: "CIRCUIT_OPEN", attempts };
+    const code = grpcCode(error);
+    if (code === undefined) {
+      // Not a gRPC error: a bug on our side. Treat it like an outage so nothing is skipped.
+      this.#logger.error({ err: error }, "inference call failed without a gRPC status");
+      return { kind: "unavailable", code: "CLIENT_ERROR", attempts };
+    }
+    if (code === grpc.status.CANCELLED) return { kind: "aborted", attempts };
+    if (REJECTED.has(code)) return { kind: "rejected", code: statusName(code), attempts };
+    if (TRANSIENT.has(code)) return { kind: "unavailable", code: statusName(code), attempts };
+    return { kind: "failed", code: statusName(code), attempts };
+  }
+
+  /**
+   * True when the sidecar answers its health check as SERVING. The check goes through the
+   * circuit breaker, so a successful probe after the half-open delay closes the circuit.
+   * A sidecar without the health service counts as up once it answers at all.
+   */
+  async probe(timeoutMs = 2_000): Promise<boolean> {
+    try {
+      await this.#breaker.execute(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            this.#health.check(
+              { service: "" },
+              { deadline: new Date(Date.now() + timeoutMs) },
+              (error: grpc.ServiceError | null, response: { status?: string | number } | undefined) => {
+                if (error?.code === grpc.status.UNIMPLEMENTED) return resolve();
+                if (error) return reject(error);
+                const serving = response?.status === "SERVING" || response?.status === 1;
+                if (serving) resolve();
+                else reject(Object.assign(new Error("sidecar not serving"), { code: grpc.status.UNAVAILABLE }));
+              },
+            );
+          }),
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    this.#client.channel.close();
+    this.#health.close();
+  }
+}

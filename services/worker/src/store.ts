@@ -1,0 +1,286 @@
+import pg from "pg";
+import type { PoolConfig } from "pg";
+import type { LiabilityRecord } from "@liability/domain";
+
+/** One processed document, ready to be written. */
+export interface RecordRow {
+  readonly documentId: string;
+  readonly tenantId: string;
+  readonly status: "accepted" | "review";
+  /** Null when the model output did not match the schema (or there was none). */
+  readonly record: LiabilityRecord | null;
+  readonly modelId: string;
+  readonly modelVersion: string;
+  readonly promptVersion: string;
+  readonly confidence: number | null;
+  readonly fieldConfidence: Readonly<Record<string, number>> | null;
+  readonly citations: unknown;
+  readonly traceId: string | null;
+  readonly kafkaTopic: string;
+  readonly kafkaPartition: number;
+  readonly kafkaOffset: string;
+  /** For review: reasons as stored in review_queue.reasons. */
+  readonly reviewReasons: readonly unknown[];
+  readonly rawModelOutput: string | null;
+  /** The LiabilityRecorded event for the outbox. */
+  readonly outbox: { readonly topic: string; readonly payload: Uint8Array; readonly headers: Readonly<Record<string, string>> };
+}
+
+export interface AttemptRow {
+  readonly documentId: string;
+  readonly tenantId: string | null;
+  readonly attempt: number;
+  readonly outcome: "accepted" | "review" | "retry" | "dead_lettered" | "failed";
+  readonly errorCode: string | null;
+  readonly latencyMs: number | null;
+  readonly modelVersion: string | null;
+  readonly traceId: string | null;
+}
+
+export interface OutboxRow {
+  readonly id: string;
+  readonly key: string;
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+/** Pool settings plus the schema to work in (a test's own, or public). */
+export function workerPoolConfig(base: PoolConfig, schema: string): PoolConfig {
+  return {
+    ...base,
+    // search_path is set at connection start, so every statement finds the schema's tables.
+    options: `-c search_path=${schema}`,
+    // Fail fast while PostgreSQL is down instead of queueing work behind dead connections.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  };
+}
+
+const RECORD_INPUT_COLUMNS = `
+  document_id text, tenant_id text, status text, liability_type text, lender_name text, account_last4 text,
+  current_balance numeric, payoff_amount numeric, payoff_good_through date, escrow_balance numeric,
+  interest_rate numeric, monthly_payment numeric, next_due_date date, as_of_date date,
+  model_id text, model_version text, prompt_version text, confidence numeric, field_confidence jsonb,
+  citations jsonb, trace_id text, kafka_topic text, kafka_partition integer, kafka_offset bigint,
+  review_reasons jsonb, raw_model_output text, record jsonb,
+  outbox_topic text, outbox_payload text, outbox_headers jsonb`;
+
+/**
+ * One statement writes a whole batch: the multi-row insert into liability_records is
+ * keyed by document_id and does nothing for documents already recorded, and only the
+ * rows it actually inserted get a review entry and an outbox event. A redelivered or
+ * duplicated event therefore changes nothing, even when two workers race on it.
+ */
+const WRITE_BATCH_SQL = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_INPUT_COLUMNS})
+),
+inserted AS (
+  INSERT INTO liability_records (
+    document_id, tenant_id, status, liability_type, lender_name, account_last4, current_balance,
+    payoff_amount, payoff_good_through, escrow_balance, interest_rate, monthly_payment, next_due_date,
+    as_of_date, model_id, model_version, prompt_version, confidence, field_confidence, citations,
+    trace_id, kafka_topic, kafka_partition, kafka_offset)
+  SELECT document_id, tenant_id, status, liability_type, lender_name, account_last4, current_balance,
+    payoff_amount, payoff_good_through, escrow_balance, interest_rate, monthly_payment, next_due_date,
+    as_of_date, model_id, model_version, prompt_version, confidence, field_confidence, citations,
+    trace_id, kafka_topic, kafka_partition, kafka_offset
+  FROM input
+  ON CONFLICT (document_id) DO NOTHING
+  RETURNING document_id
+),
+reviews AS (
+  INSERT INTO review_queue (document_id, tenant_id, reasons, raw_model_output, record, model_version, trace_id)
+  SELECT i.document_id, i.tenant_id, i.review_reasons, i.raw_model_output, i.record, i.model_version, i.trace_id
+  FROM input i JOIN inserted USING (document_id)
+  WHERE i.status = 'review'
+  ON CONFLICT (document_id) WHERE status IN ('pending', 'in_review') DO NOTHING
+),
+events AS (
+  INSERT INTO outbox (aggregate_key, topic, payload, headers)
+  SELECT i.document_id, i.outbox_topic, decode(i.outbox_payload, 'base64'), i.outbox_headers
+  FROM input i JOIN inserted USING (document_id)
+  ORDER BY i.kafka_partition, i.kafka_offset
+)
+SELECT document_id FROM inserted`;
+
+const WRITE_ATTEMPTS_SQL = `
+INSERT INTO extraction_attempts (document_id, tenant_id, attempt, outcome, error_code, latency_ms, model_version, trace_id)
+SELECT document_id, tenant_id, attempt, outcome, error_code, latency_ms, model_version, trace_id
+FROM jsonb_to_recordset($1::jsonb) AS x(
+  document_id text, tenant_id text, attempt integer, outcome text, error_code text, latency_ms integer,
+  model_version text, trace_id text)`;
+
+export class WorkerStore {
+  readonly pool: pg.Pool;
+
+  constructor(config: PoolConfig) {
+    this.pool = new pg.Pool(config);
+    // An idle client losing its connection (PostgreSQL restarting) must not crash the process;
+    // the pool drops it and the next query opens a new one.
+    this.pool.on("error", () => {});
+  }
+
+  /** Which of these documents already have a record: their redeliveries need no inference. */
+  async existingDocumentIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const result = await this.pool.query<{ document_id: string }>(
+      "SELECT document_id FROM liability_records WHERE document_id = ANY($1::text[])",
+      [ids],
+    );
+    return new Set(result.rows.map((r) => r.document_id));
+  }
+
+  /**
+   * Writes a batch in one transaction: records, review entries, outbox events and the
+   * attempt audit. Returns the document ids that were new. Nothing is visible (and so
+   * nothing can be published) unless all of it commits.
+   */
+  async writeBatch(records: readonly RecordRow[], attempts: readonly AttemptRow[]): Promise<Set<string>> {
+    if (records.length === 0 && attempts.length === 0) return new Set();
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query("BEGIN");
+      let inserted = new Set<string>();
+      if (records.length > 0) {
+        const result = await client.query<{ document_id: string }>(WRITE_BATCH_SQL, [serialiseForSql(records.map(toInputRow))]);
+        inserted = new Set(result.rows.map((r) => r.document_id));
+      }
+      if (attempts.length > 0) {
+        await client.query(WRITE_ATTEMPTS_SQL, [serialiseForSql(attempts.map(toAttemptRow))]);
+      }
+      await client.query("COMMIT");
+      return inserted;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      // A client whose connection failed mid-transaction is destroyed, not reused.
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query("SELECT 1");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Claims unpublished outbox rows in id order, calls `publish` with them while the rows
+   * stay locked, and marks them published in the same transaction. SKIP LOCKED lets
+   * several workers relay at once without publishing a row twice; a failed publish rolls
+   * back and the rows are tried again (consumers see at-least-once, keyed by document id).
+   */
+  async relayOutbox(limit: number, publish: (rows: OutboxRow[]) => Promise<void>): Promise<number> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query("BEGIN");
+      const claimed = await client.query<{ id: string; aggregate_key: string; topic: string; payload: Buffer; headers: Record<string, string> }>(
+        `SELECT id, aggregate_key, topic, payload, headers FROM outbox
+          WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      if (claimed.rows.length === 0) {
+        await client.query("COMMIT");
+        return 0;
+      }
+      const rows = claimed.rows.map((r) => ({ id: String(r.id), key: r.aggregate_key, topic: r.topic, payload: r.payload, headers: r.headers }));
+      await publish(rows);
+      await client.query("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [rows.map((r) => r.id)]);
+      await client.query("COMMIT");
+      return rows.length;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+/** numeric(14, 2) holds less than 10^12. */
+function money(v: number | null | undefined): number | null {
+  return v === null || v === undefined || !Number.isFinite(v) || Math.abs(v) >= 1e12 ? null : v;
+}
+
+/**
+ * Values a review record may carry but the typed columns cannot hold (an absurd amount, a
+ * rate of 250%) are left out of those columns; the full record stays in review_queue.record.
+ * Otherwise one bad extraction would fail its whole batch on every redelivery.
+ */
+function rate(v: number | null | undefined): number | null {
+  return v === null || v === undefined || !Number.isFinite(v) || v < 0 || v >= 100 ? null : v;
+}
+
+/** PostgreSQL text and jsonb cannot hold NUL; a model can emit one. */
+function withoutNul(_key: string, value: unknown): unknown {
+  return typeof value === "string" ? value.replaceAll("\u0000", "") : value;
+}
+
+export function serialiseForSql(rows: readonly unknown[]): string {
+  return JSON.stringify(rows, withoutNul);
+}
+
+function toInputRow(row: RecordRow): Record<string, unknown> {
+  const r = row.record;
+  return {
+    document_id: row.documentId,
+    tenant_id: row.tenantId,
+    status: row.status,
+    liability_type: r?.liability_type ?? null,
+    lender_name: r?.lender_name ?? null,
+    account_last4: r?.account_last4 ?? null,
+    current_balance: money(r?.current_balance),
+    payoff_amount: money(r?.payoff_amount),
+    payoff_good_through: r?.payoff_good_through ?? null,
+    escrow_balance: money(r?.escrow_balance),
+    interest_rate: rate(r?.interest_rate),
+    monthly_payment: money(r?.monthly_payment),
+    next_due_date: r?.next_due_date ?? null,
+    as_of_date: r?.as_of_date ?? null,
+    model_id: row.modelId,
+    model_version: row.modelVersion,
+    prompt_version: row.promptVersion,
+    confidence: row.confidence === null || row.confidence < 0 || row.confidence > 1 ? null : row.confidence,
+    field_confidence: row.fieldConfidence,
+    citations: row.citations ?? {},
+    trace_id: row.traceId,
+    kafka_topic: row.kafkaTopic,
+    kafka_partition: row.kafkaPartition,
+    kafka_offset: row.kafkaOffset,
+    review_reasons: row.reviewReasons,
+    raw_model_output: row.rawModelOutput,
+    record: r,
+    outbox_topic: row.outbox.topic,
+    outbox_payload: Buffer.from(row.outbox.payload).toString("base64"),
+    outbox_headers: row.outbox.headers,
+  };
+}
+
+function toAttemptRow(row: AttemptRow): Record<string, unknown> {
+  return {
+    document_id: row.documentId,
+    tenant_id: row.tenantId,
+    attempt: row.attempt,
+    outcome: row.outcome,
+    error_code: row.errorCode,
+    latency_ms: row.latencyMs === null ? null : Math.round(row.latencyMs),
+    model_version: row.modelVersion,
+    trace_id: row.traceId,
+  };
+}

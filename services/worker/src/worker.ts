@@ -1,0 +1,121 @@
+import { kafkaConnectionOptions, postgresPoolConfig } from "@liability/platform";
+import type { Logger } from "@liability/platform";
+import type { WorkerConfig } from "./config.ts";
+import { validationPolicyFrom } from "./config.ts";
+import { InferenceClient } from "./inference-client.ts";
+import { createKafka, KafkajsConsumer, KafkajsProducer } from "./kafkajs-adapter.ts";
+import type { MessageConsumer, MessageProducer } from "./messaging.ts";
+import { WorkerMetrics } from "./metrics.ts";
+import { OutboxRelay } from "./outbox-relay.ts";
+import { BatchProcessor } from "./processor.ts";
+import { Recovery } from "./recovery.ts";
+import { WorkerStore, workerPoolConfig } from "./store.ts";
+
+export interface Worker {
+  /** Resolves once the consumer has joined its group and is fetching. */
+  start(): Promise<void>;
+  /** Graceful stop: see MessageConsumer.stop; then the relay publishes what is committed. */
+  stop(): Promise<void>;
+  readonly metrics: WorkerMetrics;
+}
+
+export interface WorkerParts {
+  consumer?: MessageConsumer;
+  producer?: MessageProducer;
+  metrics?: WorkerMetrics;
+}
+
+/** Wires the worker from validated configuration. Nothing here reads the environment. */
+export function createWorker(config: WorkerConfig, logger: Logger, parts: WorkerParts = {}): Worker {
+  const metrics = parts.metrics ?? new WorkerMetrics();
+  const kafka = createKafka(kafkaConnectionOptions(config), logger);
+  const producer = parts.producer ?? new KafkajsProducer(kafka);
+  const consumer =
+    parts.consumer ??
+    new KafkajsConsumer(
+      kafka,
+      {
+        groupId: config.KAFKA_CONSUMER_GROUP,
+        topic: config.KAFKA_TOPIC_DOCUMENTS,
+        fromBeginning: config.KAFKA_FROM_BEGINNING,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+        maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
+        partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
+      },
+      logger,
+    );
+  const store = new WorkerStore(workerPoolConfig(postgresPoolConfig(config, "lre-worker"), config.DATABASE_SCHEMA));
+  const inference = new InferenceClient(
+    {
+      address: config.INFERENCE_ADDRESS,
+      deadlineMs: config.INFERENCE_DEADLINE_MS,
+      concurrency: config.INFERENCE_CONCURRENCY,
+      maxAttempts: config.INFERENCE_MAX_ATTEMPTS,
+      retryInitialMs: config.INFERENCE_RETRY_INITIAL_MS,
+      retryMaxMs: config.INFERENCE_RETRY_MAX_MS,
+      breakerThreshold: config.INFERENCE_BREAKER_THRESHOLD,
+      breakerHalfOpenMs: config.INFERENCE_BREAKER_HALF_OPEN_MS,
+    },
+    logger,
+    { onRetry: (code) => metrics.retries.add(1, { code }) },
+  );
+  const relay = new OutboxRelay({
+    source: store,
+    producer,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    logger,
+    metrics,
+  });
+  const recovery = new Recovery({
+    consumer,
+    intervalMs: config.DEPENDENCY_PROBE_INTERVAL_MS,
+    logger,
+    metrics,
+    probes: {
+      inference: () => inference.probe(),
+      database: () => store.ping(),
+      // kafkajs reconnects by itself; waiting one probe interval is the back-off.
+      kafka: async () => true,
+      internal: async () => true,
+    },
+  });
+  const processor = new BatchProcessor({
+    store,
+    extractor: inference,
+    producer,
+    policy: validationPolicyFrom(config),
+    limits: { maxTextBytes: config.MAX_DOCUMENT_BYTES },
+    topics: { dlq: config.KAFKA_TOPIC_DLQ, recorded: config.KAFKA_TOPIC_LIABILITY_RECORDED },
+    heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+    logger,
+    metrics,
+    onDependencyDown: (dependency) => recovery.reportDown(dependency),
+    onCommitted: () => relay.wake(),
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    metrics,
+    async start() {
+      await producer.connect();
+      relay.start();
+      await consumer.start((batch, ctx) => processor.handle(batch, ctx));
+      logger.info({ topic: config.KAFKA_TOPIC_DOCUMENTS, group: config.KAFKA_CONSUMER_GROUP }, "worker started");
+    },
+    stop() {
+      stopping ??= (async () => {
+        logger.info({ graceMs: config.SHUTDOWN_GRACE_MS }, "worker stopping");
+        recovery.stop();
+        await consumer.stop(config.SHUTDOWN_GRACE_MS);
+        await relay.stop();
+        await producer.disconnect().catch(() => {});
+        inference.close();
+        await store.end().catch(() => {});
+        logger.info("worker stopped");
+      })();
+      return stopping;
+    },
+  };
+}
