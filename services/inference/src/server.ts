@@ -1,0 +1,345 @@
+import { lstat, mkdir, unlink } from "node:fs/promises";
+import { connect } from "node:net";
+import { dirname } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import {
+  DocumentKind as ProtoDocumentKind,
+  ExtractResponseSchema,
+  InferenceService,
+  LiabilityType,
+  type ExtractRequest,
+  type ExtractResponse,
+  type LiabilityRecord as ProtoLiabilityRecord,
+} from "@liability/contracts";
+import type { DocumentKind, LiabilityRecord } from "@liability/domain";
+import { addService, isUnixSocketAddress, serverCredentials, unixSocketPath, type Logger, type TlsFiles } from "@liability/platform";
+import * as grpc from "@grpc/grpc-js";
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter } from "@opentelemetry/api";
+import { HealthImplementation } from "grpc-health-check";
+import { InvalidDocumentError, type ExtractionEngine, type ExtractOutput } from "./engine.ts";
+import { InferenceInstruments } from "./instruments.ts";
+import { DrainingError, OverloadedError, RequestAbortedError } from "./scheduler.ts";
+
+export const INFERENCE_SERVICE_NAME = InferenceService.typeName;
+/** Trailing metadata on RESOURCE_EXHAUSTED: how long to wait before retrying, in ms. */
+export const RETRY_AFTER_METADATA = "retry-after-ms";
+/** The same hint under the name grpc's retry policies honour (gRFC A6 server pushback). */
+export const GRPC_PUSHBACK_METADATA = "grpc-retry-pushback-ms";
+
+const KIND_FROM_PROTO: Partial<Record<ProtoDocumentKind, DocumentKind>> = {
+  [ProtoDocumentKind.STATEMENT]: "statement",
+  [ProtoDocumentKind.CALL_TRANSCRIPT]: "call_transcript",
+};
+
+const TYPE_TO_PROTO: Record<LiabilityRecord["liability_type"], LiabilityType> = {
+  mortgage: LiabilityType.MORTGAGE,
+  auto_loan: LiabilityType.AUTO_LOAN,
+  credit_card: LiabilityType.CREDIT_CARD,
+  student_loan: LiabilityType.STUDENT_LOAN,
+  personal_loan: LiabilityType.PERSONAL_LOAN,
+  heloc: LiabilityType.HELOC,
+};
+
+/** Spec record (null = not stated) to the proto message (absent = not stated). */
+export function recordToProto(r: LiabilityRecord): Omit<ProtoLiabilityRecord, "$typeName" | "$unknown"> {
+  const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+  return {
+    liabilityType: TYPE_TO_PROTO[r.liability_type],
+    lenderName: r.lender_name,
+    accountLast4: opt(r.account_last4),
+    currentBalance: opt(r.current_balance),
+    payoffAmount: opt(r.payoff_amount),
+    payoffGoodThrough: opt(r.payoff_good_through),
+    escrowBalance: opt(r.escrow_balance),
+    interestRate: opt(r.interest_rate),
+    monthlyPayment: opt(r.monthly_payment),
+    nextDueDate: opt(r.next_due_date),
+    asOfDate: opt(r.as_of_date),
+  };
+}
+
+function toResponse(out: ExtractOutput): ExtractResponse {
+  return create(ExtractResponseSchema, {
+    record: out.record ? recordToProto(out.record) : undefined,
+    rawOutput: out.rawOutput,
+    model: out.model,
+    usage: { promptTokens: out.promptTokens, completionTokens: out.completionTokens },
+    timings: out.timings,
+    confidence: {
+      available: out.confidence.available,
+      fields: out.confidence.fields as Record<string, number>,
+      note: out.confidence.note,
+    },
+    truncated: out.truncated,
+  });
+}
+
+const metadataGetter: TextMapGetter<grpc.Metadata> = {
+  keys: (carrier) => Object.keys(carrier.getMap()),
+  get: (carrier, key) => {
+    const values = carrier.get(key).filter((v): v is string => typeof v === "string");
+    return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
+  },
+};
+
+function statusError(code: grpc.status, details: string, metadata?: grpc.Metadata): Partial<grpc.StatusObject> {
+  return { code, details, metadata: metadata ?? new grpc.Metadata() };
+}
+
+export interface InferenceServerOptions {
+  /** unix:/path or host:port. */
+  address: string;
+  tls?: TlsFiles | undefined;
+  logger: Logger;
+  /** How long drain() waits for running and queued requests. */
+  drainTimeoutMs: number;
+}
+
+/**
+ * The gRPC face of the sidecar: InferenceService.Extract plus grpc.health.v1.Health.
+ * It listens before the model is loaded so that health checks see NOT_SERVING during
+ * start-up; `setEngine` makes it serve, and only then does health report SERVING.
+ */
+export class InferenceServer {
+  readonly server: grpc.Server;
+  readonly health: HealthImplementation;
+  readonly #options: InferenceServerOptions;
+  readonly #logger: Logger;
+  readonly #instruments: InferenceInstruments;
+  readonly #tracer = trace.getTracer("@liability/inference");
+  #engine: ExtractionEngine | undefined;
+  #draining = false;
+  #boundAddress: string | undefined;
+
+  constructor(options: InferenceServerOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+    this.server = new grpc.Server({
+      // Documents are capped well below this by INFERENCE_MAX_DOCUMENT_CHARS; 4 MiB per message is grpc's default.
+      "grpc.max_receive_message_length": 4 * 1024 * 1024,
+    });
+    this.health = new HealthImplementation({ "": "NOT_SERVING", [INFERENCE_SERVICE_NAME]: "NOT_SERVING" });
+    this.health.addToServer(this.server);
+    this.#instruments = new InferenceInstruments(() => this.#engine?.stats());
+    addService(this.server, InferenceService, {
+      extract: (call, callback) => {
+        void this.#extract(call, callback);
+      },
+    });
+  }
+
+  /** Binds the address; resolves with the bound address (the real port for host:0). */
+  async listen(): Promise<string> {
+    const address = this.#options.address;
+    if (isUnixSocketAddress(address)) await prepareUnixSocket(unixSocketPath(address));
+    const port = await new Promise<number>((resolve, reject) => {
+      this.server.bindAsync(address, serverCredentials(this.#options.tls), (error, boundPort) =>
+        error ? reject(error) : resolve(boundPort),
+      );
+    });
+    this.#boundAddress = isUnixSocketAddress(address) ? address : address.replace(/:\d+$/, `:${port}`);
+    this.#logger.info({ address: this.#boundAddress, tls: Boolean(this.#options.tls?.certFile) }, "listening");
+    return this.#boundAddress;
+  }
+
+  /** The model is loaded and warmed up: serve requests and report SERVING. */
+  setEngine(engine: ExtractionEngine): void {
+    this.#engine = engine;
+    engine.onStep = (active) => this.#instruments.step(active);
+    if (!this.#draining) this.#setHealth("SERVING");
+  }
+
+  get engine(): ExtractionEngine | undefined {
+    return this.#engine;
+  }
+
+  #setHealth(status: "SERVING" | "NOT_SERVING"): void {
+    this.health.setStatus("", status);
+    this.health.setStatus(INFERENCE_SERVICE_NAME, status);
+  }
+
+  async #extract(
+    call: grpc.ServerUnaryCall<ExtractRequest, ExtractResponse>,
+    callback: grpc.sendUnaryData<ExtractResponse>,
+  ): Promise<void> {
+    const receivedAt = performance.now();
+    const parent = propagation.extract(context.active(), call.metadata, metadataGetter);
+    const request = call.request;
+    await this.#tracer.startActiveSpan(
+      `${INFERENCE_SERVICE_NAME}/Extract`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          "rpc.system": "grpc",
+          "rpc.service": INFERENCE_SERVICE_NAME,
+          "rpc.method": "Extract",
+          "document.id": request.documentId,
+          "document.chars": request.text.length,
+        },
+      },
+      parent,
+      async (span) => {
+        const log = this.#logger.child({ document_id: request.documentId });
+        const finish = (outcome: string, error: Partial<grpc.StatusObject> | null, response?: ExtractResponse) => {
+          const totalMs = performance.now() - receivedAt;
+          this.#instruments.request(outcome, totalMs);
+          span.setAttribute("inference.outcome", outcome);
+          if (error) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: error.details ?? outcome });
+            span.setAttribute("rpc.grpc.status_code", error.code ?? grpc.status.UNKNOWN);
+          } else {
+            span.setAttribute("rpc.grpc.status_code", grpc.status.OK);
+          }
+          span.end();
+          callback(error, response);
+        };
+
+        const engine = this.#engine;
+        if (this.#draining) return finish("unavailable", statusError(grpc.status.UNAVAILABLE, "the sidecar is shutting down"));
+        if (!engine) return finish("unavailable", statusError(grpc.status.UNAVAILABLE, "the model is still loading"));
+        const kind = KIND_FROM_PROTO[request.kind];
+        if (!kind) return finish("invalid", statusError(grpc.status.INVALID_ARGUMENT, "kind must be STATEMENT or CALL_TRANSCRIPT"));
+        span.setAttribute("document.kind", kind);
+
+        // One signal for both ways a request ends early: the client goes away, or its deadline passes.
+        const controller = new AbortController();
+        const onCancelled = () => controller.abort(new RequestAbortedError("cancelled"));
+        call.on("cancelled", onCancelled);
+        let deadlineTimer: NodeJS.Timeout | undefined;
+        const deadline = call.getDeadline();
+        const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+        if (Number.isFinite(deadlineMs)) {
+          const remaining = deadlineMs - Date.now();
+          if (remaining <= 0) controller.abort(new RequestAbortedError("deadline"));
+          else deadlineTimer = setTimeout(() => controller.abort(new RequestAbortedError("deadline")), remaining);
+          span.setAttribute("rpc.deadline_ms", Math.max(0, remaining));
+        }
+
+        try {
+          const out = await engine.extract({ documentId: request.documentId, kind, text: request.text }, { signal: controller.signal });
+          recordPhaseSpans(this.#tracer, span, receivedAt, out);
+          this.#instruments.phases({
+            queueMs: out.timings.queueMs,
+            promptMs: out.timings.promptMs,
+            generationMs: out.timings.generationMs,
+            promptTokens: out.promptTokens,
+            cachedPromptTokens: out.cachedPromptTokens,
+            completionTokens: out.completionTokens,
+          });
+          if (out.recordError) log.warn({ reason: out.recordError }, "model output did not pass the record schema");
+          log.debug(
+            { prompt_tokens: out.promptTokens, completion_tokens: out.completionTokens, total_ms: Math.round(out.timings.totalMs) },
+            "extracted",
+          );
+          finish("ok", null, toResponse(out));
+        } catch (error) {
+          if (error instanceof OverloadedError) {
+            const md = new grpc.Metadata();
+            md.set(RETRY_AFTER_METADATA, String(error.retryAfterMs));
+            md.set(GRPC_PUSHBACK_METADATA, String(error.retryAfterMs));
+            span.setAttribute("inference.retry_after_ms", error.retryAfterMs);
+            finish("shed", statusError(grpc.status.RESOURCE_EXHAUSTED, error.message, md));
+          } else if (error instanceof InvalidDocumentError) {
+            finish("invalid", statusError(grpc.status.INVALID_ARGUMENT, error.message));
+          } else if (error instanceof DrainingError) {
+            finish("unavailable", statusError(grpc.status.UNAVAILABLE, error.message));
+          } else if (error instanceof RequestAbortedError) {
+            finish(
+              error.kind,
+              statusError(error.kind === "deadline" ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED, error.message),
+            );
+          } else {
+            span.recordException(error as Error);
+            log.error({ err: error }, "extraction failed");
+            finish("error", statusError(grpc.status.INTERNAL, "extraction failed"));
+          }
+        } finally {
+          clearTimeout(deadlineTimer);
+          call.off("cancelled", onCancelled);
+        }
+      },
+    );
+  }
+
+  /**
+   * Graceful drain: health turns NOT_SERVING (the worker stops sending), new calls get
+   * UNAVAILABLE, running and queued requests finish (up to drainTimeoutMs), then the
+   * server stops. The engine is left for the caller to close.
+   */
+  async drain(): Promise<void> {
+    if (this.#draining) return;
+    this.#draining = true;
+    this.#setHealth("NOT_SERVING");
+    this.#engine?.startDrain();
+    const timeout = new Promise<"timeout">((resolve) => setTimeout(resolve, this.#options.drainTimeoutMs, "timeout").unref());
+    const idle = this.#engine ? this.#engine.idle().then(() => "idle" as const) : Promise.resolve("idle" as const);
+    const outcome = await Promise.race([idle, timeout]);
+    if (outcome === "timeout") this.#logger.warn({ timeout_ms: this.#options.drainTimeoutMs }, "drain timed out; stopping anyway");
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 2000);
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    if (this.#boundAddress && isUnixSocketAddress(this.#boundAddress)) {
+      await unlink(unixSocketPath(this.#boundAddress)).catch(() => {});
+    }
+  }
+}
+
+/** Child spans for the three phases, laid out on the request's own timeline. */
+function recordPhaseSpans(tracer: ReturnType<typeof trace.getTracer>, span: Span, receivedAt: number, out: ExtractOutput): void {
+  const t = out.timings;
+  span.setAttributes({
+    "inference.model_id": out.model.modelId,
+    "inference.model_version": out.model.modelVersion,
+    "inference.prompt_version": out.model.promptVersion,
+    "inference.queue_ms": t.queueMs,
+    "inference.prompt_ms": t.promptMs,
+    "inference.generation_ms": t.generationMs,
+    "inference.prompt_tokens": out.promptTokens,
+    "inference.prompt_cached_tokens": out.cachedPromptTokens,
+    "inference.completion_tokens": out.completionTokens,
+    "inference.truncated": out.truncated,
+  });
+  // performance.now() → epoch ms for span times.
+  const epoch = Date.now() - performance.now();
+  const ctx = trace.setSpan(context.active(), span);
+  const end = receivedAt + t.totalMs;
+  const generationStart = end - t.generationMs;
+  const promptStart = generationStart - t.promptMs;
+  const queueStart = promptStart - t.queueMs;
+  const phase = (name: string, start: number, stop: number, attributes: Record<string, number>) =>
+    tracer.startSpan(name, { startTime: epoch + start, attributes }, ctx).end(epoch + stop);
+  phase("inference.queue", queueStart, promptStart, {});
+  phase("inference.prompt", promptStart, generationStart, {
+    "inference.prompt_tokens": out.promptTokens,
+    "inference.prompt_cached_tokens": out.cachedPromptTokens,
+  });
+  phase("inference.generation", generationStart, end, { "inference.completion_tokens": out.completionTokens });
+}
+
+/**
+ * A socket file left by a crashed sidecar makes bind fail; remove it, but only when nothing
+ * answers on it (a second sidecar on the same path is a configuration error).
+ */
+async function prepareUnixSocket(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const info = await lstat(path).catch(() => undefined);
+  if (!info) return;
+  if (!info.isSocket()) throw new Error(`INFERENCE_LISTEN_ADDRESS: ${path} exists and is not a socket`);
+  const alive = await new Promise<boolean>((resolve) => {
+    const socket = connect(path);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+  if (alive) throw new Error(`INFERENCE_LISTEN_ADDRESS: another process is listening on ${path}`);
+  await unlink(path);
+}
