@@ -6,6 +6,7 @@ import type {
   Headers,
   InboundMessage,
   MessageConsumer,
+  RawHeader,
   MessageProducer,
   OutboundMessage,
 } from "./messaging.ts";
@@ -36,12 +37,19 @@ export function createKafka(connection: KafkaConnectionOptions, logger: Logger):
   });
 }
 
-function toHeaders(raw: IHeaders | undefined): Headers {
-  const out: Record<string, Buffer | undefined> = {};
+function toRawHeaders(raw: IHeaders | undefined): RawHeader[] {
+  const out: RawHeader[] = [];
   for (const [key, value] of Object.entries(raw ?? {})) {
-    const first = Array.isArray(value) ? value[0] : value;
-    out[key] = first === undefined ? undefined : Buffer.isBuffer(first) ? first : Buffer.from(first);
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (v !== undefined) out.push({ key, value: Buffer.isBuffer(v) ? v : Buffer.from(v) });
+    }
   }
+  return out;
+}
+
+function toHeaders(raw: readonly RawHeader[]): Headers {
+  const out: Record<string, Buffer | undefined> = {};
+  for (const { key, value } of raw) out[key.toLowerCase()] ??= value;
   return out;
 }
 
@@ -110,15 +118,19 @@ export class KafkajsConsumer implements MessageConsumer {
   async #handle(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0 || this.#paused) return;
-    const messages: InboundMessage[] = batch.messages.map((m) => ({
-      topic: batch.topic,
-      partition: batch.partition,
-      offset: m.offset,
-      key: m.key,
-      value: m.value,
-      headers: toHeaders(m.headers),
-      timestamp: Number(m.timestamp),
-    }));
+    const messages: InboundMessage[] = batch.messages.map((m) => {
+      const originalHeaders = toRawHeaders(m.headers);
+      return {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key,
+        value: m.value,
+        headers: toHeaders(originalHeaders),
+        originalHeaders,
+        timestamp: Number(m.timestamp),
+      };
+    });
     const result = await handler(
       { topic: batch.topic, partition: batch.partition, messages, lag: Math.max(0, Number(batch.offsetLag())) },
       {

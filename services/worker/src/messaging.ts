@@ -4,14 +4,20 @@
  * processing code. One implementation today: kafkajs-adapter.ts.
  */
 
-/** Kafka headers as the producer wrote them (names keep their case). */
+/**
+ * Kafka headers by lower-cased name (producers differ in how they spell "Content-Type");
+ * the first value wins when a name repeats. InboundMessage.originalHeaders keeps them as sent.
+ */
 export type Headers = Readonly<Record<string, Buffer | undefined>>;
 
-/** A header by name, ignoring case: producers differ in how they spell "Content-Type". */
+export interface RawHeader {
+  readonly key: string;
+  readonly value: Buffer;
+}
+
+/** A header by name, ignoring case. */
 export function headerValue(headers: Headers, name: string): Buffer | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted && value !== undefined) return value;
-  return undefined;
+  return headers[name.toLowerCase()];
 }
 
 export interface InboundMessage {
@@ -22,6 +28,8 @@ export interface InboundMessage {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly headers: Headers;
+  /** Every header exactly as the producer sent it, in order (for dead letters). */
+  readonly originalHeaders: readonly RawHeader[];
   /** Broker or producer timestamp, ms since the epoch. */
   readonly timestamp: number;
 }

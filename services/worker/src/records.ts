@@ -116,9 +116,7 @@ export function encodeDeadLetter(input: DeadLetterInput): Uint8Array {
       originalOffset: BigInt(message.offset),
       originalKey: message.key ?? new Uint8Array(),
       originalValue: message.value ?? new Uint8Array(),
-      originalHeaders: Object.entries(message.headers)
-        .filter((entry): entry is [string, Buffer] => entry[1] !== undefined)
-        .map(([key, value]) => ({ key, value })),
+      originalHeaders: message.originalHeaders.map(({ key, value }) => ({ key, value })),
       reason: input.reason,
       errorDetail: input.detail,
       attempts: input.attempts,
