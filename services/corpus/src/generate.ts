@@ -1,0 +1,81 @@
+import type { LabelledDocument, LiabilityType } from "@liability/domain";
+import { RenderContext } from "./context.ts";
+import { makeFacts } from "./facts.ts";
+import { FAMILIES, familiesFor } from "./families/index.ts";
+import type { Category, Family, Split } from "./families/index.ts";
+import { ALL_TYPES } from "./families/types.ts";
+import { asrDamage, insertInjection, ocrDamage } from "./noise.ts";
+import { Rng } from "./rng.ts";
+
+export interface DocumentMeta {
+  family: string;
+  category: Category;
+  split: Split;
+  /** Hostile content applied: "ocr", "asr", "injection". */
+  hostile: string[];
+}
+
+/** A document in the spec's JSONL format plus `meta`, which readers of the spec format ignore. */
+export type GeneratedDocument = LabelledDocument & { expected: NonNullable<LabelledDocument["expected"]>; meta: DocumentMeta };
+
+export interface GenerateOptions {
+  /** Share of documents with a prompt-injection line. */
+  injectionRate?: number;
+}
+
+const DEFAULT_INJECTION_RATE = 0.07;
+
+/** Documents per split for a total: 80 / 10 / 10, every split at least one document. */
+export function splitCounts(total: number): Record<Split, number> {
+  const validation = Math.max(1, Math.round(total * 0.1));
+  const test = Math.max(1, Math.round(total * 0.1));
+  return { train: Math.max(1, total - validation - test), validation, test };
+}
+
+function chooseFamily(rng: Rng, split: Split, type: LiabilityType): Family {
+  const options = familiesFor(split).filter((f) => f.types.includes(type));
+  return rng.weighted(options.map((f) => [f, f.weight] as const));
+}
+
+/**
+ * One document, fully determined by (seed, split, index). The liability type is drawn
+ * first so that every split holds all six types in about equal shares.
+ */
+export function generateDocument(seed: number, split: Split, index: number, opts: GenerateOptions = {}): GeneratedDocument {
+  const rng = new Rng(`${seed}:${split}:${index}`);
+  const type = rng.pick(ALL_TYPES);
+  const family = chooseFamily(rng, split, type);
+  const facts = makeFacts(type, rng.fork("facts"));
+  const ctx = new RenderContext(rng.fork("render"), facts, family.prefs);
+  let text = family.render(ctx);
+  const hostile: string[] = [];
+  const noise = rng.fork("noise");
+  if (noise.chance(family.damage)) {
+    if (family.kind === "call_transcript") {
+      text = asrDamage(text, noise, [facts.lender]);
+      hostile.push("asr");
+    } else {
+      text = ocrDamage(text, noise, [facts.lender]);
+      hostile.push("ocr");
+    }
+  }
+  if (noise.chance(opts.injectionRate ?? DEFAULT_INJECTION_RATE)) {
+    text = insertInjection(text, noise, family.kind === "call_transcript");
+    hostile.push("injection");
+  }
+  return {
+    id: `${split}-s${seed}-${String(index).padStart(5, "0")}`,
+    kind: family.kind,
+    text: text.replace(/[ \t]+$/gm, ""),
+    expected: ctx.label(),
+    meta: { family: family.id, category: family.category, split, hostile },
+  };
+}
+
+export function* generateSplit(seed: number, split: Split, count: number, opts: GenerateOptions = {}): Generator<GeneratedDocument> {
+  for (let i = 0; i < count; i++) yield generateDocument(seed, split, i, opts);
+}
+
+export function familyTable(): { id: string; split: Split; kind: string; category: Category; types: readonly string[] }[] {
+  return FAMILIES.map((f) => ({ id: f.id, split: f.split, kind: f.kind, category: f.category, types: f.types }));
+}
