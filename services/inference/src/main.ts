@@ -1,6 +1,6 @@
 // Entry point of the inference sidecar: `node services/inference/src/main.ts` (npm run sidecar).
 import { ConfigError, createLogger } from "@liability/platform";
-import { loadInferenceConfig } from "./config.ts";
+import { loadInferenceConfig, type InferenceConfig } from "./config.ts";
 import { StartupError } from "./model-files.ts";
 import { startSidecar } from "./sidecar.ts";
 
@@ -10,7 +10,7 @@ function fail(message: string, exitCode: number): never {
   process.exit(exitCode);
 }
 
-let config;
+let config: InferenceConfig;
 try {
   config = loadInferenceConfig();
 } catch (error) {

@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import { canonicalRecordJson, labelledDocumentSchema, type DocumentKind } from "@liability/domain";
 import { ConfigError } from "@liability/platform";
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
-import { loadInferenceConfig } from "./config.ts";
+import { loadInferenceConfig, type InferenceConfig } from "./config.ts";
 import { MAX_COMPLETION_TOKENS } from "./grammar.ts";
 import { checkModelFile } from "./model-files.ts";
 import { loadPromptArtifact, PromptBuilder } from "./prompt.ts";
@@ -60,7 +60,7 @@ if (values.help) {
 if ((values.input === undefined) === (values["text-file"] === undefined)) die(`give --input or --text-file\n${usage}`);
 if (values.format !== "jsonl" && values.format !== "text") die("--format is jsonl or text");
 
-let config;
+let config: InferenceConfig;
 try {
   config = loadInferenceConfig({
     ...process.env,
@@ -131,6 +131,6 @@ if (values["text-file"] !== undefined) {
     if (values.format === "text") break;
   }
 }
-if (out !== process.stdout) await new Promise((resolve) => (out as NodeJS.WritableStream).end(resolve));
+if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
 await model.dispose();
 await llama.dispose();
