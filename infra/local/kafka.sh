@@ -54,6 +54,7 @@ offsets.topic.replication.factor=1
 offsets.topic.num.partitions=10
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 # Tests create and join many consumer groups; waiting 3 s for more members only slows them.
@@ -78,7 +79,7 @@ format_storage() {
 }
 
 start_kafka() {
-  if pid_alive "$KAFKA_PID_FILE"; then
+  if pid_alive "$KAFKA_PID_FILE" kafka.Kafka; then
     log "Kafka already running (pid $(cat "$KAFKA_PID_FILE")) on $KAFKA_HOST:$KAFKA_PORT"
     return 0
   fi
@@ -101,7 +102,7 @@ start_kafka() {
 wait_kafka() {
   local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-120}))
   until port_open "$KAFKA_HOST" "$KAFKA_PORT"; do
-    pid_alive "$KAFKA_PID_FILE" || die "Kafka exited during start-up, see $KAFKA_LOGS/kafka.out and server.log"
+    pid_alive "$KAFKA_PID_FILE" kafka.Kafka || die "Kafka exited during start-up, see $KAFKA_LOGS/kafka.out and server.log"
     (( SECONDS < deadline )) || die "Kafka did not open $KAFKA_HOST:$KAFKA_PORT in time, see $KAFKA_LOGS/server.log"
     sleep 1
   done
@@ -112,7 +113,7 @@ wait_kafka() {
 }
 
 stop_kafka() {
-  if ! pid_alive "$KAFKA_PID_FILE"; then
+  if ! pid_alive "$KAFKA_PID_FILE" kafka.Kafka; then
     log "Kafka not running"
     rm -f "$KAFKA_PID_FILE"
     return 0
@@ -132,9 +133,9 @@ stop_kafka() {
 }
 
 status_kafka() {
-  if pid_alive "$KAFKA_PID_FILE" && port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
+  if pid_alive "$KAFKA_PID_FILE" kafka.Kafka && port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
     echo "kafka:    running  pid $(cat "$KAFKA_PID_FILE")  $KAFKA_HOST:$KAFKA_PORT  version $KAFKA_VERSION  logs $KAFKA_LOGS"
-  elif pid_alive "$KAFKA_PID_FILE"; then
+  elif pid_alive "$KAFKA_PID_FILE" kafka.Kafka; then
     echo "kafka:    starting pid $(cat "$KAFKA_PID_FILE")  (port $KAFKA_PORT not open yet)"
     return 1
   else

@@ -38,9 +38,16 @@ port_open() {
   (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
 }
 
+# True when the pid in file $1 is a live (not zombie) process whose command line contains $2.
+# The marker guards against a recycled pid after a crash.
 pid_alive() {
-  local f="$1"
-  [[ -s "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+  local f="$1" marker="${2:-}" pid state
+  [[ -s "$f" ]] || return 1
+  pid="$(cat "$f")"
+  [[ -r "/proc/$pid/stat" ]] || return 1
+  state="$(sed -E 's/^[0-9]+ \(.*\) ([A-Z]).*/\1/' "/proc/$pid/stat" 2>/dev/null)" || return 1
+  [[ "$state" != "Z" && "$state" != "X" ]] || return 1
+  [[ -z "$marker" ]] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$marker"
 }
 
 # apt-get is slow and holds a lock, so it runs only for what is really missing.

@@ -97,9 +97,13 @@ start_postgres() {
 # Database and the migration (admin) role. Idempotent; the password is re-applied every time so
 # that changing LRE_PG_ADMIN_PASSWORD takes effect on the next up.
 bootstrap() {
-  # The password travels through the environment, never the command line, so `ps` cannot see it.
-  LRE_PG_ADMIN_PASSWORD="$LRE_PG_ADMIN_PASSWORD" psql_super -d postgres <<SQL
-\getenv admin_pw LRE_PG_ADMIN_PASSWORD
+  # The password travels through the environment, never a command line, and only its SCRAM
+  # verifier reaches the server, so neither `ps` nor the server log can show it.
+  local verifier
+  verifier="$(SCRAM_PASSWORD="$LRE_PG_ADMIN_PASSWORD" "$LRE_NODE" "$LRE_ROOT/infra/db/src/scram.ts")" \
+    || die "could not derive the admin password verifier"
+  LRE_PG_ADMIN_VERIFIER="$verifier" psql_super -d postgres <<SQL
+\getenv admin_pw LRE_PG_ADMIN_VERIFIER
 SELECT format('CREATE ROLE %I LOGIN CREATEROLE', '$LRE_PG_ADMIN_USER')
   WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$LRE_PG_ADMIN_USER') \gexec
 ALTER ROLE "$LRE_PG_ADMIN_USER" WITH LOGIN CREATEROLE PASSWORD :'admin_pw';

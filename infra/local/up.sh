@@ -10,12 +10,13 @@ mkdir -p "$LRE_CACHE"
 # (the test harness and a developer may both call up); the second waits for the first.
 exec 9>"$LRE_CACHE/.up.lock"
 flock 9
+# The services must not inherit the lock descriptor, or they would hold the lock for their lifetime.
 
 started=$SECONDS
 log "bringing up the local stack (logs under $LRE_CACHE)"
-"$LRE_ROOT/infra/local/postgres.sh" start
-"$LRE_ROOT/infra/local/kafka.sh" start
-"$LRE_ROOT/infra/local/kafka.sh" topics
+"$LRE_ROOT/infra/local/postgres.sh" start 9>&-
+"$LRE_ROOT/infra/local/kafka.sh" start 9>&-
+"$LRE_ROOT/infra/local/kafka.sh" topics 9>&-
 
 admin_url="${DATABASE_ADMIN_URL:-$("$LRE_NODE" -e '
   const [user, pw, host, port, db] = process.argv.slice(1);

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { scramSha256Verifier } from "./scram.ts";
 
 /** The roles the migrations create; they carry privileges, logins are granted separately. */
 export const WORKER_ROLE = "lre_worker";
@@ -20,8 +21,8 @@ async function withClient<T>(databaseUrl: string, fn: (c: pg.Client) => Promise<
  */
 export async function setWorkerLogin(adminUrl: string, password: string): Promise<void> {
   await withClient(adminUrl, async (c) => {
-    // ALTER ROLE takes no bind parameters; escapeLiteral quotes the password safely.
-    await c.query(`ALTER ROLE ${WORKER_ROLE} WITH LOGIN PASSWORD ${c.escapeLiteral(password)}`);
+    // ALTER ROLE takes no bind parameters, and only the verifier is sent (see scram.ts).
+    await c.query(`ALTER ROLE ${WORKER_ROLE} WITH LOGIN PASSWORD ${c.escapeLiteral(scramSha256Verifier(password))}`);
   });
 }
 
@@ -44,7 +45,7 @@ export async function upsertTenantReader(adminUrl: string, reader: TenantReader)
   }
   await withClient(adminUrl, async (c) => {
     const role = c.escapeIdentifier(reader.role);
-    const password = c.escapeLiteral(reader.password);
+    const password = c.escapeLiteral(scramSha256Verifier(reader.password));
     const exists = await c.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [reader.role]);
     try {
       if (exists.rowCount === 0) {
