@@ -127,7 +127,7 @@ function workerEnvironment(topics: Topics, group: string, sidecarAddress: string
     KAFKA_TOPIC_DOCUMENTS: topics.documents,
     KAFKA_TOPIC_DLQ: topics.deadLetters,
     KAFKA_TOPIC_LIABILITY_RECORDED: topics.recorded,
-    KAFKA_GROUP_ID: group,
+    KAFKA_CONSUMER_GROUP: group,
     LOG_LEVEL: "warn",
   };
   if (sidecarAddress) env.INFERENCE_ADDRESS = sidecarAddress;

@@ -28,7 +28,7 @@ export const envSchema = z.object({
   LOADTEST_TOPIC_DLQ: z.string().default("documents.dlq.v1"),
   LOADTEST_TOPIC_LIABILITY_RECORDED: z.string().default("liability.recorded.v1"),
   /** Consumer group of the worker, for consumer lag. */
-  LOADTEST_WORKER_GROUP: z.string().default("liability-worker"),
+  LOADTEST_WORKER_GROUP: z.string().default("liability-extraction-worker"),
   /** How to start one worker process; the driver adds the environment that points it at the run's topics and sidecar. */
   LOADTEST_WORKER_COMMAND: z.string().default("node services/worker/src/main.ts"),
   /** Pid files of the local stack, for CPU and memory per process. */

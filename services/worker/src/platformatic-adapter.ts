@@ -138,7 +138,12 @@ export class PlatformaticConsumer implements MessageConsumer {
     state.nextOffset = message.offset + 1n;
     state.leaderEpoch = message.leaderEpoch;
     const headers: Record<string, Buffer | undefined> = {};
-    for (const [k, v] of message.headers) headers[k.toString("utf8").toLowerCase()] = v;
+    const originalHeaders: { key: string; value: Buffer }[] = [];
+    for (const [k, v] of message.headers) {
+      const key = k.toString("utf8");
+      originalHeaders.push({ key, value: v });
+      headers[key.toLowerCase()] ??= v;
+    }
     state.buffer.push({
       topic: message.topic,
       partition: message.partition,
@@ -146,6 +151,7 @@ export class PlatformaticConsumer implements MessageConsumer {
       key: message.key ?? null,
       value: message.value ?? null,
       headers: headers as Headers,
+      originalHeaders,
       timestamp: Number(message.timestamp),
     });
     this.#buffered++;
@@ -254,8 +260,8 @@ export class PlatformaticConsumer implements MessageConsumer {
     clearTimeout(timer);
     this.#stopping.abort();
     await inFlight;
-    await this.#stream?.close().catch(() => {});
-    await this.#consumer?.close().catch(() => {});
+    await this.#stream?.close().catch((err: unknown) => this.#logger.warn({ err }, "closing the consumer stream failed"));
+    await this.#consumer?.close().catch((err: unknown) => this.#logger.warn({ err }, "closing the consumer failed"));
   }
 }
 

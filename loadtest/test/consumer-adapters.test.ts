@@ -1,0 +1,113 @@
+// Both Kafka client adapters of the worker (services/worker/src) against the real local broker:
+// same contract, so the load test can compare them. Skipped when no broker answers.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { Kafka, logLevel, Partitioners } from "kafkajs";
+import { createLogger, kafkaConfigSchema, kafkaConnectionOptions, loadConfig } from "@liability/platform";
+import { createKafka, KafkajsConsumer } from "../../services/worker/src/kafkajs-adapter.ts";
+import type { MessageConsumer } from "../../services/worker/src/messaging.ts";
+import { PlatformaticConsumer, PlatformaticProducer } from "../../services/worker/src/platformatic-adapter.ts";
+
+const connection = kafkaConnectionOptions(loadConfig(kafkaConfigSchema));
+const kafka = new Kafka({ clientId: "adapter-test", brokers: connection.brokers, logLevel: logLevel.NOTHING, retry: { retries: 1 } });
+const admin = kafka.admin();
+let brokerUp = false;
+const topics: string[] = [];
+const logger = createLogger({ service: "adapter-test", level: "silent" });
+
+before(async () => {
+  try {
+    await admin.connect();
+    await admin.listTopics();
+    brokerUp = true;
+  } catch {
+    brokerUp = false;
+  }
+});
+
+after(async () => {
+  if (brokerUp && topics.length) await admin.deleteTopics({ topics }).catch(() => {});
+  await admin.disconnect().catch(() => {});
+});
+
+async function freshTopic(name: string): Promise<string> {
+  const topic = `adapter-test.${name}.${Date.now()}`;
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
+  topics.push(topic);
+  return topic;
+}
+
+async function produce(topic: string, n: number): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ key: `k${i % 17}`, value: String(i), headers: { "Content-Type": "text/plain" } })) });
+  await producer.disconnect();
+}
+
+async function committed(group: string, topic: string): Promise<number> {
+  const offsets = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  return offsets[0]!.partitions.reduce((a, p) => a + Math.max(0, Number(p.offset)), 0);
+}
+
+const options = (group: string, topic: string) => ({
+  groupId: group,
+  topic,
+  fromBeginning: true,
+  sessionTimeoutMs: 10_000,
+  heartbeatIntervalMs: 1_000,
+  maxBytesPerPartition: 1_048_576,
+  partitionsConsumedConcurrently: 3,
+});
+
+for (const [name, make] of [
+  ["kafkajs", (group: string, topic: string): MessageConsumer => new KafkajsConsumer(createKafka(connection, logger), options(group, topic), logger)],
+  ["platformatic", (group: string, topic: string): MessageConsumer => new PlatformaticConsumer(connection, options(group, topic), logger)],
+] as const) {
+  test(`${name}: every message once, in order per partition, committed after the handler, lower-cased headers; a partial result is redelivered`, async (t) => {
+    if (!brokerUp) return t.skip("no Kafka broker at KAFKA_BROKERS");
+    const topic = await freshTopic(name);
+    const group = `${topic}.group`;
+    await produce(topic, 600);
+    const seen = new Map<number, number[]>();
+    let delivered = 0;
+    let refusedOnce = false;
+    let headerProblems = 0;
+    const consumer = make(group, topic);
+    const done = new Promise<void>((resolve) => {
+      void consumer.start(async (batch) => {
+        // Report only half of the first batch as processed: the rest must come again.
+        let messages = batch.messages;
+        if (!refusedOnce && messages.length > 1) {
+          refusedOnce = true;
+          messages = messages.slice(0, Math.floor(messages.length / 2));
+        }
+        for (const m of messages) {
+          if (m.headers["content-type"]?.toString() !== "text/plain") headerProblems++;
+          const list = seen.get(batch.partition) ?? [];
+          list.push(Number(m.offset));
+          seen.set(batch.partition, list);
+          delivered++;
+        }
+        if (delivered >= 600) setTimeout(resolve, 200);
+        return { processedThrough: messages.at(-1)!.offset, pause: false };
+      });
+    });
+    await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), 30_000))]);
+    await consumer.stop(1000);
+    assert.equal(delivered, 600);
+    assert.equal(headerProblems, 0, "header names are lower-cased, values kept");
+    for (const offsets of seen.values()) assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b));
+    assert.equal(await committed(group, topic), 600);
+  });
+}
+
+test("platformatic producer publishes keyed messages with headers", async (t) => {
+  if (!brokerUp) return t.skip("no Kafka broker at KAFKA_BROKERS");
+  const topic = await freshTopic("producer");
+  const producer = new PlatformaticProducer(connection);
+  await producer.connect();
+  await producer.send(topic, [{ key: "a", value: Buffer.from("1"), headers: { traceparent: "00-x" } }]);
+  await producer.disconnect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  assert.equal(ends.reduce((a, p) => a + Number(p.high), 0), 1);
+});
