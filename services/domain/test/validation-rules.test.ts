@@ -213,3 +213,45 @@ test("reasons never quote document text", () => {
     assert.ok(!reason.message.includes("Somebody Else"));
   }
 });
+
+test("consistency: a spoken correction replaces the figure it corrects", () => {
+  const text =
+    "REP: Acme Bank. AGENT: What's the unpaid principal?\nREP: The principal balance is $194,848.05. Wait, let me correct that, it's $195,848.05.\n";
+  const record = { ...autoCall.expected!, lender_name: "Acme Bank", account_last4: null, payoff_amount: null, payoff_good_through: null, monthly_payment: null, current_balance: 195_848.05 };
+  assert.equal(validate(text, record).status, "accepted", codes(validate(text, record)).join(", "));
+  assert.deepEqual(codes(validate(text, { ...record, current_balance: 194_848.05 })), [`${RULES.valueNotAtLabel}:current_balance`]);
+});
+
+test("consistency: look-alike labels and fees are not the balance or the payoff", () => {
+  const text = [
+    "ACME BANK PAYOFF QUOTE",
+    "Current Principal | 37558.99",
+    "Payoff statement fee | 20.00",
+    "Suspense Balance: $0.00",
+    "escro balance is nine thousand nine hundred eighty-four dollars",
+    "TOTAL PAYOFF | 37772.93",
+    "Good through 07/07/2024",
+  ].join("\n");
+  const record = {
+    liability_type: "mortgage", lender_name: "Acme Bank", account_last4: null, current_balance: 37558.99, payoff_amount: 37772.93,
+    payoff_good_through: "2024-07-07", escrow_balance: null, interest_rate: null, monthly_payment: null, next_due_date: null, as_of_date: null,
+  };
+  const result = validate(text, record, { referenceDate: new Date("2024-06-21T00:00:00Z") });
+  assert.equal(result.status, "accepted", codes(result).join(", "));
+});
+
+test("validation never throws, whatever the text and the output", () => {
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pieces = ["$", "1,2", "34.5", "6", " dollars and ", " cents", "June ", "ninth", " twenty twenty", "-", "/", "APR ", "%", "\n",
+    "balance ", "payoff ", "Sorry, ", "oh ", "double ", "point ", "30JAN", "2026", "<!--", "\u200b", "é", "\u0000"];
+  const values = [null, 0, -1, 1e20, 3.14159, "x", "2026-02-30", "", [], {}, true];
+  for (let i = 0; i < 300; i += 1) {
+    let text = "";
+    for (let k = 0; k < 40; k += 1) text += pieces[Math.floor(random() * pieces.length)];
+    const record: Record<string, unknown> = { ...mortgage.expected! };
+    for (const key of Object.keys(record)) if (random() < 0.2) record[key] = values[Math.floor(random() * values.length)];
+    const result = validate(text, random() < 0.1 ? text : record);
+    assert.ok(result.status === "accepted" || result.status === "review");
+  }
+});

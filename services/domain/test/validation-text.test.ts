@@ -70,6 +70,20 @@ test("dates in the formats documents and speakers use", () => {
   assert.deepEqual(datesIn("payment due 05/01"), ["????-05-01"]);
 });
 
+test("dates in form and mainframe styles, and across a line break", () => {
+  assert.deepEqual(datesIn("Statement Date 2025/06/18"), ["2025-06-18"]);
+  assert.deepEqual(datesIn("Payment Due Date 21-FEB-2024"), ["2024-02-21"]);
+  assert.deepEqual(datesIn("STATEMENT AS OF........: 30JAN25"), ["2025-01-30"]);
+  assert.deepEqual(datesIn("The next due date is 5/25/2026."), ["2026-05-25"]);
+  assert.deepEqual(datesIn("is due Monday, October\n4, 2027. Interest"), ["2027-10-04"]);
+  assert.deepEqual(datesIn("Billing 04.14.2026"), ["2026-04-14"]);
+});
+
+test("numerals with spoken units, as transcripts write them", () => {
+  assert.deepEqual(centsIn("The payment is 505 dollars and 18 cents a month."), [50_518]);
+  assert.deepEqual(centsIn("the balance is 9,966 dollars and 96 cents."), [996_696]);
+});
+
 test("a rate after APR is not read as a date, and impossible dates are not dates", () => {
   assert.deepEqual(datesIn("Purchase APR          22.49%"), []);
   assert.deepEqual(datesIn("Date 02/30/2026"), []);

@@ -36,6 +36,15 @@ const LABELS: ReadonlyArray<readonly [string, LabelledField | null]> = [
   ["total balance", "current_balance"],
   ["balance owed", "current_balance"],
   ["amount owed", "current_balance"],
+  ["balance outstanding", "current_balance"],
+  ["principal bal", "current_balance"],
+  ["unpaid principal bal", "current_balance"],
+  ["current principal bal", "current_balance"],
+  ["current principal balance", "current_balance"],
+  ["current bal", "current_balance"],
+  ["new bal", "current_balance"],
+  ["outstanding bal", "current_balance"],
+  ["amount outstanding", "current_balance"],
   ["balance", "current_balance"],
   ["payoff", "payoff_amount"],
   ["payoff amount", "payoff_amount"],
@@ -60,6 +69,15 @@ const LABELS: ReadonlyArray<readonly [string, LabelledField | null]> = [
   ["balance transfer", null],
   ["balance subject to interest rate", null],
   ["escrow balance", null],
+  ["impound balance", null],
+  ["escrow impound balance", null],
+  ["suspense balance", null],
+  ["unapplied balance", null],
+  ["restricted escrow balance", null],
+  ["payoff statement fee", null],
+  ["payoff fee", null],
+  ["payoff request fee", null],
+  ["interest paid", null],
   ["escrow account balance", null],
   ["escrow", null],
   ["available credit", null],
@@ -85,14 +103,28 @@ const LABEL_RE = new RegExp(
   `\\b(${[...LABELS]
     .map(([phrase]) => phrase)
     .sort((a, b) => b.length - a.length)
-    .map((p) => p.replace(/[-\s]+/g, "[\\s-]+"))
+    .map((p) => p.replace(/[-\s]+/g, "[\\s/-]+"))
     .join("|")})\\b`,
   "gi",
 );
 const LABEL_TARGET = new Map(LABELS.map(([phrase, target]) => [phrase, target]));
 
-/** How far back from an amount its label may sit, in characters, on the same line. */
+/** Words that may precede a bare "balance" label without making it a different balance. */
+const PLAIN_BALANCE_QUALIFIERS = new Set(["the", "your", "my", "our", "a", "its", "is", "what's", "whats", "card", "account", "loan", "current", "me"]);
+
+/** How far back from an amount its label may sit, in characters. */
 const MAX_LABEL_GAP = 60;
+
+/**
+ * What may stand between a label and its amount: layout (colons, leader dots, pipes, tabs,
+ * at most one line break) and the few words people put there ("the balance today is").
+ * Any other word means the label names something else ("Payoff statement fee 20.00").
+ */
+const LABEL_GAP =
+  /^[\s:|=.\-–—>…]*(?:(?:is|was|are|of|at|today|now|currently|would|be|will|comes|to|it's|its|it|right|shows|showing|amount|as|about|approximately|usd|us|the|a|reads|stands|still)\b[\s:|=.,\-–—]*)*$/i;
+
+/** A speaker correcting a figure they just gave ("Sorry, I misread that. It's …"). */
+const CORRECTION = /\b(sorry|correction|i misread|misspoke|let me correct|i mean|scratch that|my mistake|actually)\b/i;
 
 export interface LabelledAmount extends Span {
   readonly field: LabelledField;
@@ -102,11 +134,17 @@ export interface LabelledAmount extends Span {
 /** Amounts in the text together with the field their nearest preceding label names. */
 export function findLabelledAmounts(index: SourceIndex): LabelledAmount[] {
   const { text } = index;
-  const labels = [...text.matchAll(LABEL_RE)].map((m) => ({
-    start: m.index,
-    end: m.index + m[0].length,
-    target: LABEL_TARGET.get(m[0].toLowerCase().replace(/[\s-]+/g, " ")) ?? LABEL_TARGET.get(m[0].toLowerCase()) ?? null,
-  }));
+  const labels = [...text.matchAll(LABEL_RE)].map((m) => {
+    const phrase = m[0].toLowerCase().replace(/[\s/-]+/g, " ");
+    let target = LABEL_TARGET.get(phrase) ?? null;
+    // A bare "balance" qualified by a word we do not know ("Suspense Balance", or ASR's
+    // "escro balance") is some other balance: only an unqualified one is the balance.
+    if (phrase === "balance") {
+      const before = /([\p{L}']+)[ \t/-]*$/u.exec(text.slice(Math.max(0, m.index - 30), m.index));
+      if (before && !PLAIN_BALANCE_QUALIFIERS.has(before[1]!.toLowerCase())) target = null;
+    }
+    return { start: m.index, end: m.index + m[0].length, target };
+  });
   const out: LabelledAmount[] = [];
   let previous: MoneyMention | undefined;
   for (const mention of index.money) {
@@ -119,14 +157,34 @@ export function findLabelledAmounts(index: SourceIndex): LabelledAmount[] {
     }
     if (!label || label.target === null || !mention.moneyLike) continue;
     const gap = text.slice(label.end, mention.start);
-    // A label on another line, or in an earlier sentence, labels something else.
-    if (/\n/.test(gap) || /[.!?]\s/.test(gap)) continue;
+    if (!LABEL_GAP.test(gap) || (gap.match(/\n/g)?.length ?? 0) > 1) continue;
     // Another number between label and amount (a rate, a date) means the label is not this amount's.
     if (index.numbers.some((n) => n.start >= label.end && n.end <= mention.start)) continue;
     if (index.dates.some((d) => d.start >= label.end && d.end <= mention.start)) continue;
     out.push({ start: mention.start, end: mention.end, field: label.target, cents: mention.cents });
   }
-  return out;
+  return out.map((labelled) => corrected(labelled, index));
+}
+
+/**
+ * When the speaker corrects the amount right after giving it, the correction is what the
+ * label refers to: "The principal balance is $194,848.05. Wait, let me correct that, it's $195,848.05."
+ */
+function corrected(labelled: LabelledAmount, index: SourceIndex): LabelledAmount {
+  const after = index.text.slice(labelled.end, labelled.end + 120);
+  const marker = CORRECTION.exec(after);
+  if (!marker) return labelled;
+  const from = labelled.end + marker.index;
+  const next = index.money.find((m) => m.start > from && m.start < labelled.end + 160 && m.moneyLike);
+  if (!next) return labelled;
+  // Only a correction if no other label intervenes: otherwise the next amount is a different figure.
+  const between = index.text.slice(from, next.start);
+  if (LABEL_RE.test(between)) {
+    LABEL_RE.lastIndex = 0;
+    return labelled;
+  }
+  LABEL_RE.lastIndex = 0;
+  return { start: next.start, end: next.end, field: labelled.field, cents: next.cents };
 }
 
 export function checkConsistency(record: LiabilityRecord, index: SourceIndex): ValidationReason[] {

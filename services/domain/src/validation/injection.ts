@@ -10,17 +10,21 @@ import type { ValidationReason } from "./reasons.ts";
  * document is never accepted silently.
  */
 const INSTRUCTION_PATTERNS: readonly RegExp[] = [
-  /\b(ignore|disregard|forget|override)\b[^.\n]{0,40}\b(instructions?|prompts?|rules|guidelines|above|previous|prior|earlier)\b/i,
+  /\b(ignore|disregard|forget|override)\b[^.\n]{0,40}\b(instructions?|prompts?|rules|guidelines|above|previous|prior|earlier|other (rates?|values?|figures?|amounts?|balances?|numbers?))\b/i,
   /\b(new|updated|revised|additional|hidden|secret)\s+(system\s+)?(instructions?|prompt)\b/i,
-  /\b(system|developer)\s*(prompt|message|note|override|instruction)s?\b/i,
-  /^\s*(system|assistant|developer)\s*:/im,
-  /<\s*\/?\s*(system|instructions?|prompt|assistant|im_start|im_end)\b/i,
-  /\[\s*\/?\s*(INST|SYS)\s*\]/,
-  /\bnote\s+to\s+(the\s+)?(ai|model|assistant|llm|extractor|extraction\s+system|parser)\b/i,
-  /\b(you are|act as|pretend to be|you must now)\b[^.\n]{0,40}\b(ai|assistant|model|llm|extractor|system)\b/i,
-  /\b(language model|llm|chatgpt|large language)\b/i,
+  /\b(system|developer)\s+(prompt|message|note|override|instruction)s?\b/i,
+  // Chat-template and markup that only a model reads; a plain-text document has no HTML comments.
+  /<\s*\/?\s*(system|instructions?|prompt|assistant|user|im_start|im_end)\b/i,
+  /<!--/,
+  /\[\s*\/?\s*(INST|SYS|assistant|system|user)\s*\]/i,
+  /\bnote\s+to\s+(the\s+|any\s+|all\s+)?([\w-]+\s+){0,2}(ai|models?|assistants?|llms?|bots?|extractors?|parsers?)\b/i,
+  /\b(you are|act as|pretend to be|you must now)\b[^.\n]{0,40}\b(ai|assistant|model|llm|extractor)\b/i,
+  /\b(language models?|llms?|chatgpt|large language|ai models?|ai assistants?|ai systems?)\b/i,
   /\b(set|report|output|return|record|extract|enter|list)\s+(the\s+)?(current\s+|outstanding\s+|principal\s+)?(balance|payoff|amount|interest rate|apr|field|value|lender)\w*\s+(as|to|=|should be)\b/i,
-  /\b(output|return|respond with|reply with)\b[^.\n]{0,20}\b(json|the following)\b/i,
+  /\b(output|return|respond with|reply with|respond only with|answer with)\b[^.\n]{0,20}\b(json|the following|the word|that instead|this instead)\b/i,
+  /\bcorrect (output|answer|extraction|json)\b/i,
+  // The record's own keys written as JSON: text that dictates the model's answer.
+  /"(liability_type|lender_name|account_last4|current_balance|payoff_amount|payoff_good_through|escrow_balance|interest_rate|monthly_payment|next_due_date|as_of_date)"\s*:/,
 ];
 
 /** Zero-width and bidirectional-control characters: invisible in a viewer, read by a model. */

@@ -86,7 +86,9 @@ export function buildSourceIndex(text: string): SourceIndex {
   const wordRuns = findNumberWordRuns(text);
   const spokenDates = findSpokenDates(text, wordRuns);
   const allDates = [...dates, ...spokenDates];
-  const { money, numbers } = findNumericAmounts(text, allDates);
+  const mixed = findMixedAmounts(text);
+  const { money, numbers } = findNumericAmounts(text, [...allDates, ...mixed]);
+  money.push(...mixed);
   for (const run of wordRuns) {
     if (overlaps(run, spokenDates)) continue;
     const words = run.tokens.map((t) => t.word);
@@ -142,6 +144,18 @@ function findNumericAmounts(text: string, dates: readonly Span[]): { money: Mone
   return { money, numbers };
 }
 
+/** Numerals with spoken units, as transcribed calls write them: "505 dollars and 18 cents", "1,200 dollars". */
+function findMixedAmounts(text: string): MoneyMention[] {
+  const out: MoneyMention[] = [];
+  const re = /(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s+dollars?(?:\s+and\s+(\d{1,2})\s+cents?)?\b/gi;
+  for (const m of text.matchAll(re)) {
+    const dollars = Number(m[1]!.replace(/,/g, ""));
+    const cents = m[2] === undefined ? 0 : Number(m[2]);
+    out.push({ start: m.index, end: m.index + m[0].length, cents: new Set([dollars * 100 + cents]), form: "numeric", moneyLike: true });
+  }
+  return out;
+}
+
 function validDate(year: number | null, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1 || day > 31) return false;
   const y = year ?? 2000; // a leap year, so that a yearless 29 February stays possible
@@ -159,10 +173,10 @@ function findDates(text: string): DateMention[] {
   const push = (start: number, end: number, year: number | null, month: number, day: number) => {
     if (validDate(year, month, day) && !overlaps({ start, end }, out)) out.push({ start, end, year, month, day });
   };
-  for (const m of text.matchAll(/(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/-])/g)) {
-    push(m.index, m.index + m[0].length, Number(m[1]), Number(m[2]), Number(m[3]));
+  for (const m of text.matchAll(/(?<![\d/.-])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d/-]|\.\d)/g)) {
+    push(m.index, m.index + m[0].length, Number(m[1]), Number(m[3]), Number(m[4]));
   }
-  for (const m of text.matchAll(/(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.-]|\.\d)/g)) {
+  for (const m of text.matchAll(/(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-]|\.\d)/g)) {
     const a = Number(m[1]);
     const b = Number(m[3]);
     const year = fullYear(m[4]!);
@@ -175,7 +189,7 @@ function findDates(text: string): DateMention[] {
   }
   const monthFirst = new RegExp(
     // The day must not run on into a decimal or a percent: "APR 22.49%" is a rate, not 22 April.
-    `\\b${MONTH_PATTERN}\\.?[ \\t]{1,3}(\\d{1,2})(?:st|nd|rd|th)?(?!\\d|\\.\\d|\\s?%)\\b(?:,?\\s+(\\d{4})\\b|,?\\s+'(\\d{2})\\b)?`,
+    `\\b${MONTH_PATTERN}\\.?(?:[ \\t]{1,3}|[ \\t]*\\r?\\n[ \\t]*)(\\d{1,2})(?:st|nd|rd|th)?(?!\\d|\\.\\d|\\s?%)\\b(?:,?\\s+(\\d{4})\\b|,?\\s+'(\\d{2})\\b)?`,
     "gi",
   );
   for (const m of text.matchAll(monthFirst)) {
@@ -190,6 +204,15 @@ function findDates(text: string): DateMention[] {
   for (const m of text.matchAll(dayFirst)) {
     const month = MONTHS[m[2]!.toLowerCase()]!;
     push(m.index, m.index + m[0].length, m[3] ? Number(m[3]) : null, month, Number(m[1]));
+  }
+  // Mainframe and form styles: 21-FEB-2024, 30JAN25, 07/Jun/2027, FEB-21-2024.
+  const compactDayFirst = new RegExp(`(?<![\\d\\p{L}])(\\d{1,2})([-/ ]?)${MONTH_PATTERN}\\2(\\d{4}|\\d{2})(?![\\d\\p{L}])`, "giu");
+  for (const m of text.matchAll(compactDayFirst)) {
+    push(m.index, m.index + m[0].length, fullYear(m[4]!), MONTHS[m[3]!.toLowerCase()]!, Number(m[1]));
+  }
+  const compactMonthFirst = new RegExp(`(?<![\\d\\p{L}])${MONTH_PATTERN}([-/])(\\d{1,2})\\2(\\d{4}|\\d{2})(?![\\d\\p{L}])`, "giu");
+  for (const m of text.matchAll(compactMonthFirst)) {
+    push(m.index, m.index + m[0].length, fullYear(m[4]!), MONTHS[m[1]!.toLowerCase()]!, Number(m[3]));
   }
   return out;
 }
@@ -206,6 +229,7 @@ function findSpokenDates(text: string, runs: readonly NumberWordRun[]): DateMent
     if (after) {
       const words = after.tokens.map((t) => t.word);
       for (const dayLen of [2, 1]) {
+        if (dayLen > words.length) continue;
         const day = spokenDay(words.slice(0, dayLen));
         if (day === null) continue;
         const yearTokens = after.tokens.slice(dayLen);
