@@ -44,6 +44,8 @@ export interface ProcessorOptions {
 
 /** Review reason for a document the sidecar could not process (a non-transient server error). */
 const INFERENCE_FAILED = "inference.failed";
+/** Review reason for a document whose validation raised an error. */
+const VALIDATION_ERROR = "validation.error";
 
 type Outcome =
   | { readonly type: "poison"; readonly poison: PoisonMessage; readonly attempts: readonly AttemptRecord[] }
@@ -250,7 +252,7 @@ export class BatchProcessor {
     }
 
     const response = outcome.response;
-    const validation = tracer.startActiveSpan("validate extraction", (span) => {
+    const validation = tracer.startActiveSpan("validate extraction", (span): ValidationResult => {
       try {
         const output = response.rawOutput.trim() !== "" ? response.rawOutput : response.record ? protoRecordToJson(response.record) : null;
         const result = validateExtraction(
@@ -265,6 +267,19 @@ export class BatchProcessor {
         );
         span.setAttributes({ "validation.status": result.status, "validation.reasons": result.reasons.map(reasonCode) });
         return result;
+      } catch (error) {
+        // A validation bug must not stall the partition (the batch would fail on every
+        // redelivery): the document goes to a person instead.
+        this.#o.logger.error({ err: error, documentId: doc.documentId }, "validation failed");
+        span.setStatus({ code: SpanStatusCode.ERROR, message: "validation failed" });
+        return {
+          status: "review",
+          record: null,
+          reasons: [{ rule: VALIDATION_ERROR as never, message: "validation raised an error" }],
+          citations: {},
+          suspiciousSpans: [],
+          confidence: null,
+        };
       } finally {
         span.end();
       }
