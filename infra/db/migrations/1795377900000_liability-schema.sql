@@ -167,6 +167,9 @@ DO $$
 BEGIN
   EXECUTE format('GRANT USAGE ON SCHEMA %I TO lre_worker, lre_reader', current_schema());
   -- Only the application's roles may connect, and nobody but the owner gets temporary tables.
+  -- These change the shared pg_database row, which concurrent migrations of other schemas would
+  -- also update ("tuple concurrently updated"); the lock makes them take turns.
+  PERFORM pg_advisory_xact_lock(hashtext('lre-migrate:database-grants'));
   EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
   EXECUTE format('GRANT CONNECT ON DATABASE %I TO lre_worker, lre_reader', current_database());
 END
