@@ -39,7 +39,12 @@ export class RenderContext {
       date: rng.pick(prefs.date ?? DATE_STYLES),
       money: rng.pick(prefs.money ?? MONEY_STYLES),
       rate: rng.pick(prefs.rate ?? RATE_STYLES),
-      mask: rng.pick(prefs.mask ?? ["full-dashed", "full-plain", "stars", "x-run", "x-groups", "dots", "hash-last4", "star-single"]),
+      mask: rng.pick(
+        prefs.mask ??
+          (facts.type === "credit_card"
+            ? ["card-groups", "stars", "x-run", "x-groups", "dots", "hash-last4", "star-single"] // card statements never print the full number
+            : ["full-dashed", "full-plain", "stars", "x-run", "x-groups", "dots", "hash-last4", "star-single"]),
+      ),
     };
     this.stated.set("liability_type", facts.type);
     this.stated.set("lender_name", facts.lender);

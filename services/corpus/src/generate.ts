@@ -4,11 +4,14 @@ import { makeFacts } from "./facts.ts";
 import { FAMILIES, familiesFor } from "./families/index.ts";
 import type { Category, Family, Split } from "./families/index.ts";
 import { ALL_TYPES } from "./families/types.ts";
+import { addDays } from "./format.ts";
 import { asrDamage, insertInjection, ocrDamage } from "./noise.ts";
 import { Rng } from "./rng.ts";
 
 export interface DocumentMeta {
   family: string;
+  /** When the document reached us (ISO date): shortly after it was issued or the call took place. */
+  received_at: string;
   category: Category;
   split: Split;
   /** Hostile content applied: "ocr", "asr", "injection". */
@@ -68,7 +71,7 @@ export function generateDocument(seed: number, split: Split, index: number, opts
     kind: family.kind,
     text: text.replace(/[ \t]+$/gm, ""),
     expected: ctx.label(),
-    meta: { family: family.id, category: family.category, split, hostile },
+    meta: { family: family.id, category: family.category, split, received_at: addDays(facts.asOf, noise.int(0, 5)), hostile },
   };
 }
 

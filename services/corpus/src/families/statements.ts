@@ -92,7 +92,7 @@ const sideBySide: Family = {
     const lw = rng.int(34, 42);
     const rw = rng.int(30, 40);
     const lines = [...titleLines(ctx), ""];
-    const lt = rng.pick(["ACCOUNT SUMMARY", "Account Summary", "LOAN DETAILS", "Your Loan"]);
+    const lt = rng.pick(ctx.type === "credit_card" ? ["ACCOUNT SUMMARY", "Account Summary", "Your Card"] : ["ACCOUNT SUMMARY", "Account Summary", "LOAN DETAILS", "Your Loan"]);
     const rt = rng.pick(["PAYMENT INFORMATION", "Payment Due", "AMOUNT DUE", "Payment Summary"]);
     lines.push(`${lt.padEnd(lw)}${" ".repeat(rng.int(2, 6))}${rt}`);
     const n = Math.max(left.length, right.length);

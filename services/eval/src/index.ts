@@ -1,0 +1,12 @@
+export { parseDataset, loadDataset, DatasetError } from "./dataset.ts";
+export type { EvalDocument } from "./dataset.ts";
+export type { DocResult, RunInfo } from "./result.ts";
+export { buildReport, costPerMillion, distribution, percentile } from "./metrics.ts";
+export type { Cost, TargetReport, ValidationStats } from "./metrics.ts";
+export { renderMarkdown, renderTerminal, tableRows } from "./report.ts";
+export { parseTargetSpec } from "./args.ts";
+export type { TargetSpec } from "./args.ts";
+export { SidecarTarget } from "./targets/sidecar.ts";
+export { PipelineTarget } from "./targets/pipeline.ts";
+export type { Target, RunOptions } from "./targets/target.ts";
+export { chooseOutput, protoRecordToSpec } from "./targets/records.ts";

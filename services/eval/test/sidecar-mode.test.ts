@@ -1,0 +1,98 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as grpc from "@grpc/grpc-js";
+import { canonicalRecordJson } from "@liability/domain";
+import type { LiabilityRecord } from "@liability/domain";
+import { buildReport, parseDataset, SidecarTarget } from "../src/index.ts";
+import type { DocResult } from "../src/index.ts";
+import { FakeInferenceSidecar } from "./fake-inference-sidecar.ts";
+import type { FakeAnswer } from "./fake-inference-sidecar.ts";
+
+const base: LiabilityRecord = {
+  liability_type: "auto_loan",
+  lender_name: "Quarry Hill Auto Credit",
+  account_last4: "8860",
+  current_balance: 11204.18,
+  payoff_amount: 11391.62,
+  payoff_good_through: "2026-06-09",
+  escrow_balance: null,
+  interest_rate: null,
+  monthly_payment: 412.5,
+  next_due_date: null,
+  as_of_date: null,
+};
+const text = "Quarry Hill Auto Credit. Auto loan 4402 9913 8860. Principal balance $11,204.18. Payoff is $11,391.62, good through June 9th, 2026. Monthly payment $412.50.";
+
+// Ten documents: six answered right, two with a wrong balance, one unparseable answer, one failed call.
+const ids = Array.from({ length: 10 }, (_, i) => `doc-${i}`);
+const jsonl = ids.map((id, i) => JSON.stringify({ id, kind: "call_transcript", text, expected: base, meta: { family: i < 5 ? "fam-a" : "fam-b", received_at: "2026-05-30" } })).join("\n");
+const answers = new Map<string, FakeAnswer>();
+ids.forEach((id, i) => {
+  if (i === 6 || i === 7) answers.set(id, { kind: "json", raw: canonicalRecordJson({ ...base, current_balance: 11240.18 }) });
+  else if (i === 8) answers.set(id, { kind: "json", raw: "{\"liability_type\": \"auto_lo" });
+  else if (i === 9) answers.set(id, { kind: "error", code: grpc.status.INVALID_ARGUMENT });
+  else answers.set(id, { kind: "json", raw: canonicalRecordJson(base), promptTokens: 200 + i, completionTokens: 80 });
+});
+
+test("sidecar mode scores, times and validates every answer of a real gRPC server", async () => {
+  const fake = new FakeInferenceSidecar(answers);
+  await fake.start();
+  try {
+    const docs = parseDataset(jsonl);
+    const target = new SidecarTarget({ name: "fake", address: fake.address, deadlineMs: 5_000, validation: null, readyTimeoutMs: 5_000 });
+    const results = new Map<string, DocResult>();
+    const run = await target.run(docs, { concurrency: 3, onResult: (r) => results.set(r.id, r) });
+    await target.close();
+
+    assert.equal(results.size, 10);
+    assert.deepEqual([...fake.calls].sort(), [...ids].sort(), "every document is sent once (INVALID_ARGUMENT is not retried)");
+    const report = buildReport({ name: "fake", mode: "sidecar", address: fake.address, docs, results, run, cost: { pricePerHour: 2, unit: "gpu-hour" }, worst: 3 });
+
+    assert.equal(report.documents, 10);
+    assert.equal(report.wrongRecords, 4);
+    assert.equal(report.recordErrorRate, 0.4);
+    assert.equal(report.failed, 1);
+    // wrong balance in 2 docs, no output in 2 docs
+    assert.equal(report.fieldAccuracy.current_balance, 0.6);
+    assert.equal(report.fieldAccuracy.lender_name, 0.8);
+    assert.equal(report.model?.id, "fake-model");
+    assert.ok(report.tokens.promptPerDoc !== null && report.tokens.promptPerDoc > 200);
+    assert.ok(report.latencyMs.p50 > 0 && report.latencyMs.p99 >= report.latencyMs.p50);
+    assert.ok(report.cost && report.cost.perMillionDocs > 0);
+    assert.equal(report.byFamily["fam-b"]?.wrong, 4);
+    assert.equal(report.byFamily["fam-a"]?.wrong, 0);
+    // worst first: the documents with no usable output have all 11 fields wrong
+    assert.equal(report.worst.length, 3);
+    assert.equal(report.worst[0]?.wrong.length, 11);
+    assert.equal(report.worst.at(-1)?.wrong[0]?.field, "current_balance");
+    assert.equal(report.validation, null);
+  } finally {
+    await fake.stop();
+  }
+});
+
+test("with validation applied, the report counts review routing and wrong records caught", async () => {
+  const fake = new FakeInferenceSidecar(answers);
+  await fake.start();
+  try {
+    const docs = parseDataset(jsonl);
+    const { DEFAULT_VALIDATION_POLICY } = await import("@liability/domain");
+    const target = new SidecarTarget({ name: "fake", address: fake.address, deadlineMs: 5_000, validation: DEFAULT_VALIDATION_POLICY, readyTimeoutMs: 5_000 });
+    const results = new Map<string, DocResult>();
+    const run = await target.run(docs, { concurrency: 2, onResult: (r) => results.set(r.id, r) });
+    await target.close();
+    const report = buildReport({ name: "fake", mode: "sidecar", address: fake.address, docs, results, run, cost: null, worst: 0 });
+    const v = report.validation;
+    assert.ok(v, "validation stats present");
+    // the failed call gets no status; the other nine are judged
+    assert.equal(v.judged, 9);
+    assert.equal(v.accepted + v.review, 9);
+    // the unparseable answer can never be accepted
+    assert.equal(results.get("doc-8")?.status, "review");
+    assert.ok(v.wrongCaught >= 1);
+    assert.equal(v.wrong, 3);
+    assert.equal(v.acceptedWrong + v.wrongCaught, v.wrong);
+  } finally {
+    await fake.stop();
+  }
+});
