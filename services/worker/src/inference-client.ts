@@ -11,7 +11,7 @@ import {
 } from "cockatiel";
 import type { BulkheadPolicy, CircuitBreakerPolicy, RetryPolicy } from "cockatiel";
 import { service as healthService } from "grpc-health-check";
-import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { context, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { DocumentKind, InferenceService } from "@liability/contracts";
 import type { ExtractResponse } from "@liability/contracts";
 import { createServiceClient } from "@liability/platform";
@@ -139,6 +139,9 @@ export class InferenceClient {
   ): Promise<ExtractOutcome> {
     const attempts: AttemptRecord[] = [];
     return tracer.startActiveSpan("InferenceService/Extract", { kind: SpanKind.CLIENT }, async (span): Promise<ExtractOutcome> => {
+      // Captured here: the bulkhead may start a queued call from another call's completion,
+      // whose async context belongs to a different document's trace.
+      const callContext = context.active();
       span.setAttributes({ "rpc.system": "grpc", "rpc.service": InferenceService.typeName, "rpc.method": "Extract" });
       try {
         const response = await this.#bulkhead.execute(
@@ -157,7 +160,7 @@ export class InferenceClient {
                       },
                       {
                         deadline: new Date(Date.now() + this.#options.deadlineMs),
-                        metadata: injectIntoMetadata(new grpc.Metadata()),
+                        metadata: injectIntoMetadata(new grpc.Metadata(), callContext),
                         signal: breakerCtx.signal,
                       },
                     );
