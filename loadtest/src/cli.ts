@@ -13,6 +13,7 @@ import { kafkaConnectionOptions } from "@liability/platform";
 import { OutcomeCollector, LagSampler, sampleSidecar } from "./collector.ts";
 import { parseCli, type LoadtestArgs, type LoadtestEnv } from "./config.ts";
 import { loadLabelledJsonl } from "./corpus.ts";
+import { createRunSchema, dropRunSchema, tableSizes, type TableSize } from "./database.ts";
 import { loadAverage, machineFacts, pidFromFile, ProcSampler, type WatchedProcess } from "./procstat.ts";
 import { runPacedProducer, type ProducerResult } from "./producer.ts";
 import { buildProfile, type Profile } from "./profiles.ts";
@@ -20,6 +21,7 @@ import { backlogSpec, cpuSpec, fmtMs, latencySpec, phaseTable, saturationLine, s
 import { nowMs, RunState } from "./run-state.ts";
 import { findSaturation, phaseResults, round, summarise, timeline, type Sample } from "./stats.ts";
 import { CACHE_DIR, REPO_ROOT } from "./paths.ts";
+import { summariseProfiles } from "./profile-summary.ts";
 
 interface Topics {
   documents: string;
@@ -122,7 +124,13 @@ async function startFakeSidecar(args: LoadtestArgs, address: string, out: string
  * The worker's environment for a run. Names follow services/worker's configuration; the driver
  * only points it at the run's topics, group and sidecar, everything else is the worker's default.
  */
-function workerEnvironment(topics: Topics, group: string, sidecarAddress: string | undefined, extra: string[]): Record<string, string> {
+function workerEnvironment(
+  topics: Topics,
+  group: string,
+  sidecarAddress: string | undefined,
+  schema: string | undefined,
+  extra: string[],
+): Record<string, string> {
   const env: Record<string, string> = {
     KAFKA_TOPIC_DOCUMENTS: topics.documents,
     KAFKA_TOPIC_DLQ: topics.deadLetters,
@@ -131,6 +139,7 @@ function workerEnvironment(topics: Topics, group: string, sidecarAddress: string
     LOG_LEVEL: "warn",
   };
   if (sidecarAddress) env.INFERENCE_ADDRESS = sidecarAddress;
+  if (schema) env.DATABASE_SCHEMA = schema;
   for (const kv of extra) {
     const i = kv.indexOf("=");
     env[kv.slice(0, i)] = kv.slice(i + 1);
@@ -194,6 +203,8 @@ async function main(): Promise<void> {
       ? { documents: `loadtest.${runId}.documents`, deadLetters: `loadtest.${runId}.dlq`, recorded: `loadtest.${runId}.recorded` }
       : { documents: env.LOADTEST_TOPIC_DOCUMENTS, deadLetters: env.LOADTEST_TOPIC_DLQ, recorded: env.LOADTEST_TOPIC_LIABILITY_RECORDED };
   const workerGroup = topicsMode === "dedicated" ? `loadtest-${runId}-worker` : env.LOADTEST_WORKER_GROUP;
+  const databaseMode = args.database ?? (args.worker === "spawn" ? "dedicated" : "shared");
+  const schema = databaseMode === "dedicated" ? `loadtest_${runId.replace(/-/g, "_")}` : undefined;
 
   log(`run ${runId}: ${profile.description}; ~${expected} documents; corpus ${relative(REPO_ROOT, resolve(args.corpus))} (${documents.length} labelled)`);
   log(`report folder ${out}`);
@@ -227,6 +238,7 @@ async function main(): Promise<void> {
   let sidecarStatsUrl = args.sidecarStatsUrl;
   let sidecarFinal: Record<string, number> | undefined;
   let producerResult: ProducerResult | undefined;
+  let storage: TableSize[] | undefined;
   const samples: Sample[] = [];
   const collector = new OutcomeCollector({ kafka, recordedTopic: topics.recorded, deadLetterTopic: topics.deadLetters, state, groupId: `loadtest-${runId}-collector` });
   const lagSampler = new LagSampler(kafka, workerGroup, topics.documents);
@@ -245,6 +257,10 @@ async function main(): Promise<void> {
       });
       log(`created topics ${topics.documents} (${args.partitions} partitions), ${topics.deadLetters}, ${topics.recorded}`);
     }
+    if (schema) {
+      await createRunSchema(env.LOADTEST_DATABASE_ADMIN_URL, schema);
+      log(`created database schema ${schema}`);
+    }
 
     let sidecarAddress = args.sidecarAddress;
     if (args.sidecar === "fake") {
@@ -259,7 +275,11 @@ async function main(): Promise<void> {
     }
 
     if (args.worker === "spawn") {
-      const workerEnv = childEnv(workerEnvironment(topics, workerGroup, sidecarAddress, args.workerEnv));
+      const workerEnv = childEnv(workerEnvironment(topics, workerGroup, sidecarAddress, schema, args.workerEnv));
+      if (args.cpuProf) {
+        mkdirSync(join(out, "prof"), { recursive: true });
+        workerEnv.NODE_OPTIONS = `${workerEnv.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${join(out, "prof")}`.trim();
+      }
       for (let i = 0; i < args.workers; i++) {
         const child = startProcess(`worker ${i + 1}`, env.LOADTEST_WORKER_COMMAND, workerEnv, join(out, `worker-${i + 1}.log`));
         if (child.pid) watched.push({ label: args.workers === 1 ? "worker" : `worker ${i + 1}`, pid: child.pid, tree: true });
@@ -338,12 +358,16 @@ async function main(): Promise<void> {
     await sampler;
     sidecarFinal = await sampleSidecar(sidecarStatsUrl);
   } finally {
+    if (schema) {
+      storage = await tableSizes(env.LOADTEST_DATABASE_ADMIN_URL, schema).catch(() => undefined);
+    }
     clearTimeout(hardStop);
     await collector.stop().catch(() => {});
     await lagSampler.close().catch(() => {});
     for (const { label, child } of [...children].reverse()) await stopProcess(label, child);
     await cleanupTopics();
     await admin.disconnect();
+    if (schema && !args.keepSchema) await dropRunSchema(env.LOADTEST_DATABASE_ADMIN_URL, schema).catch(() => {});
   }
 
   if (!producerResult) return;
@@ -363,25 +387,40 @@ async function main(): Promise<void> {
     const c = state.commitLatency[i]!;
     if (!Number.isNaN(c)) commit.push(c);
   }
-  const activeS = (producerResult.endedAtMs - startMs) / 1000;
+  // Throughput over the window in which outcomes arrived: the producer may finish long before
+  // a saturated system drains, so dividing by the profile's length would overstate it.
+  let lastDone = startMs;
+  for (let i = 0; i < state.published; i++) {
+    const o = state.observedLatency[i]!;
+    if (!Number.isNaN(o)) lastDone = Math.max(lastDone, state.sentAt[i]! + o);
+  }
+  const activeS = Math.max(1, (lastDone - startMs) / 1000);
   let peak10 = 0;
   for (let i = 0; i + 10 <= points.length; i++) {
     let sum = 0;
     for (let j = i; j < i + 10; j++) sum += points[j]!.completed;
     peak10 = Math.max(peak10, sum / 10);
   }
-  const resources: Record<string, { meanCpu: number; maxCpu: number; maxRssMiB: number }> = {};
+  // CPU per completed document is the figure the capacity model scales from: unlike a rate it
+  // does not depend on how much of the machine other work left to the process.
+  const resources: Record<string, { meanCpu: number; maxCpu: number; maxRssMiB: number; cpuMsPerDocument: number }> = {};
+  const cpuSeconds: Record<string, number> = {};
+  for (let k = 0; k < samples.length; k++) {
+    const dt = k === 0 ? samples[0]!.t : samples[k]!.t - samples[k - 1]!.t;
+    for (const p of samples[k]!.machine.processes) cpuSeconds[p.label] = (cpuSeconds[p.label] ?? 0) + p.cpu * dt;
+  }
   for (const p of points) {
     for (const [label, cpu] of Object.entries(p.cpu)) {
-      const r = (resources[label] ??= { meanCpu: 0, maxCpu: 0, maxRssMiB: 0 });
+      const r = (resources[label] ??= { meanCpu: 0, maxCpu: 0, maxRssMiB: 0, cpuMsPerDocument: 0 });
       r.meanCpu += cpu / points.length;
       r.maxCpu = Math.max(r.maxCpu, cpu);
       r.maxRssMiB = Math.max(r.maxRssMiB, p.rssMiB[label] ?? 0);
     }
   }
-  for (const r of Object.values(resources)) {
+  for (const [label, r] of Object.entries(resources)) {
     r.meanCpu = round(r.meanCpu, 2);
     r.maxCpu = round(r.maxCpu, 2);
+    r.cpuMsPerDocument = round(((cpuSeconds[label] ?? 0) * 1000) / Math.max(1, state.completed), 3);
   }
   const saturation = profile.stopOnSaturation ? findSaturation(phases, args.p99Target) : undefined;
   const unfinished = state.published - state.completed - state.publishErrors;
@@ -402,6 +441,7 @@ async function main(): Promise<void> {
       sidecar: args.sidecar === "fake" ? { kind: "FakeInferenceSidecar", latency: args.latency, slots: args.slots, maxQueue: args.maxQueue } : { kind: "external" },
       workers: args.worker === "spawn" ? { spawned: args.workers, command: env.LOADTEST_WORKER_COMMAND, extraEnv: args.workerEnv } : { external: args.workerPid },
       topics: { mode: topicsMode, ...topics, partitions: topicsMode === "dedicated" ? args.partitions : null },
+      database: { mode: databaseMode, schema: schema ?? null },
       workerGroup,
       corpus: { path: relative(REPO_ROOT, resolve(args.corpus)), labelledDocuments: documents.length },
       p99TargetMs: args.p99Target,
@@ -416,13 +456,14 @@ async function main(): Promise<void> {
       review: collector.counters.review,
       deadLetters: collector.counters.deadLetters,
       deadLetterReasons: collector.counters.deadLetterReasons,
+      reviewReasons: collector.counters.reviewReasons,
       unfinished,
       duplicates: state.duplicates,
       foreignEvents: state.foreign,
       undecodableEvents: collector.counters.undecodable,
     },
     throughput: {
-      activeSeconds: round(activeS),
+      outcomeWindowSeconds: round(activeS),
       meanCompletedPerSecond: round(state.completed / Math.max(1, activeS)),
       peak10sCompletedPerSecond: round(peak10),
     },
@@ -430,6 +471,7 @@ async function main(): Promise<void> {
     saturation: saturation ?? null,
     phases,
     sidecarFinal: sidecarFinal ?? null,
+    storage: storage ?? null,
     resources,
     timeline: points,
   };
@@ -453,11 +495,13 @@ async function main(): Promise<void> {
     `- machine: ${report.run.machine.cores} cores (${report.run.machine.cpuModel}), ${report.run.machine.memGiB} GiB; load average at start ${loadAtStart}; commit ${report.run.gitCommit}`,
     `- sidecar: ${args.sidecar === "fake" ? `FakeInferenceSidecar, service time ${args.latency}, ${args.slots} slots` : "external"}; workers: ${args.worker === "spawn" ? args.workers : "external"}; topics: ${topicsMode}${topicsMode === "dedicated" ? `, ${args.partitions} partitions` : ""}`,
     `- published ${state.published} of ${producerResult.offered} offered; completed ${state.completed} (accepted ${collector.counters.accepted}, review ${collector.counters.review}, dead letters ${collector.counters.deadLetters}); unfinished ${unfinished}; duplicates ${state.duplicates}; publish errors ${state.publishErrors}`,
+    ...(collector.counters.review > 0 ? [`- review reasons: ${Object.entries(collector.counters.reviewReasons).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ")}`] : []),
     `- throughput: mean ${report.throughput.meanCompletedPerSecond}/s, best 10 s ${report.throughput.peak10sCompletedPerSecond}/s`,
     `- end-to-end latency (received_at → LiabilityRecorded seen): p50 ${fmtMs(o.p50)} ms, p90 ${fmtMs(o.p90)}, p99 ${fmtMs(o.p99)}, p99.9 ${fmtMs(o.p999)}, max ${fmtMs(o.max)}`,
     `- to commit (received_at → recorded_at): p50 ${fmtMs(c.p50)} ms, p99 ${fmtMs(c.p99)}, max ${fmtMs(c.max)}`,
     ...(saturation ? [`- saturation: ${saturationLine(saturation)}`] : []),
-    `- CPU (mean cores / max RSS MiB): ${Object.entries(resources).map(([k, r]) => `${k} ${r.meanCpu} / ${Math.round(r.maxRssMiB)}`).join("; ")}`,
+    ...(storage ? [`- storage per row (table+indexes+TOAST): ${storage.map((t) => `${t.table} ${t.bytesPerRow} B × ${t.rows}`).join("; ")}`] : []),
+    `- CPU (mean cores / CPU ms per document / max RSS MiB): ${Object.entries(resources).map(([k, r]) => `${k} ${r.meanCpu} / ${r.cpuMsPerDocument} / ${Math.round(r.maxRssMiB)}`).join("; ")}`,
     "",
     phaseTable(phases),
     "",
@@ -465,6 +509,14 @@ async function main(): Promise<void> {
     "",
   ].join("\n");
   writeFileSync(join(out, "report.md"), md);
+  if (args.cpuProf) {
+    try {
+      writeFileSync(join(out, "profile.md"), summariseProfiles(join(out, "prof")));
+      log(`CPU profile summary: ${join(out, "profile.md")}`);
+    } catch (err) {
+      log(`no CPU profile to summarise (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
   process.stdout.write(`${md}\nreport: ${isAbsolute(out) ? out : resolve(out)}\n`);
 }
 

@@ -1,6 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
-import { DeadLetterSchema, LiabilityRecordedSchema, RecordStatus } from "@liability/contracts";
+import { DeadLetterReason, DeadLetterSchema, LiabilityRecordedSchema, RecordStatus } from "@liability/contracts";
 import type { Admin, Consumer, Kafka } from "kafkajs";
 import { nowMs, OUTCOME_ACCEPTED, OUTCOME_DEAD_LETTER, OUTCOME_REVIEW, type RunState } from "./run-state.ts";
 
@@ -18,6 +18,8 @@ export interface CollectorCounters {
   deadLetters: number;
   /** Dead letters of this run by reason name. */
   deadLetterReasons: Record<string, number>;
+  /** Review reasons of this run's records sent to review, by rule name. */
+  reviewReasons: Record<string, number>;
   /** Events that did not decode: a contract mismatch worth knowing about. */
   undecodable: number;
 }
@@ -28,7 +30,7 @@ export interface CollectorCounters {
  * replayed, and it ignores ids that are not this run's.
  */
 export class OutcomeCollector {
-  readonly counters: CollectorCounters = { accepted: 0, review: 0, deadLetters: 0, deadLetterReasons: {}, undecodable: 0 };
+  readonly counters: CollectorCounters = { accepted: 0, review: 0, deadLetters: 0, deadLetterReasons: {}, reviewReasons: {}, undecodable: 0 };
   readonly #o: OutcomeCollectorOptions;
   #consumer: Consumer | undefined;
 
@@ -64,8 +66,10 @@ export class OutcomeCollector {
               const outcome = event.status === RecordStatus.REVIEW ? OUTCOME_REVIEW : OUTCOME_ACCEPTED;
               const recordedAt = event.recordedAt ? timestampMs(event.recordedAt) : undefined;
               if (state.record(event.documentId, outcome, recordedAt, observed)) {
-                if (outcome === OUTCOME_REVIEW) this.counters.review++;
-                else this.counters.accepted++;
+                if (outcome === OUTCOME_REVIEW) {
+                  this.counters.review++;
+                  for (const r of event.reviewReasons) this.counters.reviewReasons[r] = (this.counters.reviewReasons[r] ?? 0) + 1;
+                } else this.counters.accepted++;
               }
             } catch {
               this.counters.undecodable++;
@@ -78,7 +82,7 @@ export class OutcomeCollector {
               const letter = fromBinary(DeadLetterSchema, m.value);
               if (state.record(letter.documentId, OUTCOME_DEAD_LETTER, undefined, observed)) {
                 this.counters.deadLetters++;
-                const reason = String(letter.reason);
+                const reason = DeadLetterReason[letter.reason] ?? String(letter.reason);
                 this.counters.deadLetterReasons[reason] = (this.counters.deadLetterReasons[reason] ?? 0) + 1;
               }
             } catch {

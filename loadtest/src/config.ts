@@ -34,6 +34,11 @@ export const envSchema = z.object({
   /** Pid files of the local stack, for CPU and memory per process. */
   LOADTEST_KAFKA_PID_FILE: z.string().default(".cache/kafka/kafka.pid"),
   LOADTEST_POSTGRES_PID_FILE: z.string().default(".cache/postgres/data/postmaster.pid"),
+  /** Creates and drops each run's schema; local-stack default, like infra/db's. */
+  LOADTEST_DATABASE_ADMIN_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "expected a postgres:// connection URL")
+    .default("postgres://lre_admin:lre_admin@127.0.0.1:15432/liability"),
 });
 
 export const argsSchema = z.object({
@@ -61,6 +66,9 @@ export const argsSchema = z.object({
   topics: z.enum(["dedicated", "shared"]).optional(),
   partitions: positiveInt.default(6),
   keepTopics: z.boolean().default(false),
+  /** dedicated: a fresh PostgreSQL schema per run (default when spawning), shared: the worker's configured one. */
+  database: z.enum(["dedicated", "shared"]).optional(),
+  keepSchema: z.boolean().default(false),
   corpus: z.string().default(DEFAULT_CORPUS),
   out: z.string().optional(),
   p99Target: positive.default(100),
@@ -78,6 +86,8 @@ export const argsSchema = z.object({
   /** Extra environment for spawned workers, KEY=VALUE, repeatable (e.g. a batch size to compare). */
   workerEnv: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*=/, "expected KEY=VALUE")).default([]),
   label: z.string().optional(),
+  /** Write V8 CPU profiles of the spawned workers (and the fake sidecar) into the report folder. */
+  cpuProf: z.boolean().default(false),
 });
 
 export type LoadtestArgs = z.infer<typeof argsSchema>;
@@ -100,6 +110,8 @@ export const USAGE = `usage: npm run loadtest -w loadtest -- --profile steady|da
   --worker-env K=V      extra environment for spawned workers (repeatable)
   --topics dedicated|shared   fresh topics per run (default when spawning) or the application's
   --partitions N        partitions of dedicated topics (6)     --keep-topics
+  --database dedicated|shared   fresh PostgreSQL schema per run (default when spawning) or the worker's
+  --keep-schema         leave the run's schema for inspection
   --corpus FILE         labelled JSONL (default: generated corpus, else shared/spec/examples.jsonl)
   --out DIR             report folder (default .cache/loadtest/runs/<run>)
   --p99-target MS       latency target for the saturation criterion (100)
@@ -108,6 +120,7 @@ export const USAGE = `usage: npm run loadtest -w loadtest -- --profile steady|da
   --max-seconds S       hard bound on the whole run (1800)
   --no-png              SVG only
   --label TEXT          free text recorded in the report (conditions, variant)
+  --cpu-prof            V8 CPU profiles of spawned workers into <out>/prof, summarised in profile.md
 `;
 
 function camel(flag: string): string {
@@ -140,6 +153,8 @@ export function parseCli(argv: string[]): { args: LoadtestArgs; env: LoadtestEnv
       topics: { type: "string" },
       partitions: { type: "string" },
       "keep-topics": { type: "boolean" },
+      database: { type: "string" },
+      "keep-schema": { type: "boolean" },
       corpus: { type: "string" },
       out: { type: "string" },
       "p99-target": { type: "string" },
@@ -154,6 +169,7 @@ export function parseCli(argv: string[]): { args: LoadtestArgs; env: LoadtestEnv
       seed: { type: "string" },
       confidence: { type: "string" },
       label: { type: "string" },
+      "cpu-prof": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
