@@ -1,0 +1,1 @@
+"""Model pipeline for the liability extractor: dataset, LoRA fine-tuning, GGUF export, parity checks."""

@@ -1,0 +1,94 @@
+"""Checks that the sidecar's runtime (llama.cpp via node-llama-cpp, base GGUF + exported adapter
+GGUF) generates what the trained model generates in Python, greedily, on a sample of documents.
+
+Python side: the base dequantized from the same GGUF, the peft adapter, unconstrained greedy
+decoding from the sidecar's prompt tokens. Sidecar side: training/node/generate.ts, with the
+sidecar's record grammar unless --no-grammar. A fine-tuned model emits canonical JSON by itself,
+so the grammar should change nothing; llama.cpp multiplies Q4_1 weights by 8-bit-quantized
+activations, so a near-tie between two tokens can still flip, and the report says where.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .common import load_config, read_jsonl, repo_path, run_node_jsonl, sidecar_env
+
+EOS_IDS = {2}  # <|im_end|>, SmolLM2's end-of-generation token
+
+
+def python_generate(model: Any, docs: list[dict[str, Any]], max_tokens: int) -> list[dict[str, Any]]:
+    from .model import greedy
+
+    out = []
+    for d in docs:
+        t = time.time()
+        tokens = greedy(model, d["prompt_tokens"], EOS_IDS, max_tokens)
+        out.append({"tokens": tokens, "ms": round((time.time() - t) * 1000)})
+    return out
+
+
+def sidecar_generate(base: Path, gguf: Path | None, docs: list[dict[str, Any]], max_tokens: int, grammar: bool, threads: int) -> list[dict[str, Any]]:
+    extra = {"INFERENCE_LORA_PATH": str(gguf)} if gguf else {}
+    args = ["--max-tokens", str(max_tokens), "--threads", str(threads)] + (["--grammar"] if grammar else [])
+    rows = [{"key": str(i), "kind": d["kind"], "text": d["text"]} for i, d in enumerate(docs)]
+    return run_node_jsonl("generate.ts", rows, sidecar_env(base, extra), args)
+
+
+def compare(py: list[dict[str, Any]], node: list[dict[str, Any]], decode: Any) -> dict[str, Any]:
+    rows, same = [], 0
+    for i, (a, b) in enumerate(zip(py, node)):
+        ta, tb = a["tokens"], b["tokens"]
+        equal = ta == tb
+        same += equal
+        first = next((j for j, (x, y) in enumerate(zip(ta, tb)) if x != y), None if len(ta) == len(tb) else min(len(ta), len(tb)))
+        rows.append({"index": i, "equal": equal, "first_difference": first, "python": decode(ta), "sidecar": b["text"],
+                     "python_ms": a["ms"], "sidecar_ms": b["ms"]})
+    return {"compared": len(rows), "identical": same, "rows": rows}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="parity", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", default="training/configs/lora-v1.yaml")
+    ap.add_argument("--adapter-dir", help="peft adapter (default: <train.output_dir>/adapter)")
+    ap.add_argument("--gguf", help="exported adapter (default: export.out)")
+    ap.add_argument("--split", default="test")
+    ap.add_argument("--n", type=int, default=20)
+    ap.add_argument("--max-tokens", type=int, default=200)
+    ap.add_argument("--no-grammar", action="store_true")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--report", help="write the JSON report here (default: <train.output_dir>/parity.json)")
+    args = ap.parse_args(argv)
+    cfg = load_config(repo_path(args.config))
+    torch.set_num_threads(args.threads)
+    base = repo_path(cfg["base_model"])
+    adapter_dir = repo_path(args.adapter_dir) if args.adapter_dir else repo_path(cfg["train"]["output_dir"]) / "adapter"
+    gguf = repo_path(args.gguf or cfg["export"]["out"])
+    docs = list(read_jsonl(repo_path(cfg["data"]["out_dir"]) / f"{args.split}.jsonl"))
+    docs = random.Random(int(cfg["seed"])).sample(docs, min(args.n, len(docs)))
+
+    from .model import load_tokenizer, load_trained
+
+    model = load_trained(base, adapter_dir)
+    tok = load_tokenizer(base)
+    py = python_generate(model, docs, args.max_tokens)
+    node = sidecar_generate(base, gguf, docs, args.max_tokens, not args.no_grammar, args.threads)
+    report = compare(py, node, lambda t: tok.decode([x for x in t if x not in EOS_IDS]))
+    report.update({"adapter": str(gguf), "split": args.split, "grammar": not args.no_grammar})
+    out = Path(args.report) if args.report else repo_path(cfg["train"]["output_dir"]) / "parity.json"
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"identical greedy outputs: {report['identical']}/{report['compared']} (report {out})")
+    for r in report["rows"]:
+        if not r["equal"]:
+            print(f"  #{r['index']} differs at token {r['first_difference']}:\n    python  {r['python']}\n    sidecar {r['sidecar']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""The whole chain on CPU, tiny: build the dataset, train a few steps, export GGUF, load it in llama.cpp.
+
+Also checks the exporter's arithmetic, which a few training steps cannot: an adapter with large
+random B matrices (so that it changes the model's output a lot) is exported, and llama.cpp
+(node-llama-cpp, base GGUF + adapter GGUF) must generate exactly what the model generates in
+Python. A wrong tensor name, orientation, scale or Q/K permutation breaks that equality.
+
+Needs training/.venv (training/setup.sh), node_modules (npm ci) and the base model
+(infra/models/fetch-base-model.sh); about two minutes on two cores.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import yaml
+
+from liability_training import build_dataset, export_gguf, parity, train
+from liability_training.common import REPO_ROOT, load_config, read_jsonl, repo_path
+
+TINY = REPO_ROOT / "training" / "configs" / "tiny-test.yaml"
+
+
+@pytest.fixture(scope="module")
+def cfg(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    base = repo_path(load_config(TINY)["base_model"])
+    if not base.exists():
+        pytest.fail(f"{base} missing: run infra/models/fetch-base-model.sh")
+    tmp = tmp_path_factory.mktemp("tiny")
+    raw = yaml.safe_load(TINY.read_text())
+    raw["data"]["out_dir"] = str(tmp / "dataset")
+    raw["train"]["output_dir"] = str(tmp / "run")
+    raw["export"]["out"] = str(tmp / "adapter.gguf")
+    path = tmp / "config.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    torch.set_num_threads(2)
+    return load_config(path)
+
+
+@pytest.fixture(scope="module")
+def built(cfg: dict) -> dict:
+    return build_dataset.build(cfg)
+
+
+def test_dataset_dedupes_keeps_splits_and_uses_the_sidecar_prompt(cfg: dict, built: dict) -> None:
+    splits = built["splits"]
+    assert splits["train"]["examples"] == 2  # ex-001 once, ex-003 as the reviewer corrected it
+    assert splits["train"]["source"] == {"generator": 1, "reviewed": 1}
+    assert splits["validation"]["examples"] == 0  # its only document is also in test
+    assert splits["test"]["examples"] == 1
+    assert built["dropped"]["train: duplicate"] == 1
+    assert not built["family_overlap"]
+    rows = list(read_jsonl(Path(cfg["data"]["out_dir"]) / "train.jsonl"))
+    for r in rows:
+        assert r["prompt_text"].startswith("<|im_start|>system\nYou extract one liability record")
+        assert r["prompt_text"].endswith("</document><|im_end|>\n<|im_start|>assistant\n")
+        assert r["target_tokens"][-1] == 2  # <|im_end|>
+        keys = list(json.loads(r["target_text"]))
+        assert keys[0] == "liability_type" and keys[-1] == "as_of_date" and len(keys) == 11
+    card = next(r for r in rows if r["source"] == "reviewed")
+    assert '"monthly_payment":46,' in card["target_text"]  # JavaScript number formatting, as the grammar
+
+
+def test_train_export_and_load_in_llama_cpp(cfg: dict, built: dict) -> None:
+    run = train.train(cfg)
+    adapter_dir = Path(run["adapter_dir"])
+    assert (adapter_dir / "adapter_model.safetensors").exists()
+    assert (Path(cfg["train"]["output_dir"]) / "loss.png").stat().st_size > 1000
+    assert run["first_loss"] is not None and np.isfinite(run["first_loss"])
+
+    out = Path(cfg["export"]["out"])
+    info = export_gguf.export(adapter_dir, repo_path(cfg["base_model"]), out, "f16")
+    assert info["tensors"] == 30 * 7 * 2
+    assert out.with_name(out.name + ".sha256").read_text().split()[0] == info["sha256"]
+
+    docs = list(read_jsonl(Path(cfg["data"]["out_dir"]) / "test.jsonl"))
+    [result] = parity.sidecar_generate(repo_path(cfg["base_model"]), out, docs[:1], 200, grammar=True, threads=2)
+    record = json.loads(result["text"])  # the sidecar's grammar: a complete canonical record
+    assert list(record)[0] == "liability_type" and len(record) == 11
+    assert result["tokens"][-1] == 2
+
+
+def test_exported_adapter_matches_python(cfg: dict, built: dict, tmp_path: Path) -> None:
+    from safetensors.numpy import load_file, save_file
+
+    from liability_training.model import load_tokenizer, load_trained
+
+    adapter_dir = Path(cfg["train"]["output_dir"]) / "adapter"
+    if not adapter_dir.exists():
+        pytest.skip("needs the adapter trained by the previous test")
+    rng = np.random.default_rng(0)
+    tensors = load_file(str(adapter_dir / "adapter_model.safetensors"))
+    loud = {k: (rng.standard_normal(v.shape).astype(np.float32) * 0.05 if ".lora_B." in k else v) for k, v in tensors.items()}
+    loud_dir = tmp_path / "loud"
+    loud_dir.mkdir()
+    save_file(loud, str(loud_dir / "adapter_model.safetensors"))
+    (loud_dir / "adapter_config.json").write_text((adapter_dir / "adapter_config.json").read_text())
+    gguf_path = tmp_path / "loud.gguf"
+    export_gguf.export(loud_dir, repo_path(cfg["base_model"]), gguf_path, "f32")
+
+    base = repo_path(cfg["base_model"])
+    docs = list(read_jsonl(Path(cfg["data"]["out_dir"]) / "train.jsonl"))[:1]
+    model = load_trained(base, loud_dir)
+    py = parity.python_generate(model, docs, 24)
+    with model.disable_adapter():
+        plain = parity.python_generate(model, docs, 24)
+    assert py[0]["tokens"] != plain[0]["tokens"], "the random adapter should change the output"
+    node = parity.sidecar_generate(base, gguf_path, docs, 24, grammar=False, threads=2)
+    tok = load_tokenizer(base)
+    report = parity.compare(py, node, lambda t: tok.decode(t))
+    assert report["identical"] == 1, report["rows"]
