@@ -1,20 +1,17 @@
 import { liabilityRecordSchema, type DocumentKind, type LiabilityRecord, type RecordField } from "@liability/domain";
 import {
   getLlama,
-  LlamaGrammarEvaluationState,
   LlamaLogLevel,
   type Llama,
   type LlamaContext,
   type LlamaContextSequence,
-  type LlamaGrammar,
   type LlamaModel,
-  type Token,
 } from "node-llama-cpp";
-import { fieldConfidence } from "./confidence.ts";
-import { MAX_COMPLETION_TOKENS, recordGrammar } from "./grammar.ts";
+import { compileSteps, generateRecord, type CompiledStep } from "./generation.ts";
+import { MAX_COMPLETION_TOKENS } from "./grammar.ts";
 import { checkModelFile, fileStem, modelVersion, StartupError, type CheckedModelFile } from "./model-files.ts";
 import { loadPromptArtifact, PromptBuilder } from "./prompt.ts";
-import { abortError, SlotScheduler } from "./scheduler.ts";
+import { abortError, RequestAbortedError, SlotScheduler } from "./scheduler.ts";
 
 export interface EngineModelInfo {
   modelId: string;
@@ -47,7 +44,10 @@ export interface ExtractOutput {
   promptTokens: number;
   /** Prompt tokens whose evaluation was reused from the sequence's previous request. */
   cachedPromptTokens: number;
+  /** All completion tokens (sampled and injected key names). */
   completionTokens: number;
+  /** Completion tokens the model sampled. */
+  sampledTokens: number;
   timings: ExtractTimings;
   confidence: { available: boolean; fields: Partial<Record<RecordField, number>>; note: string };
   truncated: boolean;
@@ -65,7 +65,7 @@ export interface ExtractionEngine {
   readonly info: EngineModelInfo;
   extract(input: ExtractInput, options: { signal: AbortSignal }): Promise<ExtractOutput>;
   stats(): EngineStats;
-  /** Called once per generated token with the number of sequences generating at that moment. */
+  /** Called once per sampled token with the number of sequences generating at that moment. */
   onStep?: (activeSequences: number) => void;
   startDrain(): void;
   idle(): Promise<void>;
@@ -117,17 +117,18 @@ export class LlamaEngine implements ExtractionEngine {
   readonly #llama: Llama;
   readonly #model: LlamaModel;
   readonly #context: LlamaContext;
-  readonly #grammar: LlamaGrammar;
+  readonly #steps: CompiledStep[];
   readonly #prompts: PromptBuilder;
   readonly #scheduler: SlotScheduler<LlamaContextSequence>;
   readonly #options: LlamaEngineOptions;
+  // Requests between prompt evaluation and their last token: the batch size llama.cpp sees.
   #generating = 0;
 
   private constructor(parts: {
     llama: Llama;
     model: LlamaModel;
     context: LlamaContext;
-    grammar: LlamaGrammar;
+    steps: CompiledStep[];
     prompts: PromptBuilder;
     info: EngineModelInfo;
     options: LlamaEngineOptions;
@@ -135,7 +136,7 @@ export class LlamaEngine implements ExtractionEngine {
     this.#llama = parts.llama;
     this.#model = parts.model;
     this.#context = parts.context;
-    this.#grammar = parts.grammar;
+    this.#steps = parts.steps;
     this.#prompts = parts.prompts;
     this.info = parts.info;
     this.#options = parts.options;
@@ -202,14 +203,14 @@ export class LlamaEngine implements ExtractionEngine {
         contextSize: options.contextSize,
         maxCompletionTokens: MAX_COMPLETION_TOKENS,
       });
-      const grammar = await llama.createGrammar({ grammar: recordGrammar() });
+      const steps = await compileSteps(llama, model);
       const modelId =
         options.modelId ?? (adapter ? `${fileStem(base.path)}+${fileStem(adapter.path)}` : fileStem(base.path));
       return new LlamaEngine({
         llama,
         model,
         context,
-        grammar,
+        steps,
         prompts,
         options,
         info: {
@@ -242,15 +243,31 @@ export class LlamaEngine implements ExtractionEngine {
     };
   }
 
-  /** Runs one small synthetic document end to end (not customer data), before health says SERVING. */
-  async warmUp(): Promise<ExtractOutput> {
-    return this.extract(
-      { documentId: "warm-up", kind: "statement", text: WARMUP_TEXT },
-      { signal: new AbortController().signal },
-    );
+  /**
+   * Before health says SERVING: runs a small synthetic document (not customer data) through
+   * the whole path for a few tokens. That pays llama.cpp's first-use costs and leaves the
+   * system prompt evaluated in one sequence for the first real request to reuse.
+   */
+  async warmUp(tokens = 8): Promise<{ ms: number }> {
+    const started = performance.now();
+    const controller = new AbortController();
+    let seen = 0;
+    try {
+      await this.extract(
+        { documentId: "warm-up", kind: "statement", text: WARMUP_TEXT },
+        { signal: controller.signal, onToken: () => ++seen >= tokens && controller.abort(new RequestAbortedError("cancelled")) },
+      );
+    } catch (error) {
+      if (!(error instanceof RequestAbortedError)) throw error;
+    }
+    await this.idle();
+    return { ms: performance.now() - started };
   }
 
-  async extract(input: ExtractInput, { signal }: { signal: AbortSignal }): Promise<ExtractOutput> {
+  async extract(
+    input: ExtractInput,
+    { signal, onToken }: { signal: AbortSignal; onToken?: (() => void) | undefined },
+  ): Promise<ExtractOutput> {
     const startedAt = performance.now();
     if (input.text.trim().length === 0) throw new InvalidDocumentError("text is empty");
     if (input.text.length > this.#options.maxDocumentChars) {
@@ -274,7 +291,23 @@ export class LlamaEngine implements ExtractionEngine {
       }
       const cachedPromptTokens = Math.min(sequence.nextTokenIndex, reusable);
       leaseHandedToGeneration = true;
-      const generated = await this.#generate(sequence, prompt.tokens.slice(cachedPromptTokens), signal, lease.release);
+      this.#generating++;
+      const generated = await generateRecord({
+        model: this.#model,
+        sequence,
+        steps: this.#steps,
+        promptTokens: prompt.tokens.slice(cachedPromptTokens),
+        confidence: this.#options.confidence,
+        signal,
+        release: () => {
+          this.#generating--;
+          lease.release();
+        },
+        onToken: () => {
+          this.onStep?.(this.#generating);
+          onToken?.();
+        },
+      });
 
       const rawOutput = this.#model.detokenize(generated.tokens, false);
       const { record, error: recordError } = parseRecord(rawOutput);
@@ -282,14 +315,13 @@ export class LlamaEngine implements ExtractionEngine {
       if (!this.#options.confidence) {
         confidence = { available: false, fields: {}, note: "per-field confidence is turned off (INFERENCE_CONFIDENCE=false)" };
       } else {
-        const fields = fieldConfidence(rawOutput, this.#tokenEnds(generated.tokens), generated.probabilities);
-        confidence = fields
-          ? {
-              available: true,
-              fields,
-              note: "product of the grammar-constrained probabilities of the tokens that produced each value",
-            }
-          : { available: false, fields: {}, note: "the output could not be split into record fields" };
+        const fields: Partial<Record<RecordField, number>> = {};
+        this.#steps.forEach((step, i) => (fields[step.field] = generated.fieldProbabilities[i]!));
+        confidence = {
+          available: true,
+          fields,
+          note: "probability of each value on the greedy path: product of its tokens' probabilities under the field's grammar",
+        };
       }
       const endedAt = performance.now();
       return {
@@ -300,6 +332,7 @@ export class LlamaEngine implements ExtractionEngine {
         promptTokens: prompt.tokens.length,
         cachedPromptTokens,
         completionTokens: generated.tokens.length,
+        sampledTokens: generated.sampledTokens,
         timings: {
           queueMs: lease.queuedMs,
           promptMs: generated.firstTokenAt - generated.startedAt,
@@ -312,84 +345,6 @@ export class LlamaEngine implements ExtractionEngine {
     } finally {
       if (!leaseHandedToGeneration) lease.release();
     }
-  }
-
-  /**
-   * Greedy, grammar-constrained generation on one sequence. Returns as soon as the signal
-   * aborts (cancel or deadline) instead of waiting for the token being computed; the
-   * generator is then closed and the sequence released once llama.cpp has finished that step,
-   * so no further tokens are generated for an abandoned request.
-   */
-  async #generate(
-    sequence: LlamaContextSequence,
-    evalTokens: Token[],
-    signal: AbortSignal,
-    release: () => void,
-  ): Promise<{ tokens: Token[]; probabilities: number[]; startedAt: number; firstTokenAt: number; lastTokenAt: number }> {
-    const confidence = this.#options.confidence;
-    let iterator: ReturnType<typeof sequence.evaluateWithMetadata<{ confidence: boolean }>>;
-    try {
-      iterator = sequence.evaluateWithMetadata(
-        evalTokens,
-        { confidence },
-        {
-          temperature: 0,
-          grammarEvaluationState: new LlamaGrammarEvaluationState({ model: this.#model, grammar: this.#grammar }),
-        },
-      );
-    } catch (error) {
-      release();
-      throw error;
-    }
-    const tokens: Token[] = [];
-    const probabilities: number[] = [];
-    const startedAt = performance.now();
-    let firstTokenAt = startedAt;
-    let lastTokenAt = startedAt;
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_resolve, reject) => {
-      onAbort = () => reject(abortError(signal));
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
-    });
-    aborted.catch(() => {});
-    this.#generating++;
-    try {
-      for (;;) {
-        const step = await Promise.race([iterator.next(), aborted]);
-        if (step.done) break;
-        const now = performance.now();
-        if (tokens.length === 0) firstTokenAt = now;
-        lastTokenAt = now;
-        tokens.push(step.value.token);
-        probabilities.push(confidence ? ((step.value as { confidence?: number }).confidence ?? 0) : 0);
-        this.onStep?.(this.#generating);
-        if (tokens.length >= MAX_COMPLETION_TOKENS) {
-          // Unreachable with the record grammar (its longest output is shorter); kept so a
-          // grammar change can never turn into an endless generation.
-          throw new Error(`generation did not finish within ${MAX_COMPLETION_TOKENS} tokens`);
-        }
-      }
-      return { tokens, probabilities, startedAt, firstTokenAt, lastTokenAt };
-    } finally {
-      this.#generating--;
-      signal.removeEventListener("abort", onAbort!);
-      // return() waits for an in-flight step, then runs the generator's cleanup.
-      iterator.return(undefined).then(release, release);
-    }
-  }
-
-  /** Character offset where each generated token's text ends in the detokenized output. */
-  #tokenEnds(tokens: readonly Token[]): number[] {
-    const ends: number[] = [];
-    let previous = 0;
-    for (let i = 1; i <= tokens.length; i++) {
-      // Detokenizing prefixes (not single tokens) keeps multi-byte characters intact.
-      const length = this.#model.detokenize(tokens.slice(0, i), false).replace(/\uFFFD+$/, "").length;
-      previous = Math.max(previous, length);
-      ends.push(previous);
-    }
-    return ends;
   }
 
   startDrain(): void {

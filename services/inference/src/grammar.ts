@@ -1,7 +1,7 @@
 import { DATE_FIELDS, LIABILITY_TYPES, MONEY_FIELDS, RECORD_FIELDS, type RecordField } from "@liability/domain";
 
 /**
- * GBNF grammar for the liability record in its canonical serialisation: exactly the text
+ * GBNF grammars for the liability record in its canonical serialisation: exactly the text
  * `canonicalRecordJson` (from @liability/domain) produces for a record within the bounds
  * below: compact JSON (no whitespace), keys in spec order, every key present, numbers as
  * JavaScript's JSON.stringify writes them (no trailing zeros, no exponent, "46" not "46.0").
@@ -11,7 +11,8 @@ import { DATE_FIELDS, LIABILITY_TYPES, MONEY_FIELDS, RECORD_FIELDS, type RecordF
  * trained on canonical targets, so the grammar admits only that form; then
  * `raw_output === canonicalRecordJson(parsed record)` holds for every response, and the
  * output length has a fixed upper bound (see MAX_COMPLETION_BYTES), so generation can never
- * be cut off and the output always parses.
+ * be cut off and the output always parses. The record is generated in steps, one grammar
+ * per field (see FIELD_STEPS); the steps together admit exactly the canonical form.
  *
  * Bounds (narrower than the zod schema where the schema is open-ended; documented in the
  * service README):
@@ -55,40 +56,30 @@ function lit(text: string): string {
   return JSON.stringify(text);
 }
 
-export function recordGrammar(): string {
-  const parts: string[] = [];
-  RECORD_FIELDS.forEach((field, i) => {
-    const kind = fieldKind(field);
-    const prefix = `${i === 0 ? "{" : ","}"${field}":`;
-    const value = NULLABLE[kind] ? `( ${kind} | "null" )` : kind;
-    parts.push(`${lit(prefix)} ${value}`);
-  });
-  const rules = [
-    `root ::= ${parts.join(" ")} "}"`,
-    `liability-type ::= ${LIABILITY_TYPES.map((t) => lit(`"${t}"`)).join(" | ")}`,
-    // First and last character are not spaces (zod trims the name; a trimmed name would no
-    // longer serialise to the text the model produced).
-    `name ::= "\\"" name-edge ( name-char{0,${LENDER_NAME_MAX_CHARS - 2}} name-edge )? "\\""`,
-    `name-char ::= [^"\\\\\\x00-\\x1f\\x7f] | name-escape`,
-    `name-edge ::= [^"\\\\\\x00-\\x20\\x7f] | name-escape`,
-    `name-escape ::= "\\\\" ["\\\\]`,
-    `last4 ::= "\\"" [0-9]{4} "\\""`,
-    // JSON.stringify writes -0 as "0", so "-0" only ever starts a fraction.
-    `money ::= "0" money-frac? | "-0" money-frac | "-"? [1-9] [0-9]{0,${MONEY_INT_DIGITS - 1}} money-frac?`,
-    `money-frac ::= "." [0-9]? [1-9]`,
-    `rate ::= "0" rate-frac? | [1-9] [0-9]{0,${RATE_INT_DIGITS - 1}} rate-frac?`,
-    `rate-frac ::= "." [0-9]{0,${RATE_DECIMALS - 1}} [1-9]`,
-    `date ::= "\\"" [12] [0-9]{3} "-" ( month31 "-" day31 | month30 "-" day30 | "02-" day29 ) "\\""`,
-    `month31 ::= "0" [13578] | "1" [02]`,
-    `month30 ::= "0" [469] | "11"`,
-    `day31 ::= "0" [1-9] | [12] [0-9] | "3" [01]`,
-    `day30 ::= "0" [1-9] | [12] [0-9] | "30"`,
-    `day29 ::= "0" [1-9] | [12] [0-9]`,
-  ];
-  return rules.join("\n") + "\n";
-}
+/** Rules shared by every field's grammar (unused ones are harmless). */
+const VALUE_RULES = [
+  `liability-type ::= ${LIABILITY_TYPES.map((t) => lit(`"${t}"`)).join(" | ")}`,
+  // First and last character are not spaces (zod trims the name; a trimmed name would no
+  // longer serialise to the text the model produced).
+  `name ::= "\\"" name-edge ( name-char{0,${LENDER_NAME_MAX_CHARS - 2}} name-edge )? "\\""`,
+  `name-char ::= [^"\\\\\\x00-\\x1f\\x7f] | name-escape`,
+  `name-edge ::= [^"\\\\\\x00-\\x20\\x7f] | name-escape`,
+  `name-escape ::= "\\\\" ["\\\\]`,
+  `last4 ::= "\\"" [0-9]{4} "\\""`,
+  // JSON.stringify writes -0 as "0", so "-0" only ever starts a fraction.
+  `money ::= "0" money-frac? | "-0" money-frac | "-"? [1-9] [0-9]{0,${MONEY_INT_DIGITS - 1}} money-frac?`,
+  `money-frac ::= "." [0-9]? [1-9]`,
+  `rate ::= "0" rate-frac? | [1-9] [0-9]{0,${RATE_INT_DIGITS - 1}} rate-frac?`,
+  `rate-frac ::= "." [0-9]{0,${RATE_DECIMALS - 1}} [1-9]`,
+  `date ::= "\\"" [12] [0-9]{3} "-" ( month31 "-" day31 | month30 "-" day30 | "02-" day29 ) "\\""`,
+  `month31 ::= "0" [13578] | "1" [02]`,
+  `month30 ::= "0" [469] | "11"`,
+  `day31 ::= "0" [1-9] | [12] [0-9] | "3" [01]`,
+  `day30 ::= "0" [1-9] | [12] [0-9] | "30"`,
+  `day29 ::= "0" [1-9] | [12] [0-9]`,
+];
 
-/** Longest value text (UTF-8 bytes) each kind can produce, "null" included. */
+/** Longest value text (UTF-8 bytes) each kind can produce. */
 const MAX_VALUE_BYTES: Record<FieldKind, number> = {
   "liability-type": Math.max(...LIABILITY_TYPES.map((t) => t.length + 2)),
   // Every character at most 4 UTF-8 bytes; an escape is 2.
@@ -100,12 +91,54 @@ const MAX_VALUE_BYTES: Record<FieldKind, number> = {
 };
 
 /**
- * Upper bound on the completion's length in bytes. Every token decodes to at least one
- * byte, so this plus one (the end-of-generation token) bounds the completion in tokens.
+ * One step of generating a record. The record is produced field by field:
+ *
+ *   {"liability_type   injected by the sidecar (evaluated with the prompt, no sampling)
+ *   ":"mortgage","      generated by the model under this field's grammar, ends with ,"
+ *   lender_name         injected
+ *   ":"Northgate …","   generated
+ *   …
+ *   as_of_date          injected
+ *   ":null}             generated; then the end-of-generation token
+ *
+ * Key names are fixed text, so the sidecar appends their tokens instead of sampling them one
+ * by one (a third of the record's tokens). This gives the same tokens the training targets
+ * have: the tokenizer's pre-tokenizer splits punctuation from letters, so `tokenize(key)` is
+ * exactly the tokens of the key inside canonicalRecordJson's output (a test checks this).
+ * The model still chooses everything that is not fixed, including how the punctuation
+ * around values is tokenized.
  */
-export const MAX_COMPLETION_BYTES = RECORD_FIELDS.reduce((sum, field) => {
+export interface FieldStep {
+  field: RecordField;
+  /** Text appended by the sidecar before the model continues. */
+  injectedText: string;
+  /** GBNF for the text the model generates in this step. */
+  grammar: string;
+  /** The generated text of this step ends with this (and cannot contain it earlier). */
+  terminator: string;
+  /** Upper bound on the generated text's length in bytes. */
+  maxBytes: number;
+}
+
+export const FIELD_STEPS: readonly FieldStep[] = RECORD_FIELDS.map((field, i) => {
   const kind = fieldKind(field);
-  return sum + field.length + 4 + Math.max(MAX_VALUE_BYTES[kind], NULLABLE[kind] ? 4 : 0);
-}, 1);
+  const last = i === RECORD_FIELDS.length - 1;
+  const terminator = last ? "}" : ',"';
+  const value = NULLABLE[kind] ? `( ${kind} | "null" )` : kind;
+  return {
+    field,
+    injectedText: i === 0 ? `{"${field}` : field,
+    grammar: [`root ::= ${lit('":')} ${value} ${lit(terminator)}`, ...VALUE_RULES].join("\n") + "\n",
+    terminator,
+    maxBytes: 2 + Math.max(MAX_VALUE_BYTES[kind], NULLABLE[kind] ? 4 : 0) + terminator.length,
+  };
+});
+
+/**
+ * Upper bound on the completion's length in bytes, and so in tokens (every token decodes to
+ * at least one byte); plus one for the end-of-generation token. The prompt budget reserves
+ * this much of the context, so a completion can never be cut off.
+ */
+export const MAX_COMPLETION_BYTES = FIELD_STEPS.reduce((sum, s) => sum + Buffer.byteLength(s.injectedText) + s.maxBytes, 0);
 
 export const MAX_COMPLETION_TOKENS = MAX_COMPLETION_BYTES + 1;

@@ -203,11 +203,14 @@ export class InferenceServer {
 
         // One signal for both ways a request ends early: the client goes away, or its deadline passes.
         const controller = new AbortController();
-        const onCancelled = () => controller.abort(new RequestAbortedError("cancelled"));
-        call.on("cancelled", onCancelled);
-        let deadlineTimer: NodeJS.Timeout | undefined;
         const deadline = call.getDeadline();
         const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+        // grpc-js also reports a passed deadline as "cancelled" (and the client may cancel at its own
+        // deadline a moment before ours); tell the two apart by the clock.
+        const onCancelled = () =>
+          controller.abort(new RequestAbortedError(Date.now() >= deadlineMs - 100 ? "deadline" : "cancelled"));
+        call.on("cancelled", onCancelled);
+        let deadlineTimer: NodeJS.Timeout | undefined;
         if (Number.isFinite(deadlineMs)) {
           const remaining = deadlineMs - Date.now();
           if (remaining <= 0) controller.abort(new RequestAbortedError("deadline"));

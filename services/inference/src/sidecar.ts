@@ -73,6 +73,7 @@ export async function startSidecar(config: InferenceConfig, options: SidecarOpti
 
   let engine: LlamaEngine | undefined;
   let stopping = false;
+  let stopped: Promise<void> | undefined;
   const ready = (async () => {
     const loadStarted = performance.now();
     engine = await LlamaEngine.load(engineOptions(config, logger));
@@ -81,10 +82,7 @@ export async function startSidecar(config: InferenceConfig, options: SidecarOpti
       "model loaded",
     );
     const warm = await engine.warmUp();
-    logger.info(
-      { prompt_ms: Math.round(warm.timings.promptMs), generation_ms: Math.round(warm.timings.generationMs), completion_tokens: warm.completionTokens },
-      "warm-up done",
-    );
+    logger.info({ warm_up_ms: Math.round(warm.ms) }, "warm-up done");
     if (stopping) return engine;
     server.setEngine(engine);
     logger.info({ address }, "serving");
@@ -97,12 +95,15 @@ export async function startSidecar(config: InferenceConfig, options: SidecarOpti
     server,
     address,
     ready,
-    async stop() {
+    stop() {
       stopping = true;
-      await server.drain();
-      await ready.catch(() => undefined);
-      await engine?.close();
-      await telemetry?.shutdown();
+      stopped ??= (async () => {
+        await server.drain();
+        await ready.catch(() => undefined);
+        await engine?.close();
+        await telemetry?.shutdown();
+      })();
+      return stopped;
     },
   };
 }

@@ -1,0 +1,145 @@
+import {
+  LlamaGrammarEvaluationState,
+  type Llama,
+  type LlamaContextSequence,
+  type LlamaGrammar,
+  type LlamaModel,
+  type Token,
+  type TokenBias,
+} from "node-llama-cpp";
+import { FIELD_STEPS, type FieldStep } from "./grammar.ts";
+import { abortError } from "./scheduler.ts";
+
+export interface CompiledStep extends FieldStep {
+  compiledGrammar: LlamaGrammar;
+  injectedTokens: Token[];
+}
+
+/** Parses each field's grammar once at start-up and tokenizes the injected key names. */
+export async function compileSteps(llama: Llama, model: LlamaModel): Promise<CompiledStep[]> {
+  const steps: CompiledStep[] = [];
+  for (const step of FIELD_STEPS) {
+    steps.push({
+      ...step,
+      compiledGrammar: await llama.createGrammar({ grammar: step.grammar }),
+      // Plain text: key names never contain special-token text.
+      injectedTokens: model.tokenize(step.injectedText, false),
+    });
+  }
+  return steps;
+}
+
+export interface GenerateOptions {
+  model: LlamaModel;
+  sequence: LlamaContextSequence;
+  steps: readonly CompiledStep[];
+  /** Prompt tokens still to evaluate (after the reused prefix). */
+  promptTokens: Token[];
+  /** Ask llama.cpp for each sampled token's probability (per-field confidence). */
+  confidence: boolean;
+  signal: AbortSignal;
+  /** Called once the sequence may be used again, also when generation was aborted. */
+  release: () => void;
+  /** Called after every sampled token. */
+  onToken?: () => void;
+  /** Tests only: bias the next token given the output so far. */
+  tokenBias?: (output: readonly Token[]) => TokenBias;
+}
+
+export interface GenerateResult {
+  /** All completion tokens in order: injected key names and sampled tokens. */
+  tokens: Token[];
+  /** How many of them the model sampled. */
+  sampledTokens: number;
+  /** Per step (field): product of the sampled tokens' probabilities; empty without confidence. */
+  fieldProbabilities: number[];
+  startedAt: number;
+  firstTokenAt: number;
+  lastTokenAt: number;
+}
+
+type Step = IteratorResult<{ token: Token; confidence?: number }, void>;
+
+/**
+ * Generates one record on `sequence`, field by field (see FieldStep): greedy decoding, each
+ * field under its own grammar, key names appended without sampling. When the signal aborts
+ * (client cancel, deadline) it throws at once instead of waiting for the token being
+ * computed; the sequence is released when llama.cpp has finished that step, so an abandoned
+ * request never generates another token.
+ */
+export async function generateRecord(options: GenerateOptions): Promise<GenerateResult> {
+  const { model, sequence, steps, signal } = options;
+  const tokens: Token[] = [];
+  const fieldProbabilities: number[] = [];
+  const startedAt = performance.now();
+  let firstTokenAt = startedAt;
+  let lastTokenAt = startedAt;
+  let sampledTokens = 0;
+
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(abortError(signal));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+
+  let iterator: AsyncGenerator<{ token: Token; confidence?: number }, void, void | Token | Token[]> | undefined;
+  let releasedBy: "caller" | "background" = "caller";
+  try {
+    // The first step evaluates the rest of the prompt together with `{"liability_type`.
+    let pending = options.promptTokens;
+    for (const step of steps) {
+      pending = [...pending, ...step.injectedTokens];
+      tokens.push(...step.injectedTokens);
+      iterator = sequence.evaluateWithMetadata(
+        pending,
+        { confidence: options.confidence },
+        {
+          temperature: 0,
+          grammarEvaluationState: new LlamaGrammarEvaluationState({ model, grammar: step.compiledGrammar }),
+          tokenBias: options.tokenBias ? () => options.tokenBias!(tokens) : undefined,
+        },
+      );
+      const stepTokens: Token[] = [];
+      let probability = 1;
+      for (;;) {
+        const next = (await Promise.race([iterator.next(), aborted])) as Step;
+        if (next.done) throw new Error(`generation ended inside field ${step.field}`);
+        const now = performance.now();
+        if (sampledTokens === 0) firstTokenAt = now;
+        lastTokenAt = now;
+        sampledTokens++;
+        stepTokens.push(next.value.token);
+        tokens.push(next.value.token);
+        if (options.confidence) probability *= next.value.confidence ?? 0;
+        options.onToken?.();
+        // The grammar ends the step exactly at its terminator, which cannot occur earlier in
+        // it; the token that completed it is evaluated with the next step's injected tokens.
+        if (model.detokenize(stepTokens, false).endsWith(step.terminator)) {
+          pending = [next.value.token];
+          break;
+        }
+        if (stepTokens.length > step.maxBytes) {
+          // Unreachable with these grammars; guards against a grammar change looping forever.
+          throw new Error(`field ${step.field} did not finish within ${step.maxBytes} tokens`);
+        }
+      }
+      if (options.confidence) fieldProbabilities.push(probability);
+      // The generator is paused at a yield, so this returns at once.
+      await iterator.return(undefined);
+      iterator = undefined;
+    }
+    return { tokens, sampledTokens, fieldProbabilities, startedAt, firstTokenAt, lastTokenAt };
+  } catch (error) {
+    if (iterator !== undefined) {
+      // A step may still be running in llama.cpp: release the sequence after it.
+      releasedBy = "background";
+      iterator.return(undefined).then(options.release, options.release);
+    }
+    throw error;
+  } finally {
+    signal.removeEventListener("abort", onAbort!);
+    if (releasedBy === "caller") options.release();
+  }
+}

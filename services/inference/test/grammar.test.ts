@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { canonicalRecordJson, liabilityRecordSchema, type LiabilityRecord } from "@liability/domain";
+import { getLlama, LlamaLogLevel, TokenBias, type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
+import { compileSteps, generateRecord, type CompiledStep } from "../src/generation.ts";
+import { MAX_COMPLETION_TOKENS } from "../src/grammar.ts";
+import { ensureDefaultModel, specExamples, TEST_THREADS } from "./helpers.ts";
+
+let llama: Llama;
+let model: LlamaModel;
+let context: LlamaContext;
+let steps: CompiledStep[];
+
+before(async () => {
+  llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, maxThreads: TEST_THREADS });
+  model = await llama.loadModel({ modelPath: ensureDefaultModel() });
+  context = await model.createContext({ contextSize: 1024, threads: TEST_THREADS });
+  steps = await compileSteps(llama, model);
+});
+
+after(async () => {
+  await context.dispose();
+  await model.dispose();
+  await llama.dispose();
+});
+
+/**
+ * Runs the sidecar's generation (field grammars, injected key names) while pushing the model
+ * towards the tokens the training side gets for `text` (tokenize(text)), with a large logit
+ * bias on the expected next token. The grammars have the last word: where they forbid the
+ * expected token, or where an injected key name is not tokenized as in `text`, the output
+ * diverges. True when exactly tokenize(text) came out.
+ */
+async function generationAccepts(text: string): Promise<boolean> {
+  const expected = model.tokenize(text, false);
+  const sequence = context.getSequence();
+  const controller = new AbortController();
+  let released!: () => void;
+  const sequenceFree = new Promise<void>((resolve) => (released = resolve));
+  const isPrefix = (output: readonly Token[]) => output.every((t, i) => t === expected[i]);
+  try {
+    const result = await generateRecord({
+      model,
+      sequence,
+      steps,
+      promptTokens: model.tokenize("<|im_start|>assistant\n", true),
+      confidence: false,
+      signal: controller.signal,
+      release: () => released(),
+      tokenBias: (output) => {
+        const bias = new TokenBias(model.tokenizer);
+        if (!isPrefix(output)) controller.abort();
+        else if (expected[output.length] !== undefined) bias.set(expected[output.length]!, { logit: 1000 });
+        return bias;
+      },
+      onToken: () => {},
+    });
+    return result.tokens.length === expected.length && isPrefix(result.tokens);
+  } catch {
+    return false;
+  } finally {
+    await sequenceFree;
+    await sequence.dispose();
+  }
+}
+
+const record = (r: Partial<LiabilityRecord>): LiabilityRecord =>
+  liabilityRecordSchema.parse({
+    liability_type: "personal_loan",
+    lender_name: "X",
+    account_last4: null,
+    current_balance: null,
+    payoff_amount: null,
+    payoff_good_through: null,
+    escrow_balance: null,
+    interest_rate: null,
+    monthly_payment: null,
+    next_due_date: null,
+    as_of_date: null,
+    ...r,
+  });
+
+test("generation can produce exactly the training tokens of canonicalRecordJson for the spec's examples", async () => {
+  for (const doc of specExamples().filter((d) => d.expected)) {
+    const json = canonicalRecordJson(doc.expected!);
+    assert.ok(await generationAccepts(json), `rejected: ${doc.id}`);
+  }
+});
+
+test("generation can produce edge cases of the canonical form", async () => {
+  const edge = record({
+    liability_type: "heloc",
+    lender_name: 'First "Union" \\ Crédit',
+    account_last4: "0000",
+    current_balance: -0.5,
+    payoff_amount: 0,
+    escrow_balance: 100000000000.99,
+    interest_rate: 0.0625,
+    monthly_payment: 46,
+    next_due_date: "2028-02-29",
+    as_of_date: "2026-12-31",
+  });
+  assert.ok(await generationAccepts(canonicalRecordJson(edge)));
+});
+
+test("the grammars reject anything but the canonical form", async () => {
+  const canonical = canonicalRecordJson(record({ monthly_payment: 46 }));
+  // Whitespace after a colon, a trailing zero, and keys out of spec order.
+  assert.equal(await generationAccepts(canonical.replace('"liability_type":', '"liability_type": ')), false);
+  assert.equal(await generationAccepts(canonical.replace('"monthly_payment":46', '"monthly_payment":46.0')), false);
+  assert.equal(await generationAccepts('{"lender_name":"X","liability_type":"heloc"}'), false);
+  assert.equal(await generationAccepts(canonical.replace('"as_of_date":null', '"as_of_date":"2026-02-30"')), false);
+});
+
+test("the completion bound covers the longest canonical record", () => {
+  const longest = canonicalRecordJson(
+    record({
+      liability_type: "personal_loan",
+      lender_name: "𝔅".repeat(120),
+      account_last4: "1234",
+      current_balance: -999999999999.99,
+      payoff_amount: -999999999999.99,
+      payoff_good_through: "2026-01-01",
+      escrow_balance: -999999999999.99,
+      interest_rate: 999.9999,
+      monthly_payment: -999999999999.99,
+      next_due_date: "2026-01-01",
+      as_of_date: "2026-01-01",
+    }),
+  );
+  assert.ok(Buffer.byteLength(longest) < MAX_COMPLETION_TOKENS);
+});
