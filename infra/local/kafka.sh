@@ -71,7 +71,13 @@ format_storage() {
   [[ -f "$KAFKA_DATA/meta.properties" ]] && return 0
   local cluster_id_file="$KAFKA_HOME/cluster.id"
   if [[ ! -s "$cluster_id_file" ]]; then
-    java_run kafka.tools.StorageTool random-uuid >"$cluster_id_file" 2>>"$KAFKA_LOGS/storage-tool.log"
+    # Same format as `StorageTool random-uuid` (16 random bytes, URL-safe base64, not starting
+    # with "-", which Kafka's tools would read as an option) without a second JVM start.
+    "$LRE_NODE" -e '
+      const { randomBytes } = require("node:crypto");
+      let id;
+      do id = randomBytes(16).toString("base64url"); while (id.startsWith("-"));
+      process.stdout.write(id);' >"$cluster_id_file"
   fi
   log "formatting KRaft storage in $KAFKA_DATA"
   java_run kafka.tools.StorageTool format -t "$(cat "$cluster_id_file")" -c "$KAFKA_PROPS" --ignore-formatted \

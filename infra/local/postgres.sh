@@ -31,6 +31,8 @@ install_postgres() {
     mkdir -p "$PG_HOME"
     # The postgres user must be able to reach the data directory through the checkout's path.
     as_pg test -x "$LRE_CACHE" 2>/dev/null || chmod o+x "$LRE_CACHE"
+    as_pg test -x "$LRE_CACHE" 2>/dev/null \
+      || die "the $PG_OS_USER user cannot reach $LRE_CACHE; make its parent folders traversable (chmod o+x) or set LRE_CACHE to a folder it can reach"
     rm -rf "$PG_DATA"
     mkdir -p "$PG_DATA" "$PG_SOCKET_DIR"
     [[ $EUID -eq 0 ]] && chown -R "$PG_OS_USER": "$PG_HOME"

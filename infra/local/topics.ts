@@ -85,17 +85,26 @@ export async function ensureTopics(brokers: string[], specs: TopicSpec[]): Promi
 async function waitForBroker(brokers: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const admin = new Kafka({
+    const kafka = new Kafka({
       clientId: "lre-infra",
       brokers,
       logLevel: logLevel.NOTHING,
-      retry: { retries: 0 },
+      retry: { retries: 5, initialRetryTime: 200 },
       connectionTimeout: 2000,
-    }).admin();
+    });
+    const admin = kafka.admin();
     try {
       await admin.connect();
       await admin.describeCluster();
       await admin.listTopics();
+      // Asking for a group's offsets makes a fresh broker create __consumer_offsets and load its
+      // coordinator now, rather than during the first consumer's join (which then logs errors
+      // and retries).
+      await admin.fetchOffsets({ groupId: "lre-infra-warmup", topics: [] });
+      // Likewise __transaction_state, through a transactional producer's initialisation.
+      const producer = kafka.producer({ transactionalId: "lre-infra-warmup", idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      await producer.disconnect();
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
-import type { KafkaConfig } from "kafkajs";
+import type { Admin, KafkaConfig } from "kafkajs";
 import { harnessConfig } from "./config.ts";
 import { ensureStack } from "./stack.ts";
 
@@ -24,6 +24,28 @@ export function uniqueName(prefix = "test"): string {
 }
 
 /**
+ * createTopics returns once the controller has leaders, but the broker's own metadata cache can
+ * lag a moment behind, and a client that asks then is told the topic does not exist. Tests should
+ * not have to retry for that, so the harness waits until every partition is served.
+ */
+async function waitUntilServed(admin: Admin, topics: string[], partitions: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics });
+      const served = meta.topics.every(
+        (t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0),
+      );
+      if (served && meta.topics.length === topics.length) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics not served after 30 s: ${topics.join(", ")}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
  * Creates `n` fresh topics for one test, each with `partitions` partitions, and waits until they
  * have leaders. The broker does not auto-create topics, so a test cannot accidentally share one.
  */
@@ -34,13 +56,15 @@ export async function createTestTopics(
   await ensureStack();
   const base = uniqueName(options.prefix ?? "test");
   const topics = Array.from({ length: n }, (_, i) => `${base}.${i}`);
+  const partitions = options.partitions ?? 3;
   const admin = testKafka("lre-test-admin").admin();
   await admin.connect();
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: topics.map((topic) => ({ topic, numPartitions: options.partitions ?? 3, replicationFactor: 1 })),
+      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
     });
+    await waitUntilServed(admin, topics, partitions);
   } finally {
     await admin.disconnect();
   }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { createTestTopics, testKafka, uniqueName } from "../harness/index.ts";
+import { ensureTopics } from "../../infra/local/topics.ts";
+import { createTestTopics, kafkaBrokers, testKafka, uniqueName } from "../harness/index.ts";
 import type { TestTopics } from "../harness/index.ts";
 
 const created: TestTopics[] = [];
@@ -97,4 +98,63 @@ test("messages with the same key land in the same partition, in order", async ()
   assert.equal(new Set(results.map((r) => r.partition)).size, 1);
   const offsets = results.map((r) => Number(r.baseOffset));
   assert.deepEqual(offsets, offsets.toSorted((x, y) => x - y));
+});
+
+test("transactional produce commits atomically and aborts invisibly to read_committed consumers", async () => {
+  const t = await createTestTopics(1, { partitions: 1 });
+  created.push(t);
+  const [topic] = t.topics as [string];
+  const kafka = testKafka("lre-test-tx");
+  const producer = kafka.producer({ transactionalId: uniqueName("tx"), idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const aborted = await producer.transaction();
+  await aborted.send({ topic, messages: [{ value: "aborted" }] });
+  await aborted.abort();
+  const committed = await producer.transaction();
+  await committed.send({ topic, messages: [{ value: "committed-1" }, { value: "committed-2" }] });
+  await committed.commit();
+  await producer.disconnect();
+
+  const consumer = kafka.consumer({ groupId: uniqueName("group"), readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`saw ${JSON.stringify(seen)}`)), 30_000);
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          seen.push(message.value?.toString() ?? "");
+          if (seen.length === 2) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  assert.deepEqual(seen, ["committed-1", "committed-2"]);
+});
+
+test("ensureTopics creates topics, grows partitions on request, and is otherwise a no-op", async () => {
+  const base = uniqueName("ensure");
+  const specs = [{ topic: `${base}.a`, numPartitions: 2 }, { topic: `${base}.b`, numPartitions: 1 }];
+  created.push({ topics: specs.map((s) => s.topic), cleanup: async () => {
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: specs.map((s) => s.topic) }).finally(() => admin.disconnect());
+  } });
+  assert.equal((await ensureTopics([...kafkaBrokers], specs)).length, 2);
+  assert.deepEqual(await ensureTopics([...kafkaBrokers], specs), []);
+  const grown = await ensureTopics([...kafkaBrokers], [{ topic: `${base}.a`, numPartitions: 4 }]);
+  assert.deepEqual(grown, [`grew ${base}.a to 4 partitions`]);
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const meta = await admin.fetchTopicMetadata({ topics: [`${base}.a`] });
+    assert.equal(meta.topics[0]?.partitions.length, 4);
+  } finally {
+    await admin.disconnect();
+  }
 });

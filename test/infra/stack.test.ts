@@ -9,7 +9,7 @@ import { ensureStack, harnessConfig, testKafka } from "../harness/index.ts";
 
 const run = promisify(execFile);
 const script = (name: string) => fileURLToPath(new URL(`../../infra/local/${name}`, import.meta.url));
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const cache = process.env.LRE_CACHE || fileURLToPath(new URL("../../.cache", import.meta.url));
 
 async function stackAnswers(): Promise<void> {
   const admin = testKafka("lre-test-stack").admin();
@@ -53,8 +53,8 @@ test(
   { skip: process.env.LRE_TEST_DESTRUCTIVE === "true" ? false : "set LRE_TEST_DESTRUCTIVE=true to run" },
   async () => {
     await ensureStack();
-    const kafkaPid = Number(readFileSync(`${root}.cache/kafka/kafka.pid`, "utf8"));
-    const pgPid = Number(readFileSync(`${root}.cache/postgres/data/postmaster.pid`, "utf8").split("\n")[0]);
+    const kafkaPid = Number(readFileSync(`${cache}/kafka/kafka.pid`, "utf8"));
+    const pgPid = Number(readFileSync(`${cache}/postgres/data/postmaster.pid`, "utf8").split("\n")[0]);
     process.kill(kafkaPid, "SIGKILL");
     process.kill(pgPid, "SIGKILL");
     await assert.rejects(run("bash", [script("status.sh")]));
