@@ -47,7 +47,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await ensureStack();
   const config = harnessConfig();
   const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  await migrateUp(config.TEST_DATABASE_ADMIN_URL, { schema });
+  try {
+    await migrateUp(config.TEST_DATABASE_ADMIN_URL, { schema });
+  } catch (err) {
+    await adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    throw err;
+  }
   const adminUrl = withSearchPath(config.TEST_DATABASE_ADMIN_URL, schema);
   const readers: string[] = [];
   let cleaned = false;
