@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The test command: sets up a fresh machine (scripts/setup.sh), then runs the static checks,
+# every Node test (unit and integration, against the real Kafka, PostgreSQL and model) and the
+# training pipeline's tests. Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .cache/test-results
+log=.cache/test-results/node.log
+pylog=.cache/test-results/python.log
+
+step() { printf '\n==> %s\n' "$*"; }
+
+bash scripts/setup.sh || { echo "set-up failed"; exit 1; }
+
+status=0
+step "static checks: typecheck, buf lint, generated code reproducible"
+npm run --silent typecheck || status=1
+npm run --silent lint:proto || status=1
+
+step "training environment"
+bash training/setup.sh || status=1
+
+step "node tests"
+npm run --silent test:node 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+step "training tests"
+npm run --silent test:training 2>&1 | tee "$pylog"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+node_pass=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+node_fail=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+py_pass=$(grep -oE '[0-9]+ passed' "$pylog" | tail -1 | grep -oE '[0-9]+' || echo 0)
+py_fail=$(grep -oE '[0-9]+ (failed|error)' "$pylog" | awk '{s+=$1} END {print s+0}')
+echo
+echo "$((node_pass + py_pass)) passed, $((node_fail + py_fail)) failed"
+exit "$status"
