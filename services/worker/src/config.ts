@@ -23,6 +23,8 @@ export const workerSettingsSchema = z.object({
   /** Largest fetch per partition, which bounds a batch (and so one database transaction). */
   KAFKA_MAX_BYTES_PER_PARTITION: envPositiveInt.default(1_048_576),
   KAFKA_SESSION_TIMEOUT_MS: envPositiveInt.default(30_000),
+  /** How long a fetch waits for new messages; also bounds how fast a stop is noticed. */
+  KAFKA_MAX_WAIT_MS: envPositiveInt.default(1_000),
   KAFKA_HEARTBEAT_INTERVAL_MS: envPositiveInt.default(3_000),
   /** Partitions worked on at once; the sidecar concurrency limit applies across all of them. */
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: envPositiveInt.default(2),

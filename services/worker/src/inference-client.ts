@@ -1,7 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import {
   BrokenCircuitError,
-  bulkhead,
   circuitBreaker,
   ConsecutiveBreaker,
   ExponentialBackoff,
@@ -9,13 +8,14 @@ import {
   retry,
   TaskCancelledError,
 } from "cockatiel";
-import type { BulkheadPolicy, CircuitBreakerPolicy, RetryPolicy } from "cockatiel";
+import type { CircuitBreakerPolicy, RetryPolicy } from "cockatiel";
 import { service as healthService } from "grpc-health-check";
 import { context, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { DocumentKind, InferenceService } from "@liability/contracts";
 import type { ExtractResponse } from "@liability/contracts";
 import { createServiceClient } from "@liability/platform";
 import type { Logger, ServiceClient } from "@liability/platform";
+import { Semaphore } from "./semaphore.ts";
 import { injectIntoMetadata, tracer } from "./tracing.ts";
 
 /** Failures worth another try: the sidecar is restarting, overloaded or slow. */
@@ -77,7 +77,7 @@ export class InferenceClient {
   readonly #logger: Logger;
   readonly #client: ServiceClient<typeof InferenceService.method>;
   readonly #health: grpc.Client & { check: Function };
-  readonly #bulkhead: BulkheadPolicy;
+  readonly #slots: Semaphore;
   readonly #retry: RetryPolicy;
   readonly #breaker: CircuitBreakerPolicy;
 
@@ -104,11 +104,16 @@ export class InferenceClient {
       halfOpenAfter: options.breakerHalfOpenMs,
       breaker: new ConsecutiveBreaker(options.breakerThreshold),
     });
+    // A failed half-open probe opens the circuit again; only the first opening is news.
+    let open = false;
     this.#breaker.onBreak(() => {
-      logger.warn({ address: options.address }, "inference circuit opened");
+      if (!open) logger.warn({ address: options.address }, "inference circuit opened");
+      else logger.debug({ address: options.address }, "inference circuit opened again after a failed probe");
+      open = true;
       events.onBreakerStateChange?.(true);
     });
     this.#breaker.onReset(() => {
+      open = false;
       logger.info({ address: options.address }, "inference circuit closed");
       events.onBreakerStateChange?.(false);
     });
@@ -125,7 +130,7 @@ export class InferenceClient {
       const code = "error" in event ? grpcCode(event.error) : undefined;
       events.onRetry?.(code === undefined ? "UNKNOWN" : statusName(code));
     });
-    this.#bulkhead = bulkhead(options.concurrency, Number.MAX_SAFE_INTEGER);
+    this.#slots = new Semaphore(options.concurrency);
   }
 
   get circuitOpen(): boolean {
@@ -139,13 +144,13 @@ export class InferenceClient {
   ): Promise<ExtractOutcome> {
     const attempts: AttemptRecord[] = [];
     return tracer.startActiveSpan("InferenceService/Extract", { kind: SpanKind.CLIENT }, async (span): Promise<ExtractOutcome> => {
-      // Captured here: the bulkhead may start a queued call from another call's completion,
+      // Captured here: a queued call may be started from another call's completion,
       // whose async context belongs to a different document's trace.
       const callContext = context.active();
       span.setAttributes({ "rpc.system": "grpc", "rpc.service": InferenceService.typeName, "rpc.method": "Extract" });
       try {
-        const response = await this.#bulkhead.execute(
-          (bulkheadCtx) =>
+        const response = await this.#slots.run(
+          () =>
             this.#retry.execute(
               (retryCtx) =>
                 this.#breaker.execute(async (breakerCtx) => {
@@ -176,7 +181,7 @@ export class InferenceClient {
                     throw error;
                   }
                 }, retryCtx.signal),
-              bulkheadCtx.signal,
+              signal,
             ),
           signal,
         );

@@ -61,6 +61,8 @@ export interface KafkaConsumerOptions {
   heartbeatIntervalMs: number;
   maxBytesPerPartition: number;
   partitionsConsumedConcurrently: number;
+  /** Longest a fetch waits for data; defaults to kafkajs's 5 s. */
+  maxWaitTimeMs?: number;
 }
 
 /**
@@ -89,6 +91,7 @@ export class KafkajsConsumer implements MessageConsumer {
       sessionTimeout: this.#options.sessionTimeoutMs,
       heartbeatInterval: this.#options.heartbeatIntervalMs,
       maxBytesPerPartition: this.#options.maxBytesPerPartition,
+      ...(this.#options.maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: this.#options.maxWaitTimeMs } : {}),
       // A crash of the consumer loop (broker gone for longer than the retries) restarts it;
       // uncommitted work is fetched again from the last committed offset.
       retry: { initialRetryTime: 500, maxRetryTime: 10_000, retries: 10, restartOnFailure: async () => true },

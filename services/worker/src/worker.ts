@@ -42,6 +42,7 @@ export function createWorker(config: WorkerConfig, logger: Logger, parts: Worker
         heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
         maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
         partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
+        maxWaitTimeMs: config.KAFKA_MAX_WAIT_MS,
       },
       logger,
     );
