@@ -13,6 +13,8 @@ import { kafkaConnectionOptions } from "@liability/platform";
 import { OutcomeCollector, LagSampler, sampleSidecar } from "./collector.ts";
 import { parseCli, type LoadtestArgs, type LoadtestEnv } from "./config.ts";
 import { loadLabelledJsonl } from "./corpus.ts";
+import { waitForServing } from "./health.ts";
+import { OtlpMetricsReceiver } from "./otlp-receiver.ts";
 import { createRunSchema, dropRunSchema, tableSizes, type TableSize } from "./database.ts";
 import { loadAverage, machineFacts, pidFromFile, ProcSampler, type WatchedProcess } from "./procstat.ts";
 import { runPacedProducer, type ProducerResult } from "./producer.ts";
@@ -177,6 +179,10 @@ function gitCommit(): string {
 
 async function main(): Promise<void> {
   const { args, env, kafka: kafkaConfig } = parseCli(process.argv.slice(2));
+  if (args.kafkaClient) {
+    env.LOADTEST_WORKER_COMMAND = "node loadtest/src/worker-variant-main.ts";
+    args.workerEnv.push(`LOADTEST_KAFKA_CLIENT=${args.kafkaClient}`);
+  }
   const runId = runIdNow();
   const out = resolve(args.out ?? join(CACHE_DIR, "runs", `${runId}-${args.profile}`));
   mkdirSync(out, { recursive: true });
@@ -236,6 +242,9 @@ async function main(): Promise<void> {
   if (pgPid) watched.push({ label: "postgresql", pid: pgPid, tree: true });
 
   let sidecarStatsUrl = args.sidecarStatsUrl;
+  const otlp = new OtlpMetricsReceiver();
+  let otlpEndpoint: string | undefined;
+  const realSidecarAddresses: string[] = [];
   let sidecarFinal: Record<string, number> | undefined;
   let producerResult: ProducerResult | undefined;
   let storage: TableSize[] | undefined;
@@ -270,6 +279,27 @@ async function main(): Promise<void> {
       sidecarStatsUrl = fake.statsUrl;
       watched.push({ label: "fake sidecar", pid: fake.pid, tree: false });
       log(`FakeInferenceSidecar on ${sidecarAddress} (latency ${args.latency}, ${args.slots} slots)`);
+    } else if (args.sidecar === "real") {
+      // One sidecar per worker, as in production (same pod); queue depth arrives as the
+      // sidecar's own OpenTelemetry gauge through the driver's OTLP receiver.
+      otlpEndpoint = await otlp.start();
+      for (let i = 0; i < args.workers; i++) {
+        const address = `unix:/tmp/lre-loadtest-${runId}-inference-${i + 1}.sock`;
+        realSidecarAddresses.push(address);
+        const extra: Record<string, string> = {
+          INFERENCE_LISTEN_ADDRESS: address,
+          OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
+          OTEL_METRIC_EXPORT_INTERVAL_MS: "1000",
+          LOG_LEVEL: "warn",
+        };
+        for (const kv of args.sidecarEnv) extra[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
+        const child = startProcess(`sidecar ${i + 1}`, env.LOADTEST_SIDECAR_COMMAND, childEnv(extra), join(out, `sidecar-${i + 1}.log`));
+        if (child.pid) watched.push({ label: args.workers === 1 ? "sidecar" : `sidecar ${i + 1}`, pid: child.pid, tree: true });
+      }
+      for (const address of realSidecarAddresses) {
+        await waitForServing(address, 300_000, () => children.every(({ child }) => child.exitCode === null));
+      }
+      log(`${realSidecarAddresses.length} real sidecar(s) serving (${args.sidecarEnv.join(" ") || "defaults"})`);
     } else if (args.sidecarPid) {
       watched.push({ label: "sidecar", pid: args.sidecarPid, tree: true });
     }
@@ -281,7 +311,8 @@ async function main(): Promise<void> {
         workerEnv.NODE_OPTIONS = `${workerEnv.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${join(out, "prof")}`.trim();
       }
       for (let i = 0; i < args.workers; i++) {
-        const child = startProcess(`worker ${i + 1}`, env.LOADTEST_WORKER_COMMAND, workerEnv, join(out, `worker-${i + 1}.log`));
+        const perWorker = realSidecarAddresses[i] ? { ...workerEnv, INFERENCE_ADDRESS: realSidecarAddresses[i] } : workerEnv;
+        const child = startProcess(`worker ${i + 1}`, env.LOADTEST_WORKER_COMMAND, perWorker, join(out, `worker-${i + 1}.log`));
         if (child.pid) watched.push({ label: args.workers === 1 ? "worker" : `worker ${i + 1}`, pid: child.pid, tree: true });
       }
       log(`started ${args.workers} worker(s): ${env.LOADTEST_WORKER_COMMAND}; waiting for group ${workerGroup}`);
@@ -307,7 +338,12 @@ async function main(): Promise<void> {
       while (sampling) {
         await new Promise((r) => setTimeout(r, 1000));
         const t = (nowMs() - startMs) / 1000;
-        const [lag, sidecar] = await Promise.all([lagSampler.sample(), sampleSidecar(sidecarStatsUrl)]);
+        const [lag, fakeStats] = await Promise.all([lagSampler.sample(), sampleSidecar(sidecarStatsUrl)]);
+        const sidecar =
+          fakeStats ??
+          (otlpEndpoint
+            ? { queued: otlp.latest.get("inference.queue.depth") ?? Number.NaN, inFlight: otlp.latest.get("inference.sequences.active") ?? Number.NaN }
+            : undefined);
         const backlog = state.published - state.completed - state.publishErrors;
         const machine = procSampler.sample();
         samples.push({ t, lag, backlog, sidecar, machine });
@@ -365,6 +401,7 @@ async function main(): Promise<void> {
     await collector.stop().catch(() => {});
     await lagSampler.close().catch(() => {});
     for (const { label, child } of [...children].reverse()) await stopProcess(label, child);
+    await otlp.stop().catch(() => {});
     await cleanupTopics();
     await admin.disconnect();
     if (schema && !args.keepSchema) await dropRunSchema(env.LOADTEST_DATABASE_ADMIN_URL, schema).catch(() => {});
@@ -438,7 +475,12 @@ async function main(): Promise<void> {
       machine: { ...machineFacts(), load1AtStart: loadAtStart },
     },
     setup: {
-      sidecar: args.sidecar === "fake" ? { kind: "FakeInferenceSidecar", latency: args.latency, slots: args.slots, maxQueue: args.maxQueue } : { kind: "external" },
+      sidecar:
+        args.sidecar === "fake"
+          ? { kind: "FakeInferenceSidecar", latency: args.latency, slots: args.slots, maxQueue: args.maxQueue }
+          : args.sidecar === "real"
+            ? { kind: "real (services/inference)", count: realSidecarAddresses.length, command: env.LOADTEST_SIDECAR_COMMAND, extraEnv: args.sidecarEnv }
+            : { kind: "external" },
       workers: args.worker === "spawn" ? { spawned: args.workers, command: env.LOADTEST_WORKER_COMMAND, extraEnv: args.workerEnv } : { external: args.workerPid },
       topics: { mode: topicsMode, ...topics, partitions: topicsMode === "dedicated" ? args.partitions : null },
       database: { mode: databaseMode, schema: schema ?? null },
@@ -477,7 +519,8 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(out, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
 
-  const subtitle = `${profile.description} · ${args.sidecar === "fake" ? `FakeInferenceSidecar ${args.latency}` : "real sidecar"} · ${args.workers} worker(s) · ${startedIso.slice(0, 16)}Z`;
+  const sidecarText = args.sidecar === "fake" ? `FakeInferenceSidecar ${args.latency}` : args.sidecar === "real" ? `real sidecar ×${realSidecarAddresses.length} ${args.sidecarEnv.join(" ")}`.trim() : "external sidecar";
+  const subtitle = `${profile.description} · ${sidecarText} · ${args.workers} worker(s) · ${startedIso.slice(0, 16)}Z`;
   const charts: string[] = [];
   charts.push(...(await writeChart(out, "latency", latencySpec(points, subtitle, args.p99Target), args.png)));
   charts.push(...(await writeChart(out, "throughput", throughputSpec(points, subtitle), args.png)));
@@ -493,7 +536,7 @@ async function main(): Promise<void> {
     `- ${profile.description}; stopped: ${stopReason}`,
     `- command: \`${report.run.command}\``,
     `- machine: ${report.run.machine.cores} cores (${report.run.machine.cpuModel}), ${report.run.machine.memGiB} GiB; load average at start ${loadAtStart}; commit ${report.run.gitCommit}`,
-    `- sidecar: ${args.sidecar === "fake" ? `FakeInferenceSidecar, service time ${args.latency}, ${args.slots} slots` : "external"}; workers: ${args.worker === "spawn" ? args.workers : "external"}; topics: ${topicsMode}${topicsMode === "dedicated" ? `, ${args.partitions} partitions` : ""}`,
+    `- sidecar: ${args.sidecar === "fake" ? `FakeInferenceSidecar, service time ${args.latency}, ${args.slots} slots` : sidecarText}; workers: ${args.worker === "spawn" ? args.workers : "external"}; topics: ${topicsMode}${topicsMode === "dedicated" ? `, ${args.partitions} partitions` : ""}`,
     `- published ${state.published} of ${producerResult.offered} offered; completed ${state.completed} (accepted ${collector.counters.accepted}, review ${collector.counters.review}, dead letters ${collector.counters.deadLetters}); unfinished ${unfinished}; duplicates ${state.duplicates}; publish errors ${state.publishErrors}`,
     ...(collector.counters.review > 0 ? [`- review reasons: ${Object.entries(collector.counters.reviewReasons).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ")}`] : []),
     `- throughput: mean ${report.throughput.meanCompletedPerSecond}/s, best 10 s ${report.throughput.peak10sCompletedPerSecond}/s`,

@@ -31,6 +31,8 @@ export const envSchema = z.object({
   LOADTEST_WORKER_GROUP: z.string().default("liability-extraction-worker"),
   /** How to start one worker process; the driver adds the environment that points it at the run's topics and sidecar. */
   LOADTEST_WORKER_COMMAND: z.string().default("node services/worker/src/main.ts"),
+  /** How to start one real inference sidecar (services/inference). */
+  LOADTEST_SIDECAR_COMMAND: z.string().default("node services/inference/src/main.ts"),
   /** Pid files of the local stack, for CPU and memory per process. */
   LOADTEST_KAFKA_PID_FILE: z.string().default(".cache/kafka/kafka.pid"),
   LOADTEST_POSTGRES_PID_FILE: z.string().default(".cache/postgres/data/postmaster.pid"),
@@ -50,7 +52,9 @@ export const argsSchema = z.object({
   burstFactor: positive.optional(),
   burstS: positive.optional(),
   /** fake: start FakeInferenceSidecar; external: a sidecar is already running (the real one). */
-  sidecar: z.enum(["fake", "external"]).default("fake"),
+  sidecar: z.enum(["fake", "real", "external"]).default("fake"),
+  /** Extra environment for spawned real sidecars, KEY=VALUE, repeatable (INFERENCE_SEQUENCES=…). */
+  sidecarEnv: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*=/, "expected KEY=VALUE")).default([]),
   latency: latencySpec.default("lognormal:p50=2,p99=10"),
   slots: positiveInt.default(256),
   maxQueue: z.coerce.number().int().min(0).default(4096),
@@ -61,6 +65,8 @@ export const argsSchema = z.object({
   /** spawn: the driver starts the workers; external: they are running, the driver only publishes and measures. */
   worker: z.enum(["spawn", "external"]).default("spawn"),
   workers: positiveInt.default(1),
+  /** Kafka client library of spawned workers (runs loadtest/src/worker-variant-main.ts when not the default command). */
+  kafkaClient: z.enum(["kafkajs", "platformatic"]).optional(),
   workerPid: z.array(positiveInt).default([]),
   /** dedicated: fresh topics per run (default when spawning), shared: the application's topics. */
   topics: z.enum(["dedicated", "shared"]).optional(),
@@ -99,13 +105,16 @@ export const USAGE = `usage: npm run loadtest -w loadtest -- --profile steady|da
   --duration S          run length in seconds
   --max-rate N          ramp: highest rate            --step-s S     ramp: seconds per step
   --burst-factor F      burst: multiple (10)          --burst-s S    burst: seconds (60)
-  --sidecar fake|external   fake: start FakeInferenceSidecar (default); external: the real one is running
+  --sidecar fake|real|external   fake: start FakeInferenceSidecar (default); real: start services/inference
+                        (default model), one per worker; external: a sidecar is already running
+  --sidecar-env K=V     extra environment for real sidecars (repeatable), e.g. INFERENCE_SEQUENCES=4
   --latency SPEC        fake sidecar service time: none | fixed:MS | uniform:LO-HI | lognormal:p50=MS,p99=MS
   --slots N             fake sidecar concurrent requests (256)    --max-queue N (4096)
   --sidecar-address A   address the worker dials (unix:/path or host:port)
   --sidecar-stats-url U external sidecar's stats endpoint (queue depth), if any
   --sidecar-pid P       external sidecar's pid, for CPU and memory
   --worker spawn|external   spawn: start the workers (default); external: they are running
+  --kafka-client kafkajs|platformatic   spawned workers' Kafka client (worker-variant-main.ts)
   --workers N           worker processes to spawn (1)          --worker-pid P (external, repeatable)
   --worker-env K=V      extra environment for spawned workers (repeatable)
   --topics dedicated|shared   fresh topics per run (default when spawning) or the application's
@@ -144,10 +153,12 @@ export function parseCli(argv: string[]): { args: LoadtestArgs; env: LoadtestEnv
       slots: { type: "string" },
       "max-queue": { type: "string" },
       "sidecar-address": { type: "string" },
+      "sidecar-env": { type: "string", multiple: true },
       "sidecar-stats-url": { type: "string" },
       "sidecar-pid": { type: "string" },
       worker: { type: "string" },
       workers: { type: "string" },
+      "kafka-client": { type: "string" },
       "worker-pid": { type: "string", multiple: true },
       "worker-env": { type: "string", multiple: true },
       topics: { type: "string" },

@@ -22,6 +22,11 @@ export interface ProfileSummary {
   totalMs: number;
   byFunction: { name: string; selfMs: number; share: number }[];
   byPackage: { name: string; selfMs: number; share: number }[];
+  /**
+   * Self time of Node core and V8 built-ins charged to the nearest caller in a package, so
+   * that e.g. socket writes made by the gRPC client count as gRPC: "who caused this work".
+   */
+  byCaller: { name: string; selfMs: number; share: number }[];
 }
 
 /** The package (or our own workspace folder) a script URL belongs to. */
@@ -39,6 +44,31 @@ export function packageOf(url: string): string {
 
 export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const callerCache = new Map<number, string>();
+  const callerOf = (id: number): string => {
+    const cached = callerCache.get(id);
+    if (cached) return cached;
+    let cur: number | undefined = id;
+    let found = "(native / V8)";
+    while (cur !== undefined) {
+      const f = byId.get(cur)!.callFrame;
+      if (f.functionName === "(idle)" || f.functionName === "(garbage collector)" || f.functionName === "(program)") {
+        found = f.functionName;
+        break;
+      }
+      const p = packageOf(f.url);
+      if (p !== "(native / V8)" && p !== "node (core)") {
+        found = p;
+        break;
+      }
+      cur = parent.get(cur);
+    }
+    callerCache.set(id, found);
+    return found;
+  };
+  const caller = new Map<string, number>();
   const self = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i]!;
@@ -54,13 +84,15 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
     fn.set(name, (fn.get(name) ?? 0) + ms);
     const p = frame.functionName === "(idle)" ? "(idle)" : frame.functionName === "(garbage collector)" ? "(garbage collector)" : packageOf(frame.url);
     pkg.set(p, (pkg.get(p) ?? 0) + ms);
+    const c = callerOf(id);
+    caller.set(c, (caller.get(c) ?? 0) + ms);
   }
   const rank = (m: Map<string, number>) =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, ms]) => ({ name, selfMs: Math.round(ms), share: Math.round((1000 * ms) / total) / 10 }));
-  return { totalMs: Math.round(total), byFunction: rank(fn), byPackage: rank(pkg) };
+  return { totalMs: Math.round(total), byFunction: rank(fn), byPackage: rank(pkg), byCaller: rank(caller) };
 }
 
 export function profileMarkdown(title: string, s: ProfileSummary): string {
@@ -73,6 +105,12 @@ export function profileMarkdown(title: string, s: ProfileSummary): string {
     "| package | self ms | share |",
     "|---|---:|---:|",
     ...s.byPackage.map((p) => `| ${p.name} | ${p.selfMs} | ${p.share}% |`),
+    "",
+    "Node core and V8 time charged to the package that called it:",
+    "",
+    "| caller | ms | share |",
+    "|---|---:|---:|",
+    ...s.byCaller.map((p) => `| ${p.name} | ${p.selfMs} | ${p.share}% |`),
     "",
     "| function | self ms | share |",
     "|---|---:|---:|",
