@@ -1,0 +1,275 @@
+// Sidecar benchmark (not a test). Drives the sidecar over gRPC with concurrent requests over a
+// labelled JSONL file, then runs the same model in-process through the engine (node-llama-cpp,
+// no gRPC, no process hop) to show what the server costs.
+//
+//   node services/inference/bench/bench.ts [--file docs.jsonl] [--concurrency 1,2,4,8]
+//       [--requests N] [--mode both|grpc|inprocess] [--address unix:/path.sock]
+//       [--threads N] [--sequences N] [--json results.json]
+//
+// Without --address it starts the sidecar (src/main.ts) as a child process on a temporary Unix
+// socket, with the same model settings the in-process run uses. Other INFERENCE_* variables
+// (model, adapter, context size, confidence) apply to both runs.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import * as grpc from "@grpc/grpc-js";
+import { DocumentKind, InferenceService } from "@liability/contracts";
+import { labelledDocumentSchema, scoreRecord, summariseScores, type LabelledDocument, type RecordScore } from "@liability/domain";
+import { createServiceClient } from "@liability/platform";
+import { service as healthService } from "grpc-health-check";
+import { loadInferenceConfig } from "../src/config.ts";
+import { LlamaEngine } from "../src/engine.ts";
+import { engineOptions } from "../src/sidecar.ts";
+
+const { values } = parseArgs({
+  options: {
+    file: { type: "string", default: "/work/shared/spec/examples.jsonl" },
+    concurrency: { type: "string", default: "1,2,4,8" },
+    requests: { type: "string" },
+    mode: { type: "string", default: "both" },
+    address: { type: "string" },
+    threads: { type: "string" },
+    sequences: { type: "string" },
+    json: { type: "string" },
+  },
+});
+const levels = values.concurrency.split(",").map(Number);
+if (levels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error("--concurrency: comma-separated positive integers");
+if (!["both", "grpc", "inprocess"].includes(values.mode)) throw new Error("--mode: both, grpc or inprocess");
+
+const docs: LabelledDocument[] = readFileSync(values.file, "utf8")
+  .split("\n")
+  .filter((l) => l.trim().length > 0)
+  .map((l) => labelledDocumentSchema.parse(JSON.parse(l)));
+if (docs.length === 0) throw new Error(`${values.file}: no documents`);
+
+const env: Record<string, string | undefined> = {
+  ...process.env,
+  INFERENCE_THREADS: values.threads ?? process.env.INFERENCE_THREADS ?? String(availableParallelism()),
+  INFERENCE_SEQUENCES: values.sequences ?? process.env.INFERENCE_SEQUENCES ?? String(Math.max(...levels)),
+  // The bench measures queueing, not shedding.
+  INFERENCE_MAX_QUEUE: "1000",
+  INFERENCE_GPU: process.env.INFERENCE_GPU ?? "off",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+};
+const config = loadInferenceConfig(env);
+
+interface Sample {
+  latencyMs: number;
+  serverTotalMs: number;
+  queueMs: number;
+  promptMs: number;
+  generationMs: number;
+  promptTokens: number;
+  completionTokens: number;
+  score: RecordScore | undefined;
+}
+
+type RunOne = (doc: LabelledDocument) => Promise<Sample>;
+
+interface LevelResult {
+  mode: string;
+  concurrency: number;
+  requests: number;
+  wallMs: number;
+  docsPerSecond: number;
+  completionTokensPerSecond: number;
+  promptTokensPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  meanQueueMs: number;
+  meanPromptMs: number;
+  meanGenerationMs: number;
+  meanServerOverheadMs: number;
+  recordErrorRate: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  // Nearest rank.
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+async function runLevel(mode: string, concurrency: number, runOne: RunOne): Promise<LevelResult> {
+  const total = values.requests ? Number(values.requests) : Math.max(2 * concurrency, docs.length);
+  let next = 0;
+  const samples: Sample[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const doc = docs[next++ % docs.length]!;
+        samples.push(await runOne(doc));
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const latencies = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
+  const scores = samples.map((s) => s.score).filter((s): s is RecordScore => s !== undefined);
+  return {
+    mode,
+    concurrency,
+    requests: samples.length,
+    wallMs,
+    docsPerSecond: (samples.length * 1000) / wallMs,
+    completionTokensPerSecond: (samples.reduce((a, s) => a + s.completionTokens, 0) * 1000) / wallMs,
+    promptTokensPerSecond: (samples.reduce((a, s) => a + s.promptTokens, 0) * 1000) / wallMs,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    meanQueueMs: mean(samples.map((s) => s.queueMs)),
+    meanPromptMs: mean(samples.map((s) => s.promptMs)),
+    meanGenerationMs: mean(samples.map((s) => s.generationMs)),
+    meanServerOverheadMs: mean(samples.map((s) => s.latencyMs - s.serverTotalMs)),
+    recordErrorRate: scores.length ? summariseScores(scores).recordErrorRate : Number.NaN,
+  };
+}
+
+function printHeader(): void {
+  console.log(
+    ["mode", "conc", "n", "docs/s", "compl tok/s", "prompt tok/s", "p50 ms", "p95 ms", "p99 ms", "queue ms", "prompt ms", "gen ms", "overhead ms", "rec err"]
+      .map((h) => h.padStart(13))
+      .join(""),
+  );
+}
+
+function printRow(r: LevelResult): void {
+  const f = (n: number, d = 0) => n.toFixed(d).padStart(13);
+  console.log(
+    [
+      r.mode.padStart(13),
+      f(r.concurrency),
+      f(r.requests),
+      f(r.docsPerSecond, 3),
+      f(r.completionTokensPerSecond, 1),
+      f(r.promptTokensPerSecond, 1),
+      f(r.p50),
+      f(r.p95),
+      f(r.p99),
+      f(r.meanQueueMs),
+      f(r.meanPromptMs),
+      f(r.meanGenerationMs),
+      f(r.meanServerOverheadMs, 1),
+      f(r.recordErrorRate, 2),
+    ].join(""),
+  );
+}
+
+const KIND = { statement: DocumentKind.STATEMENT, call_transcript: DocumentKind.CALL_TRANSCRIPT } as const;
+
+async function waitServing(address: string, timeoutMs: number): Promise<void> {
+  const Health = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, "grpc.health.v1.Health");
+  const health = new Health(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+    check(req: { service: string }, cb: (e: grpc.ServiceError | null, r: { status: string }) => void): void;
+  };
+  const until = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const status = await new Promise<string>((resolve) => health.check({ service: "" }, (e, r) => resolve(e ? "DOWN" : r.status)));
+      if (status === "SERVING") return;
+      if (Date.now() > until) throw new Error(`sidecar at ${address} not SERVING after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    health.close();
+  }
+}
+
+async function benchGrpc(): Promise<LevelResult[]> {
+  let child: ChildProcess | undefined;
+  let address = values.address;
+  if (address === undefined) {
+    address = `unix:${join(mkdtempSync(join(tmpdir(), "inference-bench-")), "sidecar.sock")}`;
+    child = spawn(process.execPath, [fileURLToPath(new URL("../src/main.ts", import.meta.url))], {
+      env: { ...env, INFERENCE_LISTEN_ADDRESS: address },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+  }
+  try {
+    await waitServing(address, 300_000);
+    const client = createServiceClient(InferenceService, address, grpc.credentials.createInsecure());
+    const runOne: RunOne = async (doc) => {
+      const started = performance.now();
+      const r = await client.extract(
+        { documentId: doc.id, kind: KIND[doc.kind], text: doc.text },
+        { deadline: new Date(Date.now() + 600_000) },
+      );
+      const latencyMs = performance.now() - started;
+      return {
+        latencyMs,
+        serverTotalMs: r.timings?.totalMs ?? 0,
+        queueMs: r.timings?.queueMs ?? 0,
+        promptMs: r.timings?.promptMs ?? 0,
+        generationMs: r.timings?.generationMs ?? 0,
+        promptTokens: r.usage?.promptTokens ?? 0,
+        completionTokens: r.usage?.completionTokens ?? 0,
+        score: doc.expected ? scoreRecord(doc.expected, JSON.parse(r.rawOutput)) : undefined,
+      };
+    };
+    await runOne(docs[0]!); // not measured: warms the sequences' cached prompt prefix
+    const results: LevelResult[] = [];
+    for (const c of levels) {
+      const r = await runLevel("grpc", c, runOne);
+      printRow(r);
+      results.push(r);
+    }
+    client.channel.close();
+    return results;
+  } finally {
+    if (child) {
+      child.kill("SIGTERM");
+      await new Promise((r) => child!.once("exit", r));
+    }
+  }
+}
+
+async function benchInProcess(): Promise<LevelResult[]> {
+  const engine = await LlamaEngine.load(engineOptions(config));
+  try {
+    await engine.warmUp();
+    const runOne: RunOne = async (doc) => {
+      const started = performance.now();
+      const out = await engine.extract({ documentId: doc.id, kind: doc.kind, text: doc.text }, { signal: new AbortController().signal });
+      return {
+        latencyMs: performance.now() - started,
+        serverTotalMs: out.timings.totalMs,
+        queueMs: out.timings.queueMs,
+        promptMs: out.timings.promptMs,
+        generationMs: out.timings.generationMs,
+        promptTokens: out.promptTokens,
+        completionTokens: out.completionTokens,
+        score: doc.expected ? scoreRecord(doc.expected, JSON.parse(out.rawOutput)) : undefined,
+      };
+    };
+    await runOne(docs[0]!);
+    const results: LevelResult[] = [];
+    for (const c of levels) {
+      const r = await runLevel("in-process", c, runOne);
+      printRow(r);
+      results.push(r);
+    }
+    return results;
+  } finally {
+    await engine.close();
+  }
+}
+
+console.log(
+  `# ${new Date().toISOString()} · ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}) · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
+console.log(
+  `# model ${config.INFERENCE_MODEL_PATH} · threads ${config.INFERENCE_THREADS} · sequences ${config.INFERENCE_SEQUENCES} · context ${config.INFERENCE_CONTEXT_SIZE} · confidence ${config.INFERENCE_CONFIDENCE} · ${docs.length} documents from ${values.file}`,
+);
+console.log("# latency: client-side wall time; queue/prompt/gen: server timings (means); overhead: latency minus server total");
+printHeader();
+const all: LevelResult[] = [];
+if (values.mode !== "inprocess") all.push(...(await benchGrpc()));
+if (values.mode !== "grpc") all.push(...(await benchInProcess()));
+if (values.json) writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), config: { threads: config.INFERENCE_THREADS, sequences: config.INFERENCE_SEQUENCES }, results: all }, null, 2));
