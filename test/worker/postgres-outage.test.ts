@@ -1,0 +1,72 @@
+// PostgreSQL stopped and restarted mid-stream: the worker pauses consumption, commits no
+// offset for unwritten work, resumes by itself, and every document is recorded exactly once.
+// The database is a private cluster, so that stopping it disturbs no other test.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Worker } from "@liability/worker";
+import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { PrivatePostgres } from "./support/private-postgres.ts";
+import {
+  count,
+  counterValue,
+  documents,
+  encodeEvent,
+  exampleLabels,
+  produce,
+  query,
+  readTopic,
+  startWorker,
+  testTelemetry,
+  waitFor,
+  workerTestContext,
+} from "./support/env.ts";
+import type { WorkerTestContext } from "./support/env.ts";
+
+const telemetry = testTelemetry();
+let ctx: WorkerTestContext;
+let sidecar: FakeInferenceSidecar;
+let postgres: PrivatePostgres;
+let worker: Worker | undefined;
+
+before(async () => {
+  [ctx, sidecar, postgres] = await Promise.all([
+    workerTestContext(),
+    FakeInferenceSidecar.start({ labels: exampleLabels, delayMs: 80 }),
+    PrivatePostgres.create(),
+  ]);
+});
+
+after(async () => {
+  await worker?.stop();
+  await sidecar?.stop();
+  await postgres?.destroy();
+  await ctx?.cleanup();
+  await telemetry.shutdown();
+});
+
+test("PostgreSQL stopped and restarted mid-stream: nothing skipped, dead-lettered, lost or duplicated", async () => {
+  const docs = documents(50);
+  await produce(ctx.topics.documents, docs.map((d) => encodeEvent(d)));
+  worker = await startWorker(
+    ctx.config({ INFERENCE_ADDRESS: sidecar.address, DATABASE_URL: postgres.workerUrl, DATABASE_SCHEMA: "public", INFERENCE_CONCURRENCY: "2" }),
+  );
+  const db = postgres.adminUrl;
+
+  await waitFor("first records", async () => (await count(db, "liability_records")) >= 6);
+  await postgres.stop();
+  await waitFor("consumer paused for the database", async () =>
+    counterValue(await telemetry.metrics(), "lre.worker.consumer.pauses", { dependency: "database" }) >= 1,
+  );
+  await new Promise((r) => setTimeout(r, 1500));
+  await postgres.start();
+
+  await waitFor("all records", async () => (await count(db, "liability_records")) === docs.length, 60_000);
+  await waitFor("outbox drained", async () => (await count(db, "outbox", "published_at IS NULL")) === 0);
+  const duplicates = await query(db, "SELECT document_id FROM liability_records GROUP BY document_id HAVING count(*) > 1");
+  assert.equal(duplicates.length, 0);
+  assert.equal(await count(db, "liability_records", "status = 'accepted'"), docs.length);
+  assert.equal(await count(db, "outbox"), docs.length);
+  assert.equal((await readTopic(ctx.topics.dlq, 1, 2_000)).length, 0, "nothing dead-lettered");
+  const events = await readTopic(ctx.topics.recorded, docs.length);
+  assert.equal(new Set(events.map((m) => m.key!.toString())).size, docs.length, "an event for every record");
+});

@@ -1,0 +1,75 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { migrateUp, setWorkerLogin } from "@liability/db";
+
+const run = promisify(execFile);
+const SCRIPT = fileURLToPath(new URL("../../../infra/local/postgres.sh", import.meta.url));
+const WORKER_PASSWORD = "lre_worker_private";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A PostgreSQL cluster of this test's own (same scripts as the local stack, another port and
+ * folder), so that the test can stop and restart it without disturbing the shared database
+ * that other tests are using.
+ */
+export class PrivatePostgres {
+  readonly port: number;
+  readonly #cache: string;
+
+  private constructor(port: number, cache: string) {
+    this.port = port;
+    this.#cache = cache;
+  }
+
+  static async create(): Promise<PrivatePostgres> {
+    const pg = new PrivatePostgres(await freePort(), mkdtempSync(join(tmpdir(), "lre-private-pg-")));
+    await pg.start();
+    await migrateUp(pg.adminUrl);
+    await setWorkerLogin(pg.adminUrl, WORKER_PASSWORD);
+    return pg;
+  }
+
+  get adminUrl(): string {
+    return `postgres://lre_admin:lre_admin@127.0.0.1:${this.port}/liability`;
+  }
+
+  get workerUrl(): string {
+    return `postgres://lre_worker:${WORKER_PASSWORD}@127.0.0.1:${this.port}/liability`;
+  }
+
+  async #script(command: "start" | "stop"): Promise<void> {
+    await run("bash", [SCRIPT, command], {
+      env: { ...process.env, LRE_CACHE: this.#cache, PG_PORT: String(this.port) },
+      timeout: 120_000,
+    });
+  }
+
+  start(): Promise<void> {
+    return this.#script("start");
+  }
+
+  /** A fast shutdown: open connections are terminated, as in a restart or failover. */
+  stop(): Promise<void> {
+    return this.#script("stop");
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop().catch(() => {});
+    rmSync(this.#cache, { recursive: true, force: true });
+  }
+}
