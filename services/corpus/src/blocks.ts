@@ -43,7 +43,12 @@ export function corePairs(ctx: RenderContext, opts: CoreOptions = {}): Pair[] {
   const want = (k: RecordField) => ctx.show(p[k] ?? 0);
 
   if (want("account_last4")) out.push({ label: vocab.account(type, rng), value: ctx.account(), field: "account_last4", section: "account" });
-  if (want("as_of_date")) out.push({ label: vocab.asOf(type, rng), value: ctx.date("as_of_date", f.asOf), field: "as_of_date", section: "account" });
+  if (want("as_of_date")) {
+    if (type === "credit_card" && f.card && rng.chance(0.25)) {
+      // Only the billing period is printed; it closes on the statement date.
+      out.push({ label: rng.pick(["Billing Period", "Statement Period", "Billing Cycle"]), value: `${ctx.d(f.card.periodStart)} - ${ctx.date("as_of_date", f.asOf)}`, field: "as_of_date", section: "account" });
+    } else out.push({ label: vocab.asOf(type, rng), value: ctx.date("as_of_date", f.asOf), field: "as_of_date", section: "account" });
+  }
   if (want("next_due_date")) out.push({ label: vocab.due(rng), value: ctx.date("next_due_date", f.dueDate), field: "next_due_date", section: "payment" });
 
   if (want("monthly_payment")) {
@@ -155,6 +160,30 @@ export function propertyLine(ctx: RenderContext): string | null {
   return null;
 }
 
+const BOILERPLATE = [
+  "IMPORTANT NOTICE: We may report information about your account to credit bureaus. Late payments, missed payments, or other defaults on your account may be reflected in your credit report.",
+  "Billing Rights Summary: If you think there is an error on your statement, write to us within 60 days after we sent you the first statement on which the error appeared. Do not call to report an error.",
+  "Partial payments are not applied to your loan but held in a separate account until you pay the rest of the payment; then we apply the funds.",
+  "If you are a servicemember or the dependent of a servicemember, you may be entitled to certain protections under the Servicemembers Civil Relief Act.",
+  "Housing counselors: for a list of homeownership counselors or counseling organizations in your area, contact the U.S. Department of Housing and Urban Development.",
+  "Payments made by check authorize us to convert your check into an electronic funds transfer. Funds may be withdrawn from your account the same day we receive your payment.",
+  "This communication is from a debt collector. If you are in bankruptcy or have received a discharge of this debt, this statement is for informational purposes only.",
+  "Interest is calculated on the daily principal balance using a 365-day year. Payments are applied first to interest, then to principal, then to escrow and fees.",
+];
+
+/** A paragraph of the legal text that fills real statements; sometimes none. */
+export function boilerplate(ctx: RenderContext, p = 0.35): string[] {
+  if (!ctx.rng.chance(p)) return [];
+  const para = ctx.rng.pick(BOILERPLATE);
+  const out: string[] = [];
+  let line = "";
+  for (const w of para.split(" ")) {
+    if (line && line.length + w.length + 1 > 84) { out.push(line); line = w; } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(line);
+  return ["", ...out];
+}
+
 export function footerLines(ctx: RenderContext): string[] {
   const { f, rng } = ctx;
   const out: string[] = [];
@@ -170,7 +199,7 @@ export function footerLines(ctx: RenderContext): string[] {
     () => `If you are experiencing financial difficulty, call ${f.phone2} to discuss options.`,
   ];
   for (const make of rng.sample(opts, rng.int(1, 3))) out.push(make());
-  return out;
+  return [...out, ...boilerplate(ctx)];
 }
 
 /** A sentence naming the product, so the liability type is readable from prose layouts. */

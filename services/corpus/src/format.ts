@@ -263,7 +263,7 @@ export function spellDigits(digits: string, rng: Rng): string {
   return out.join(" ");
 }
 
-export type SpokenMoneyStyle = "digits" | "words" | "colloquial" | "mixed";
+export type SpokenMoneyStyle = "digits" | "words" | "colloquial" | "mixed" | "hundreds" | "no-cents-word";
 
 /** How a bank rep says an amount. Colloquial "four twelve fifty" only where it is unambiguous. */
 export function spokenMoney(value: number, style: SpokenMoneyStyle): string {
@@ -276,6 +276,17 @@ export function spokenMoney(value: number, style: SpokenMoneyStyle): string {
       const d = `${numberToWords(dollars)} dollar${dollars === 1 ? "" : "s"}`;
       return cents === 0 ? d : `${d} and ${numberToWords(cents)} cent${cents === 1 ? "" : "s"}`;
     }
+    case "hundreds": {
+      // "twenty-one hundred eighty-four dollars and thirty-seven cents" for 1,100..9,999
+      const hi = Math.floor(dollars / 100);
+      if (dollars < 1100 || dollars > 9999 || hi % 10 === 0) return spokenMoney(value, "words");
+      const lo = dollars % 100;
+      const d = `${under100(hi)} hundred${lo ? ` ${under100(lo)}` : ""} dollars`;
+      return cents === 0 ? d : `${d} and ${numberToWords(cents)} cents`;
+    }
+    case "no-cents-word":
+      // "$412 and 50 cents" / "412 dollars 50"
+      return cents === 0 ? `$${groupThousands(String(dollars))}` : `$${groupThousands(String(dollars))} and ${cents} cents`;
     case "mixed":
       return cents === 0 ? `${groupThousands(String(dollars))} dollars` : `${groupThousands(String(dollars))} dollars and ${cents} cents`;
     case "colloquial": {

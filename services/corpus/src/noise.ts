@@ -88,6 +88,8 @@ export function ocrDamage(text: string, rng: Rng, keep: readonly string[], sever
     if (rng.chance(severity / 2)) l = l.replace(/ {2,}/, (s) => " ".repeat(Math.max(1, s.length + rng.int(-3, 6))));
     if (rng.chance(severity / 3)) l = `${l}${rng.pick([" |", " .", " '", " ~", " ;"])}`;
     if (rng.chance(severity / 4) && l.length > 0) l = `${rng.pick(["| ", ": ", "' ", ". "])}${l}`;
+    // Some extractors emit no-break spaces for the gaps of a table.
+    if (rng.chance(severity)) l = l.replace(/ {2,}/g, (s) => "\u00a0".repeat(s.length));
     result.push(l);
   }
   if (result.length > 8 && rng.chance(0.3)) {
@@ -132,10 +134,18 @@ export function asrDamage(text: string, rng: Rng, keep: readonly string[]): stri
   return out
     .split("\n")
     .map((line) => {
-      if (/\d/.test(line) || line.length < 12 || !rng.chance(0.12)) return line;
+      if (line.length < 12 || !rng.chance(0.12)) return line;
       if (keep.some((k) => line.toLowerCase().includes(k.toLowerCase()))) return line;
-      // Fillers and dropouts only on lines without figures, so no value is lost.
-      return rng.chance(0.5) ? line.replace(/ (\w+) /, (_s, w: string) => ` ${w} ${rng.pick(["um", "uh", "[inaudible]", "you know", w])} `) : `${line} [crosstalk]`;
+      // Hesitations may fall inside a spoken figure ("forty-four thousand uh six hundred"), where a
+      // listener still hears the number; dropouts and crosstalk only on lines without figures.
+      const spokenFigure = /\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dollars?|cents?|percent|point|oh|double)\b/i.test(line);
+      const fillers = spokenFigure ? ["um", "uh"] : ["um", "uh", "[inaudible]", "you know"];
+      const words = line.split(" ");
+      const at = rng.int(1, Math.max(1, words.length - 1));
+      if (/\d/.test(words[at - 1] ?? "") && /\d/.test(words[at] ?? "")) return line;
+      words.splice(at, 0, rng.pick(fillers));
+      const out = words.join(" ");
+      return !spokenFigure && rng.chance(0.3) ? `${out} [crosstalk]` : out;
     })
     .join("\n");
 }

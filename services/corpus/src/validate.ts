@@ -88,8 +88,21 @@ function cardinalAt(tokens: readonly string[], i: number): { value: number; end:
   return { value: total + current, end: j };
 }
 
+/** Hesitations a listener skips over, even in the middle of a number. */
+const FILLERS = new Set(["uh", "um", "er", "ah", "erm"]);
+
+/** Lower case without hesitation words, so "31.31 um percent" reads as 31.31%. */
+function clean(text: string): string {
+  return text.toLowerCase().replace(/\b(?:uh|um|er|ah|erm)\b\s*/g, "");
+}
+
 function wordTokens(text: string): string[] {
-  return text.toLowerCase().replace(/[^a-z0-9'\-$.,% ]+/g, " ").split(/[\s]+|(?<=[a-z])[.,](?=\s|$)/).map((t) => t.replace(/^[.,]+|[.,]+$/g, "")).filter(Boolean);
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9'\-$.,% ]+/g, " ")
+    .split(/[\s]+|(?<=[a-z])[.,](?=\s|$)/)
+    .map((t) => t.replace(/^[.,]+|[.,]+$/g, ""))
+    .filter((t) => t !== "" && !FILLERS.has(t));
 }
 
 // ---------------------------------------------------------------- candidate values in the text
@@ -101,14 +114,14 @@ function cents(v: number): number {
 /** Every amount the text states, in cents: digits in any US format, words, colloquial groups. */
 export function moneyCandidates(text: string): Set<number> {
   const out = new Set<number>();
-  const lower = text.toLowerCase();
+  const lower = clean(text);
   for (const m of lower.matchAll(/(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?!\d)/g)) {
     const whole = Number(m[1]!.replace(/,/g, ""));
     const frac = m[2] ? Number(m[2].padEnd(2, "0")) : 0;
     out.add(whole * 100 + frac);
   }
-  // "31,631 dollars and 35 cents"
-  for (const m of lower.matchAll(/(\d{1,3}(?:,\d{3})+|\d+) dollars? and (\d{1,2}) cents?/g)) {
+  // "31,631 dollars and 35 cents", "$74,975 and 18 cents"
+  for (const m of lower.matchAll(/(\d{1,3}(?:,\d{3})+|\d+)(?: dollars?)? and (\d{1,2}) cents?/g)) {
     out.add(Number(m[1]!.replace(/,/g, "")) * 100 + Number(m[2]));
   }
   const toks = wordTokens(lower);
@@ -138,7 +151,7 @@ export function moneyCandidates(text: string): Set<number> {
 /** Every percentage the text states, in thousandths of a percent. */
 export function rateCandidates(text: string): Set<number> {
   const out = new Set<number>();
-  const lower = text.toLowerCase();
+  const lower = clean(text);
   for (const m of lower.matchAll(/(\d+(?:\.\d+)?)\s*(%|percent|pct)/g)) out.add(Math.round(Number(m[1]) * 1000));
   const toks = wordTokens(lower);
   for (let i = 0; i < toks.length; i++) {
@@ -194,7 +207,7 @@ function yearAt(toks: readonly string[], k: number): number | null {
 export function dateCandidates(text: string): Set<string> {
   const out = new Set<string>();
   const add = (v: string | null) => { if (v) out.add(v); };
-  const lower = text.toLowerCase();
+  const lower = clean(text);
   for (const m of lower.matchAll(/(?<!\d)(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)/g)) add(iso(Number(m[4]), Number(m[1]), Number(m[3])));
   for (const m of lower.matchAll(/(?<!\d)(\d{4})[/\-](\d{1,2})[/\-](\d{1,2})(?!\d)/g)) add(iso(Number(m[1]), Number(m[2]), Number(m[3])));
   // 02-APR-2026, 02APR26, 2 April 2026

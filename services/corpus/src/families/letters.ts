@@ -42,7 +42,7 @@ const payoffLetter: Family = {
   category: "payoff_letter",
   types: LOAN_TYPES,
   split: "train",
-  weight: 1.3,
+  weight: 1.6,
   damage: 0.12,
   render(ctx) {
     const { f, rng } = ctx;
@@ -76,7 +76,7 @@ const payoffTable: Family = {
   category: "payoff_letter",
   types: LOAN_TYPES,
   split: "train",
-  weight: 1.1,
+  weight: 1.6,
   damage: 0.12,
   render(ctx) {
     const { f, rng } = ctx;
@@ -177,7 +177,7 @@ const escrowTable: Family = {
   category: "escrow_analysis",
   types: ["mortgage"],
   split: "train",
-  weight: 1,
+  weight: 3.5,
   damage: 0.12,
   render(ctx) {
     const { f, rng } = ctx;
@@ -211,7 +211,7 @@ const escrowLetter: Family = {
   category: "escrow_analysis",
   types: ["mortgage"],
   split: "test",
-  weight: 1,
+  weight: 3.5,
   damage: 0.1,
   render(ctx) {
     const { f, rng } = ctx;
@@ -236,7 +236,7 @@ const escrowProjection: Family = {
   category: "escrow_analysis",
   types: ["mortgage"],
   split: "validation",
-  weight: 1,
+  weight: 3.5,
   damage: 0.12,
   prefs: { money: ["plain", "dollar", "plain-nocomma"] },
   render(ctx) {

@@ -244,7 +244,7 @@ const cardSummary: Family = {
   category: "monthly_statement",
   types: ["credit_card"],
   split: "train",
-  weight: 1.3,
+  weight: 3,
   damage: 0.12,
   render(ctx) {
     const { rng, f } = ctx;
@@ -552,7 +552,46 @@ const labelsThenValues: Family = {
   },
 };
 
+/**
+ * Combined relationship statement: deposit accounts with their own balances, rates and
+ * masked numbers printed above the one liability, which is the only thing to extract.
+ */
+const relationship: Family = {
+  id: "stmt-relationship-combined",
+  kind: "statement",
+  category: "monthly_statement",
+  types: ALL_TYPES,
+  split: "train",
+  weight: 1.1,
+  damage: 0.12,
+  render(ctx) {
+    const { rng, f } = ctx;
+    const w = rng.int(40, 54);
+    const lines = [f.lender, rng.pick(["Relationship Statement", "Combined Statement", "Your Accounts at a Glance", "Consolidated Account Summary"])];
+    if (ctx.show(0.85)) lines.push(`${rng.pick(["Statement Date", "Statement Closing Date", "As of"])}: ${ctx.date("as_of_date", f.asOf)}`);
+    lines.push("", ...addressLines(ctx), "");
+    const deposits = rng.int(1, 3);
+    for (let i = 0; i < deposits; i++) {
+      const name = rng.pick(["Everyday Checking", "Premier Checking", "Statement Savings", "Money Market", "Share Savings", "12-Month CD"]);
+      const bal = Math.round(rng.float(50, 60000) * 100) / 100;
+      lines.push(`${name} ${rng.pick(["****", "xxxx", "...", "ending "])}${i === 0 ? f.checkingLast4 : rng.digits(4)}`);
+      if (rng.chance(0.6)) lines.push(padLine("  Beginning Balance", ctx.m(Math.round(bal * rng.float(0.7, 1.3) * 100) / 100), w));
+      lines.push(padLine(rng.pick(["  Ending Balance", "  Available Balance", "  Ledger Balance"]), ctx.m(bal), w));
+      if (/Savings|Market|CD/.test(name)) lines.push(padLine(rng.pick(["  Annual Percentage Yield Earned", "  APY", "  Dividend Rate"]), ctx.r(rng.float(0.05, 4.8, 2)), w));
+      lines.push("");
+    }
+    const acct = ctx.show(0.9) ? ` ${ctx.account(rng.pick(["stars", "x-run", "dots", "ending-in"]))}` : "";
+    lines.push(`${productTitle(f.type, rng).replace(/ ?Statement/i, "") || productNoun(f.type, rng)}${acct}`);
+    for (const p of interleave(ctx, corePairs(ctx, { p: { account_last4: 0, as_of_date: 0 } }), distractorPairs(ctx, 2))) {
+      lines.push(padLine(`  ${p.label.trim()}`, p.value, w));
+    }
+    lines.push("", ...footerLines(ctx));
+    return lines.join("\n");
+  },
+};
+
 export const statementFamilies: Family[] = [
+  relationship,
   kvAligned, sectionsColon, sideBySide, twoColFlattened, legacyCaps, loanHistory, cardSummary, bulletsHtml,
   csvExport, proseSummary, mobileNarrow, ebillEmail, pipeTable, coupon, labelsThenValues,
 ];

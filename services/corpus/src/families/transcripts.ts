@@ -32,8 +32,8 @@ const AGENCIES = ["Ledgerline Services", "ClearPath Loan Verification", "Brights
 
 function moneyStyle(ctx: RenderContext, opts: CallOptions): SpokenMoneyStyle {
   return opts.wordy
-    ? ctx.rng.weighted<SpokenMoneyStyle>([["words", 5], ["colloquial", 2], ["digits", 1], ["mixed", 1]])
-    : ctx.rng.weighted<SpokenMoneyStyle>([["digits", 5], ["words", 2], ["colloquial", 2], ["mixed", 1]]);
+    ? ctx.rng.weighted<SpokenMoneyStyle>([["words", 5], ["colloquial", 2], ["hundreds", 2], ["digits", 1], ["mixed", 1]])
+    : ctx.rng.weighted<SpokenMoneyStyle>([["digits", 5], ["words", 2], ["colloquial", 2], ["hundreds", 1], ["mixed", 1], ["no-cents-word", 1]]);
 }
 
 export function buildCall(ctx: RenderContext, opts: CallOptions): Turn[] {
@@ -81,7 +81,14 @@ export function buildCall(ctx: RenderContext, opts: CallOptions): Turn[] {
     `${greetFull ? f.lender : short} ${rng.pick(["loan servicing", "customer service", "payoff department"])}, ${repName} speaking.`,
   ]));
   const agency = rng.pick(AGENCIES);
-  say("agent", rng.pick([
+  // Sometimes the borrower calls for themselves instead of an agent calling for them.
+  const selfCaller = rng.chance(0.25);
+  if (selfCaller) say("agent", rng.pick([
+    `Hi, yes, I'm calling about my ${noun}. I need the payoff and a few other numbers.`,
+    `Hi ${repName}. This is ${f.borrower}, I have a ${noun} with you and I have some questions.`,
+    `Yeah hi, I'm trying to get information on my ${noun}.`,
+  ]));
+  else say("agent", rng.pick([
     `Hi ${repName}, this is ${agentName} with ${agency}. I'm calling on behalf of ${f.borrower} about their ${noun}. We have a third-party authorization on file.`,
     `Hi, I'm calling for ${f.borrower} regarding ${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}. I need some figures for a verification.`,
     `Good morning. ${agentName} from ${agency}, calling about the ${noun} for ${f.borrower}; the borrower is on the line with me.`,
@@ -414,6 +421,8 @@ const vttCaptions: Family = {
     const lines = ["WEBVTT", ""];
     let t = rng.int(0, 10) * 1000;
     let n = 1;
+    const numbered = rng.chance(0.5);
+    const hours = rng.chance(0.5);
     for (const turn of turns) {
       const sentences = turn.text.split(/(?<=[.?!])\s+/);
       const who = turn.who === "ivr" ? "IVR" : turn.who === "rep" ? rng.pick(["Bank", turn.name ?? "Rep"]) : "Caller";
@@ -421,8 +430,9 @@ const vttCaptions: Family = {
       // in words is never cut in two.
       for (const chunk of sentences) {
         const dur = 1000 + chunk.length * 55;
-        const f = (ms: number) => `${stamp(Math.floor(ms / 1000), true)}.${String(ms % 1000).padStart(3, "0")}`;
-        lines.push(String(n++), `${f(t)} --> ${f(t + dur)}`, `<v ${who}>${chunk}`, "");
+        const f = (ms: number) => `${stamp(Math.floor(ms / 1000), hours)}.${String(ms % 1000).padStart(3, "0")}`;
+        if (numbered) lines.push(String(n++));
+        lines.push(`${f(t)} --> ${f(t + dur)}`, `<v ${who}>${chunk}`, "");
         t += dur + rng.int(100, 900);
       }
     }
@@ -430,4 +440,62 @@ const vttCaptions: Family = {
   },
 };
 
-export const transcriptFamilies: Family[] = [repAgent, namedSpeakers, asrDiarized, capsTeletype, timestamped, callNotes, dashUnlabelled, vttCaptions];
+/**
+ * Contact-centre export where "Agent" is the bank's employee and "Customer" the caller:
+ * the opposite of the REP/AGENT convention, so the model must read roles from content.
+ */
+const contactCentre: Family = {
+  id: "call-contact-centre-export",
+  kind: "call_transcript",
+  category: "call_transcript",
+  types: ALL_TYPES,
+  split: "train",
+  weight: 1.8,
+  damage: 0.3,
+  render(ctx) {
+    const { rng } = ctx;
+    const turns = buildCall(ctx, { wordy: rng.chance(0.3) });
+    const header = [
+      `Interaction ID: ${rng.digits(10)}`,
+      `Queue: ${rng.pick(["Servicing", "Payoffs", "Collections", "General"])}  Channel: Voice  Duration: ${rng.int(3, 24)}m${rng.int(10, 59)}s`,
+      "",
+    ];
+    const lines = turns.map((t) => {
+      if (t.who === "event") return `*** ${t.text.replace(/[[\]]/g, "")} ***`;
+      if (t.who === "ivr") return `IVR: ${t.text}`;
+      return `${t.who === "rep" ? rng.pick(["Agent", "Agent"]) : "Customer"}: ${t.text}`;
+    });
+    return [...header, ...lines].join("\n");
+  },
+};
+
+/** Online chat with the bank's support, saved as text: the same conversation, typed. */
+const supportChat: Family = {
+  id: "call-support-chat",
+  kind: "call_transcript",
+  category: "call_transcript",
+  types: ALL_TYPES,
+  split: "train",
+  weight: 1.4,
+  damage: 0.05,
+  render(ctx) {
+    const { rng } = ctx;
+    const turns = buildCall(ctx, { wordy: false }).filter((t) => t.who !== "event" && t.who !== "ivr");
+    let minute = rng.int(0, 50);
+    const hour = rng.int(8, 19);
+    const stamp = () => {
+      minute += rng.int(0, 2);
+      const h = hour + Math.floor(minute / 60);
+      return `${((h + 11) % 12) + 1}:${String(minute % 60).padStart(2, "0")} ${h >= 12 ? "PM" : "AM"}`;
+    };
+    const lines = [`${rng.pick(["Chat transcript", "Secure message thread", "Live chat - saved conversation"])} - ${ctx.f.lender}`, `${rng.pick(["Chat started", "Conversation opened"])} ${stamp()}`, ""];
+    const role = rng.pick(["Support", "Specialist", "Bank"]);
+    for (const t of turns) lines.push(`[${stamp()}] ${t.who === "rep" ? `${t.name ?? "Support"} (${role})` : "You"}: ${t.text.replace(/over the phone/g, "in chat")}`);
+    lines.push(rng.pick(["Chat ended.", "The specialist has left the chat.", "Conversation closed."]));
+    return lines.join("\n");
+  },
+};
+
+export const transcriptFamilies: Family[] = [
+  repAgent, namedSpeakers, asrDiarized, capsTeletype, contactCentre, supportChat, timestamped, callNotes, dashUnlabelled, vttCaptions,
+];
