@@ -51,6 +51,19 @@ export interface GroupStats {
   errorRate: number;
 }
 
+/** One line per document in the JSON report: enough to compare runs document by document. */
+export interface DocumentOutcome {
+  id: string;
+  family: string | null;
+  kind: string;
+  correct: boolean;
+  wrongFields: RecordField[];
+  latencyMs: number | null;
+  status: "accepted" | "review" | null;
+  reasons: string[];
+  error: string | null;
+}
+
 export interface TargetReport {
   name: string;
   mode: "sidecar" | "pipeline";
@@ -73,6 +86,7 @@ export interface TargetReport {
   byKind: Record<string, GroupStats>;
   byFamily: Record<string, GroupStats>;
   worst: WorstDocument[];
+  documentsDetail: DocumentOutcome[];
   note?: string;
 }
 
@@ -204,6 +218,17 @@ export function buildReport(input: ReportInput): TargetReport {
     byKind: group(scored.map((s) => ({ key: s.doc.kind, wrong: !s.score.correct }))),
     byFamily: group(scored.filter((s) => s.doc.family).map((s) => ({ key: s.doc.family!, wrong: !s.score.correct }))),
     worst,
+    documentsDetail: scored.map((s) => ({
+      id: s.doc.id,
+      family: s.doc.family,
+      kind: s.doc.kind,
+      correct: s.score.correct,
+      wrongFields: [...s.score.wrongFields],
+      latencyMs: s.result ? Math.round(s.result.latencyMs) : null,
+      status: s.result?.status ?? null,
+      reasons: s.result?.reasons ?? [],
+      error: s.result?.error ?? (s.result ? null : "no result"),
+    })),
     ...(run.note ? { note: run.note } : {}),
   };
 }
