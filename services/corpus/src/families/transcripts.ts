@@ -41,7 +41,10 @@ export function buildCall(ctx: RenderContext, opts: CallOptions): Turn[] {
   const turns: Turn[] = [];
   let repName = firstName(rng);
   const agentName = firstName(rng);
-  const say = (who: Speaker, text: string) => turns.push(who === "rep" ? { who, text, name: repName } : { who, text });
+  // Sometimes the borrower calls for themselves instead of an agent calling for them.
+  const selfCaller = rng.chance(0.25);
+  const callerName = selfCaller ? f.borrower.split(" ")[0]! : agentName;
+  const say = (who: Speaker, text: string) => turns.push(who === "rep" ? { who, text, name: repName } : who === "agent" ? { who, text, name: callerName } : { who, text });
   const amt = (v: number) => spokenMoney(v, moneyStyle(ctx, opts));
   const noun = productNoun(f.type, rng);
   const short = lenderShortForm(f.lender);
@@ -81,8 +84,6 @@ export function buildCall(ctx: RenderContext, opts: CallOptions): Turn[] {
     `${greetFull ? f.lender : short} ${rng.pick(["loan servicing", "customer service", "payoff department"])}, ${repName} speaking.`,
   ]));
   const agency = rng.pick(AGENCIES);
-  // Sometimes the borrower calls for themselves instead of an agent calling for them.
-  const selfCaller = rng.chance(0.25);
   if (selfCaller) say("agent", rng.pick([
     `Hi, yes, I'm calling about my ${noun}. I need the payoff and a few other numbers.`,
     `Hi ${repName}. This is ${f.borrower}, I have a ${noun} with you and I have some questions.`,
@@ -97,9 +98,10 @@ export function buildCall(ctx: RenderContext, opts: CallOptions): Turn[] {
   // --- authentication, with numbers that are not the account number
   const readAccount = rng.chance(0.85);
   if (readAccount) {
-    say("rep", rng.pick(["Can I have the account number?", "What's the loan number?", "Sure, do you have the account number?"]));
+    say("rep", rng.pick(["Can I have the account number?", f.type === "credit_card" ? "What's the card number?" : "What's the loan number?", "Sure, do you have the account number?"]));
     const acct = f.accountNumber;
-    const grouped = acct.replace(/(\d{4})(?=\d)/g, "$1 ");
+    // People group long numbers in fours or threes from the left, or by the printed dashes.
+    const grouped = acct.length % 4 === 0 || rng.chance(0.5) ? acct.replace(/(\d{4})(?=\d)/g, "$1 ") : acct.replace(/(\d{3})(?=\d)/g, "$1 ");
     const spoken = rng.weighted<string>([
       [grouped, 3],
       [acct, 1],
@@ -283,13 +285,14 @@ const namedSpeakers: Family = {
   render(ctx) {
     const { f, rng } = ctx;
     const turns = buildCall(ctx, { wordy: false });
-    const agent = rng.pick(["Caller", "Agent (caller)", `${firstName(rng)} (caller)`]);
+    const named = rng.chance(0.4);
+    const agentTag = rng.pick(["Caller", "Agent (caller)"]);
     const bankTag = rng.pick([lenderShortForm(f.lender), "bank", f.lender.split(" ")[0]!]);
     return turns.map((t) => {
       if (t.who === "event") return t.text;
       if (t.who === "ivr") return `Automated system: ${t.text}`;
       if (t.who === "rep") return `${t.name} (${bankTag}): ${t.text}`;
-      return `${agent}: ${t.text}`;
+      return `${named && t.name ? `${t.name} (caller)` : agentTag}: ${t.text}`;
     }).join("\n");
   },
 };
