@@ -11,7 +11,7 @@ import { buildReport } from "./metrics.ts";
 import type { TargetReport } from "./metrics.ts";
 import { Progress } from "./progress.ts";
 import { renderMarkdown, renderTerminal } from "./report.ts";
-import type { DocResult } from "./result.ts";
+import type { DocResult, RunInfo } from "./result.ts";
 import { PipelineTarget } from "./targets/pipeline.ts";
 import { SidecarTarget } from "./targets/sidecar.ts";
 import type { Target } from "./targets/target.ts";
@@ -98,7 +98,7 @@ function makeTarget(spec: TargetSpec, o: CliOptions): Target {
 async function evaluate(target: Target, spec: TargetSpec, docs: readonly EvalDocument[], o: CliOptions, signal: AbortSignal): Promise<TargetReport> {
   const results = new Map<string, DocResult>();
   const progress = new Progress(target.name, docs.length, o.progress);
-  let run;
+  let run: RunInfo;
   try {
     run = await target.run(docs, {
       concurrency: o.concurrency,
@@ -108,6 +108,11 @@ async function evaluate(target: Target, spec: TargetSpec, docs: readonly EvalDoc
         progress.tick(r.error === null);
       },
     });
+  } catch (error) {
+    // A target that cannot be reached is reported (all documents failed) rather than ending the
+    // run, so the other targets' columns still come out.
+    run = { wallSeconds: 0, concurrency: o.concurrency, note: `run failed: ${(error as Error).message}` };
+    console.error(`eval: ${target.name}: ${(error as Error).message}`);
   } finally {
     progress.finish();
     await target.close();
