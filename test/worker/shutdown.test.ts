@@ -17,7 +17,7 @@ const contexts: WorkerTestContext[] = [];
 const children: ChildProcess[] = [];
 
 before(async () => {
-  sidecar = await FakeInferenceSidecar.start({ labels: exampleLabels, delayMs: 60 });
+  sidecar = await FakeInferenceSidecar.start({ labels: exampleLabels, delayMs: 150 });
 });
 
 after(async () => {
@@ -78,19 +78,26 @@ async function assertExactlyOnce(ctx: WorkerTestContext, n: number): Promise<voi
   assert.equal((await readTopic(ctx.topics.dlq, 1, 1_500)).length, 0);
 }
 
-test("SIGTERM under load, with a rebalance in the middle: stops cleanly and loses nothing", async () => {
+test("SIGTERM under load, with a rebalance in the middle: stops cleanly and loses nothing", async (t) => {
   const ctx = await workerTestContext();
   contexts.push(ctx);
-  const docs = documents(90);
+  const docs = documents(80);
   await produce(ctx.topics.documents, docs.map((d) => encodeEvent(d)));
-  const env = ctx.env({ INFERENCE_ADDRESS: sidecar.address, INFERENCE_CONCURRENCY: "2", LOG_LEVEL: "info" });
+  // A slow sidecar of its own keeps both workers busy for a while: ~5 documents/s per worker.
+  const slow = await FakeInferenceSidecar.start({ labels: exampleLabels, delayMs: 400 });
+  t.after(() => slow.stop());
+  const env = ctx.env({ INFERENCE_ADDRESS: slow.address, INFERENCE_CONCURRENCY: "2", LOG_LEVEL: "info" });
 
   const first = spawnWorker(env);
-  await waitFor("first records", async () => (await count(ctx.db.adminUrl, "liability_records")) >= 10);
+  await waitFor("first records", async () => (await count(ctx.db.adminUrl, "liability_records")) >= 4);
+  // A second member joins the group while the first is busy: a rebalance under load.
   const second = spawnWorker(env);
-  await waitFor("more records", async () => (await count(ctx.db.adminUrl, "liability_records")) >= 30);
+  await waitFor("second worker started", async () => /worker started/.test(second.log()), 60_000);
+  await waitFor("more records", async () => (await count(ctx.db.adminUrl, "liability_records")) >= 20);
 
   const termAt = Date.now();
+  const atTerm = await count(ctx.db.adminUrl, "liability_records");
+  assert.ok(atTerm < docs.length, "SIGTERM lands while documents are still being processed");
   first.child.kill("SIGTERM");
   const { code } = await first.exit;
   assert.equal(code, 0, `clean exit\n${first.log().slice(-2000)}`);
@@ -102,7 +109,8 @@ test("SIGTERM under load, with a rebalance in the middle: stops cleanly and lose
   await waitFor("all committed", async () => [...(await committed(ctx.group, ctx.topics.documents)).values()].reduce((a, b) => a + b, 0) === docs.length);
   await waitFor("outbox drained", async () => (await count(ctx.db.adminUrl, "outbox", "published_at IS NULL")) === 0);
   second.child.kill("SIGTERM");
-  assert.equal((await second.exit).code, 0);
+  const secondExit = await second.exit;
+  assert.equal(secondExit.code, 0, `second worker: ${JSON.stringify(secondExit)}\n${second.log().slice(-3000)}`);
   await assertExactlyOnce(ctx, docs.length);
 });
 
@@ -120,11 +128,13 @@ test("SIGKILL under load: a new worker picks up and nothing is lost or recorded 
   await doomed.exit;
   await assertCommittedWorkIsWritten(ctx);
 
-  const successor = spawnWorker(env);
+  const successor = spawnWorker({ ...env, LOG_LEVEL: "info" });
   await waitFor("all records", async () => (await count(ctx.db.adminUrl, "liability_records")) === docs.length, 60_000);
   await waitFor("all committed", async () => [...(await committed(ctx.group, ctx.topics.documents)).values()].reduce((a, b) => a + b, 0) === docs.length);
   await waitFor("outbox drained", async () => (await count(ctx.db.adminUrl, "outbox", "published_at IS NULL")) === 0);
+  await waitFor("successor started", async () => /worker started/.test(successor.log()));
   successor.child.kill("SIGTERM");
-  assert.equal((await successor.exit).code, 0);
+  const successorExit = await successor.exit;
+  assert.equal(successorExit.code, 0, `successor: ${JSON.stringify(successorExit)}\n${successor.log().slice(-3000)}`);
   await assertExactlyOnce(ctx, docs.length);
 });

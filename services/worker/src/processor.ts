@@ -95,14 +95,19 @@ export class BatchProcessor {
     metrics.recordLag(batch.topic, batch.partition, batch.lag);
 
     const items = batch.messages.map((message) => this.#open(message));
+    // A failed heartbeat means the group is rebalancing (or this member was dropped): the
+    // partition may be moving to another worker, which waits until this one lets go. The
+    // batch then stops early: what is finished is written, the rest is left for the new owner.
+    const rebalance = new AbortController();
     const heartbeat = setInterval(() => {
-      // A failed heartbeat means a rebalance is under way; the offset commit will then be
-      // refused, which is safe: everything written is idempotent and will be redelivered.
-      ctx.heartbeat().catch((err: unknown) => logger.debug({ err }, "heartbeat failed"));
+      ctx.heartbeat().catch((err: unknown) => {
+        if (!rebalance.signal.aborted) logger.info({ err: (err as Error).message, partition: batch.partition }, "rebalance under way; finishing the batch early");
+        rebalance.abort();
+      });
     }, this.#o.heartbeatIntervalMs);
     heartbeat.unref();
     try {
-      return await this.#process(batch, items, ctx);
+      return await this.#process(batch, items, ctx, rebalance.signal);
     } catch (error) {
       // A bug, not an outage; still nothing may be skipped: pause, then redeliver.
       logger.error({ err: error, topic: batch.topic, partition: batch.partition }, "batch failed unexpectedly");
@@ -138,7 +143,7 @@ export class BatchProcessor {
     return { message, span, context: spanContext, decoded };
   }
 
-  async #process(batch: InboundBatch, items: Item[], ctx: BatchContext): Promise<BatchResult> {
+  async #process(batch: InboundBatch, items: Item[], ctx: BatchContext, rebalancing: AbortSignal): Promise<BatchResult> {
     const { logger } = this.#o;
     for (const item of items) {
       if (!item.decoded.ok) item.outcome = { type: "poison", poison: item.decoded, attempts: [] };
@@ -169,7 +174,7 @@ export class BatchProcessor {
     // The batch stops at the first document the sidecar could not take; the others in
     // flight are abandoned rather than left retrying against a dead sidecar.
     const stopBatch = new AbortController();
-    const signal = AbortSignal.any([stopBatch.signal, ctx.signal]);
+    const signal = AbortSignal.any([stopBatch.signal, ctx.signal, rebalancing]);
     let sidecarDown = false;
     await Promise.all(
       toExtract.map(async (item) => {
@@ -215,8 +220,8 @@ export class BatchProcessor {
     this.#count(done);
     if (sidecarDown) this.#o.onDependencyDown("inference");
     const processedThrough = prefix > 0 ? items[prefix - 1]!.message.offset : null;
-    // A shutdown abandons work without asking for a pause; an outage asks for one.
-    return { processedThrough, pause: prefix < items.length && !ctx.signal.aborted };
+    // An outage asks for a pause; a shutdown or a rebalance abandons work without one.
+    return { processedThrough, pause: prefix < items.length && !ctx.signal.aborted && !rebalancing.aborted };
   }
 
   #afterExtract(item: Item & { decoded: DecodedDocument }, outcome: ExtractOutcome): Outcome {
