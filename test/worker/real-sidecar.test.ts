@@ -15,13 +15,14 @@ import { fileURLToPath } from "node:url";
 import { fromBinary } from "@bufbuild/protobuf";
 import { LiabilityRecordedSchema } from "@liability/contracts";
 import type { Worker } from "@liability/worker";
-import { count, documents, encodeEvent, newTraceparent, produce, query, readTopic, startWorker, waitFor, workerTestContext } from "./support/env.ts";
+import { count, documents, encodeEvent, newTraceparent, produce, query, readTopic, startWorker, testTelemetry, waitFor, workerTestContext } from "./support/env.ts";
 import type { WorkerTestContext } from "./support/env.ts";
 
 const MODEL = fileURLToPath(new URL("../../.cache/models/SmolLM2-135M-Instruct.Q4_1.gguf", import.meta.url));
 const SIDECAR = fileURLToPath(new URL("../../services/inference/src/main.ts", import.meta.url));
 const enabled = process.env.LRE_TEST_REAL_SIDECAR !== "false" && existsSync(MODEL);
 
+const telemetry = testTelemetry();
 let ctx: WorkerTestContext | undefined;
 let sidecar: ChildProcess | undefined;
 let worker: Worker | undefined;
@@ -37,6 +38,7 @@ after(async () => {
   }
   await ctx?.cleanup();
   rmSync(dir, { recursive: true, force: true });
+  await telemetry.shutdown();
 });
 
 test("documents through the real sidecar: one record each, traced, nothing dead-lettered", { skip: !enabled && "no base model (run infra/models/fetch-base-model.sh) or LRE_TEST_REAL_SIDECAR=false" }, async () => {
