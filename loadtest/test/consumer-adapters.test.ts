@@ -92,7 +92,9 @@ for (const [name, make] of [
         return { processedThrough: messages.at(-1)!.offset, pause: false };
       });
     });
-    await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), 30_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("timed out")), 30_000)))]);
+    clearTimeout(timer);
     await consumer.stop(1000);
     assert.equal(delivered, 600);
     assert.equal(headerProblems, 0, "header names are lower-cased, values kept");
