@@ -25,7 +25,7 @@ function base(title: string, subtitle: string, rows: Row[]): Record<string, unkn
     width: WIDTH,
     height: 260,
     data: { values: rows },
-    config: { font: FONT, background: "white", legend: { orient: "top" } },
+    config: { font: FONT, background: "white", legend: { orient: "top", labelLimit: 400 } },
   };
 }
 
