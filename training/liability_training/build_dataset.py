@@ -8,9 +8,9 @@ Sources
   ({"id", "expected"}) is joined by id with a documents file ({"id", "kind", "text"}), because the
   database keeps no document text. Reviewed documents are training data only.
 
-Every document is rendered by the sidecar's own prompt code (training/node/render-examples.ts):
-prompt tokens exactly as the sidecar evaluates them, target = canonicalRecordJson(expected) plus
-the end-of-generation token.
+Every document is rendered by the sidecar's own CLI (services/inference/src/render-prompt.ts):
+prompt tokens exactly as the sidecar evaluates them, target = canonicalRecordJson(expected)
+tokenized as plain text plus the end-of-generation token. training/ keeps no copy of either.
 
 Deduplication is by document (kind + text, whitespace collapsed):
 - within a split, the first copy stays; a reviewed record replaces a generated one for the same
@@ -27,11 +27,12 @@ import collections
 import hashlib
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from .common import load_config, read_jsonl, repo_path, run_node_jsonl, sidecar_env, write_jsonl
+from .common import NODE, REPO_ROOT, load_config, read_jsonl, repo_path, sidecar_env, write_jsonl
 
 SPLITS = ("train", "validation", "test")
 FAMILY_KEYS = ("layout_family", "family", "layout")
@@ -134,13 +135,40 @@ def collect(cfg: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], dict[
     return out, stats
 
 
+RENDER_PROMPT = "services/inference/src/render-prompt.ts"
+
+
 def render(cfg: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Renders every row with the sidecar's render-prompt CLI (its PromptBuilder, canonicalRecordJson
+    and tokenizer). The CLI stops at the first line that is not a valid labelled document; that
+    row is reported as invalid and the rest is rendered again."""
     base = repo_path(cfg["base_model"])
-    payload = [{"key": str(i), "kind": r["kind"], "text": r["text"], "expected": r["expected"]} for i, r in enumerate(rows)]
-    rendered = run_node_jsonl("render-examples.ts", payload, sidecar_env(base))
-    if len(rendered) != len(rows):
-        raise SystemExit(f"render-examples returned {len(rendered)} rows for {len(rows)}")
-    return rendered
+    env = sidecar_env(base)
+    results: dict[int, dict[str, Any]] = {}
+    pending = list(range(len(rows)))
+    while pending:
+        payload = "".join(
+            json.dumps({"id": str(i), "kind": rows[i]["kind"], "text": rows[i]["text"], "expected": rows[i]["expected"]}, ensure_ascii=False) + "\n"
+            for i in pending
+        )
+        proc = subprocess.run([str(NODE), RENDER_PROMPT, "--input", "-"], input=payload.encode("utf-8"),
+                              capture_output=True, env=env, cwd=REPO_ROOT, check=False)
+        done = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines() if line.strip()]
+        for d in done:
+            results[int(d["id"])] = {"ok": True, "prompt_tokens": d["prompt_token_ids"], "prompt_text": d["prompt"],
+                                     "target_text": d["completion"], "target_tokens": d["completion_token_ids"],
+                                     "truncated": d["truncated"]}
+        if proc.returncode == 0:
+            break
+        err = proc.stderr.decode("utf-8", errors="replace")
+        m = re.search(r"render-prompt: line (\d+): (.*)", err)
+        if not m:
+            raise SystemExit(f"render-prompt failed ({proc.returncode}):\n{err[-4000:]}")
+        # Line numbers count the payload's lines, all of them non-empty.
+        bad = pending[int(m.group(1)) - 1]
+        results[bad] = {"ok": False, "error": m.group(2).strip()}
+        pending = [i for i in pending if i not in results]
+    return [results[i] for i in range(len(rows))]
 
 
 def build(cfg: dict[str, Any]) -> dict[str, Any]:

@@ -2,9 +2,9 @@
 GGUF) generates what the trained model generates in Python, greedily, on a sample of documents.
 
 Python side: the base dequantized from the same GGUF, the peft adapter, unconstrained greedy
-decoding from the sidecar's prompt tokens. Sidecar side: training/node/generate.ts, with the
-sidecar's record grammar unless --no-grammar. A fine-tuned model emits canonical JSON by itself,
-so the grammar should change nothing; llama.cpp multiplies Q4_1 weights by 8-bit-quantized
+decoding from the sidecar's prompt tokens. Sidecar side: training/node/generate.ts, i.e. the
+sidecar's LlamaEngine (per-field grammars, key names injected). A fine-tuned model emits the
+canonical JSON by itself, so the grammar and the injected keys should change nothing; llama.cpp multiplies Q4_1 weights by 8-bit-quantized
 activations, so a near-tie between two tokens can still flip, and the report says where.
 """
 from __future__ import annotations
@@ -35,21 +35,23 @@ def python_generate(model: Any, docs: list[dict[str, Any]], max_tokens: int) -> 
     return out
 
 
-def sidecar_generate(base: Path, gguf: Path | None, docs: list[dict[str, Any]], max_tokens: int, grammar: bool, threads: int) -> list[dict[str, Any]]:
+def sidecar_generate(base: Path, gguf: Path | None, docs: list[dict[str, Any]], max_tokens: int, raw: bool, threads: int) -> list[dict[str, Any]]:
+    """Runs training/node/generate.ts: the sidecar's engine (default) or plain llama.cpp greedy decoding (raw)."""
     extra = {"INFERENCE_LORA_PATH": str(gguf)} if gguf else {}
-    args = ["--max-tokens", str(max_tokens), "--threads", str(threads)] + (["--grammar"] if grammar else [])
+    args = ["--max-tokens", str(max_tokens), "--threads", str(threads)] + (["--raw"] if raw else [])
     rows = [{"key": str(i), "kind": d["kind"], "text": d["text"]} for i, d in enumerate(docs)]
     return run_node_jsonl("generate.ts", rows, sidecar_env(base, extra), args)
 
 
 def compare(py: list[dict[str, Any]], node: list[dict[str, Any]], decode: Any) -> dict[str, Any]:
+    """Same output = same text (the engine reports text; in raw mode the tokens must match too)."""
     rows, same = [], 0
     for i, (a, b) in enumerate(zip(py, node)):
-        ta, tb = a["tokens"], b["tokens"]
-        equal = ta == tb
+        text_a = decode([t for t in a["tokens"] if t not in EOS_IDS])
+        equal = text_a == b["text"] and ("tokens" not in b or a["tokens"] == b["tokens"])
         same += equal
-        first = next((j for j, (x, y) in enumerate(zip(ta, tb)) if x != y), None if len(ta) == len(tb) else min(len(ta), len(tb)))
-        rows.append({"index": i, "equal": equal, "first_difference": first, "python": decode(ta), "sidecar": b["text"],
+        first = next((j for j, (x, y) in enumerate(zip(text_a, b["text"])) if x != y), None if text_a == b["text"] else min(len(text_a), len(b["text"])))
+        rows.append({"index": i, "equal": equal, "first_different_char": first, "python": text_a, "sidecar": b["text"],
                      "python_ms": a["ms"], "sidecar_ms": b["ms"]})
     return {"compared": len(rows), "identical": same, "rows": rows}
 
@@ -62,7 +64,6 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--split", default="test")
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--max-tokens", type=int, default=200)
-    ap.add_argument("--no-grammar", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--report", help="write the JSON report here (default: <train.output_dir>/parity.json)")
     args = ap.parse_args(argv)
@@ -79,15 +80,15 @@ def main(argv: list[str] | None = None) -> None:
     model = load_trained(base, adapter_dir)
     tok = load_tokenizer(base)
     py = python_generate(model, docs, args.max_tokens)
-    node = sidecar_generate(base, gguf, docs, args.max_tokens, not args.no_grammar, args.threads)
-    report = compare(py, node, lambda t: tok.decode([x for x in t if x not in EOS_IDS]))
-    report.update({"adapter": str(gguf), "split": args.split, "grammar": not args.no_grammar})
+    node = sidecar_generate(base, gguf, docs, args.max_tokens, raw=False, threads=args.threads)
+    report = compare(py, node, lambda t: tok.decode(t))
+    report.update({"adapter": str(gguf), "split": args.split, "sidecar": "LlamaEngine (grammar per field, injected keys)"})
     out = Path(args.report) if args.report else repo_path(cfg["train"]["output_dir"]) / "parity.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"identical greedy outputs: {report['identical']}/{report['compared']} (report {out})")
     for r in report["rows"]:
         if not r["equal"]:
-            print(f"  #{r['index']} differs at token {r['first_difference']}:\n    python  {r['python']}\n    sidecar {r['sidecar']}")
+            print(f"  #{r['index']} differs at character {r['first_different_char']}:\n    python  {r['python']}\n    sidecar {r['sidecar']}")
 
 
 if __name__ == "__main__":

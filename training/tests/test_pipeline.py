@@ -77,10 +77,10 @@ def test_train_export_and_load_in_llama_cpp(cfg: dict, built: dict) -> None:
     assert out.with_name(out.name + ".sha256").read_text().split()[0] == info["sha256"]
 
     docs = list(read_jsonl(Path(cfg["data"]["out_dir"]) / "test.jsonl"))
-    [result] = parity.sidecar_generate(repo_path(cfg["base_model"]), out, docs[:1], 200, grammar=True, threads=2)
-    record = json.loads(result["text"])  # the sidecar's grammar: a complete canonical record
+    # The sidecar's engine (LlamaEngine) loads base + adapter and answers with a complete record.
+    [result] = parity.sidecar_generate(repo_path(cfg["base_model"]), out, docs[:1], 200, raw=False, threads=2)
+    record = json.loads(result["text"])
     assert list(record)[0] == "liability_type" and len(record) == 11
-    assert result["tokens"][-1] == 2
 
 
 def test_exported_adapter_matches_python(cfg: dict, built: dict, tmp_path: Path) -> None:
@@ -108,7 +108,46 @@ def test_exported_adapter_matches_python(cfg: dict, built: dict, tmp_path: Path)
     with model.disable_adapter():
         plain = parity.python_generate(model, docs, 24)
     assert py[0]["tokens"] != plain[0]["tokens"], "the random adapter should change the output"
-    node = parity.sidecar_generate(base, gguf_path, docs, 24, grammar=False, threads=2)
+    node = parity.sidecar_generate(base, gguf_path, docs, 24, raw=True, threads=2)
     tok = load_tokenizer(base)
     report = parity.compare(py, node, lambda t: tok.decode(t))
     assert report["identical"] == 1, report["rows"]
+    assert node[0]["tokens"] == py[0]["tokens"]
+
+
+def test_shared_prefix_loss_equals_the_plain_loss() -> None:
+    """The training step that computes the shared prompt prefix once gives the same loss and gradients."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+                         num_key_value_heads=2, tie_word_embeddings=True, attn_implementation="sdpa")
+    model = get_peft_model(LlamaForCausalLM(config), LoraConfig(r=2, lora_alpha=4, target_modules=["q_proj", "k_proj", "v_proj", "down_proj"]))
+    for name, p in model.named_parameters():
+        if "lora_B" in name:
+            p.data.normal_(0, 0.1)
+    prefix = [1, 5, 9, 13, 17]
+    examples = [{"prompt_tokens": prefix + [3, 4, 8], "target_tokens": [10, 11, 2]},
+                {"prompt_tokens": prefix + [21], "target_tokens": [30, 31, 32, 2]}]
+    assert train.common_prefix(examples) == prefix
+    shared = train.shared_prefix_loss(model, examples, prefix)
+    shared.backward()
+    g1 = [p.grad.clone() for p in model.parameters() if p.requires_grad]
+    model.zero_grad()
+    plain = torch.stack([train.target_loss(model, train.collate([e], 0)) for e in examples]).mean()
+    plain.backward()
+    g2 = [p.grad.clone() for p in model.parameters() if p.requires_grad]
+    assert torch.allclose(shared, plain, atol=1e-5)
+    assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(g1, g2))
+
+
+def test_rope_permutation_matches_llama_cpp_layout() -> None:
+    """Row h*D + half*D/2 + i (Hugging Face) goes to h*D + 2*i + half (GGUF)."""
+    n_head, head_dim = 3, 8
+    rows = np.arange(n_head * head_dim)[:, None].astype(np.float32)
+    out = export_gguf.rope_permute(rows, n_head)[:, 0]
+    for h in range(n_head):
+        for half in range(2):
+            for i in range(head_dim // 2):
+                assert out[h * head_dim + 2 * i + half] == h * head_dim + half * head_dim // 2 + i
