@@ -236,11 +236,15 @@ async function main(): Promise<void> {
   for (const reason of deadLetters.values()) dlqCounts.set(reason, (dlqCounts.get(reason) ?? 0) + 1);
   const label = new Map(docs.map((d) => [d.id, d.expected]));
   const acceptedCorrect = accepted.filter((r) => scoreRecord(label.get(r.document_id)!, r).correct).length;
-  const list = (m: Map<string, number>) =>
-    [...m].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join(", ") || "none";
+  const list = (m: Map<string, number>) => {
+    const sorted = [...m].sort((a, b) => b[1] - a[1]);
+    const shown = sorted.slice(0, 5).map(([k, n]) => `${k} ×${n}`).join(", ");
+    return sorted.length === 0 ? "none" : sorted.length > 5 ? `${shown}, … (${sorted.length - 5} more)` : shown;
+  };
 
+  // No password in what is printed: psql asks for it.
   const url = new URL(config.DATABASE_URL);
-  url.password = "…";
+  url.password = "";
   process.stdout.write(`
 Summary of ${runId} (${seconds} s after publishing)
   documents published   ${docs.length} (+ ${poison.length} malformed messages)

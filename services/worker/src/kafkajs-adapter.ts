@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from "kafkajs";
+import { Kafka, logLevel, Partitioners } from "kafkajs";
 import type { Consumer, EachBatchPayload, IHeaders, KafkaConfig, LogEntry, Producer } from "kafkajs";
 import type { KafkaConnectionOptions, Logger } from "@liability/platform";
 import type {
@@ -197,8 +197,15 @@ export class KafkajsProducer implements MessageProducer {
   readonly #producer: Producer;
 
   constructor(kafka: Kafka) {
-    // Idempotent: a retried send after a lost acknowledgement does not write twice.
-    this.#producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+    // Not kafkajs's idempotent mode: it wants unlimited retries, and a send that never gives up
+    // would hold a batch (and a shutdown) forever while Kafka is away. A retried send may
+    // therefore write twice; consumers of our topics dedupe by key (document id, or the
+    // original coordinates of a dead letter). One request in flight keeps retries in order.
+    this.#producer = kafka.producer({
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   connect(): Promise<void> {
