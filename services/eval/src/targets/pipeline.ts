@@ -78,7 +78,9 @@ export class PipelineTarget implements Target {
       ...(connection.sasl ? { sasl: connection.sasl as KafkaJsConfig["sasl"] } : {}),
       logLevel: logLevel.WARN,
     });
-    this.#producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    // A plain producer with acks=all: a retried send may deliver twice, which the worker absorbs
+    // (records are keyed by document id), and kafkajs idempotence would need unbounded retries.
+    this.#producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
     await this.#producer.connect();
     await this.#pool.query("SELECT 1");
 
