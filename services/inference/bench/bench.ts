@@ -10,7 +10,7 @@
 // socket, with the same model settings the in-process run uses. Other INFERENCE_* variables
 // (model, adapter, context size, confidence) apply to both runs.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,7 +85,29 @@ interface LevelResult {
   meanPromptMs: number;
   meanGenerationMs: number;
   meanServerOverheadMs: number;
+  /** CPU time (user + system) of the process running the model, per document. */
+  cpuSecondsPerDoc: number;
   recordErrorRate: number;
+}
+
+/** CPU seconds used so far by the process running the model. */
+type CpuClock = () => number;
+
+const ownCpu: CpuClock = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** utime + stime of another process, from /proc (Linux); NaN elsewhere. */
+function processCpu(pid: number): CpuClock {
+  return () => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return Number.NaN;
+    }
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -95,10 +117,11 @@ function percentile(sorted: number[], p: number): number {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-async function runLevel(mode: string, concurrency: number, runOne: RunOne): Promise<LevelResult> {
+async function runLevel(mode: string, concurrency: number, runOne: RunOne, cpu: CpuClock): Promise<LevelResult> {
   const total = values.requests ? Number(values.requests) : Math.max(2 * concurrency, docs.length);
   let next = 0;
   const samples: Sample[] = [];
+  const cpuStarted = cpu();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -109,6 +132,7 @@ async function runLevel(mode: string, concurrency: number, runOne: RunOne): Prom
     }),
   );
   const wallMs = performance.now() - started;
+  const cpuSeconds = cpu() - cpuStarted;
   const latencies = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
   const scores = samples.map((s) => s.score).filter((s): s is RecordScore => s !== undefined);
   return {
@@ -126,13 +150,14 @@ async function runLevel(mode: string, concurrency: number, runOne: RunOne): Prom
     meanPromptMs: mean(samples.map((s) => s.promptMs)),
     meanGenerationMs: mean(samples.map((s) => s.generationMs)),
     meanServerOverheadMs: mean(samples.map((s) => s.latencyMs - s.serverTotalMs)),
+    cpuSecondsPerDoc: cpuSeconds / samples.length,
     recordErrorRate: scores.length ? summariseScores(scores).recordErrorRate : Number.NaN,
   };
 }
 
 function printHeader(): void {
   console.log(
-    ["mode", "conc", "n", "docs/s", "compl tok/s", "prompt tok/s", "p50 ms", "p95 ms", "p99 ms", "queue ms", "prompt ms", "gen ms", "overhead ms", "rec err"]
+    ["mode", "conc", "n", "docs/s", "compl tok/s", "prompt tok/s", "p50 ms", "p95 ms", "p99 ms", "queue ms", "prompt ms", "gen ms", "overhead ms", "cpu s/doc", "rec err"]
       .map((h) => h.padStart(13))
       .join(""),
   );
@@ -155,9 +180,20 @@ function printRow(r: LevelResult): void {
       f(r.meanPromptMs),
       f(r.meanGenerationMs),
       f(r.meanServerOverheadMs, 1),
+      f(r.cpuSecondsPerDoc, 2),
       f(r.recordErrorRate, 2),
     ].join(""),
   );
+}
+
+/**
+ * Not measured: one request per sequence at once, so every sequence holds the evaluated
+ * system prompt as it would in a running sidecar (otherwise the first use of each sequence
+ * evaluates the whole prompt and the higher concurrency levels look worse than they are).
+ */
+async function warmAllSequences(runOne: RunOne): Promise<void> {
+  const n = values.address === undefined ? config.INFERENCE_SEQUENCES : Math.max(...levels);
+  await Promise.all(Array.from({ length: n }, (_, i) => runOne(docs[i % docs.length]!)));
 }
 
 const KIND = { statement: DocumentKind.STATEMENT, call_transcript: DocumentKind.CALL_TRANSCRIPT } as const;
@@ -182,13 +218,22 @@ async function waitServing(address: string, timeoutMs: number): Promise<void> {
 
 async function benchGrpc(): Promise<LevelResult[]> {
   let child: ChildProcess | undefined;
+  let socketDir: string | undefined;
   let address = values.address;
   if (address === undefined) {
-    address = `unix:${join(mkdtempSync(join(tmpdir(), "inference-bench-")), "sidecar.sock")}`;
+    socketDir = mkdtempSync(join(tmpdir(), "inference-bench-"));
+    address = `unix:${join(socketDir, "sidecar.sock")}`;
     child = spawn(process.execPath, [fileURLToPath(new URL("../src/main.ts", import.meta.url))], {
       env: { ...env, INFERENCE_LISTEN_ADDRESS: address },
       stdio: ["ignore", "inherit", "inherit"],
     });
+    // Interrupting the bench must not leave a sidecar running.
+    const stopChild = () => {
+      child?.kill("SIGTERM");
+      process.exit(130);
+    };
+    process.once("SIGINT", stopChild);
+    process.once("SIGTERM", stopChild);
   }
   try {
     await waitServing(address, 300_000);
@@ -211,10 +256,11 @@ async function benchGrpc(): Promise<LevelResult[]> {
         score: doc.expected ? scoreRecord(doc.expected, JSON.parse(r.rawOutput)) : undefined,
       };
     };
-    await runOne(docs[0]!); // not measured: warms the sequences' cached prompt prefix
+    await warmAllSequences(runOne);
     const results: LevelResult[] = [];
     for (const c of levels) {
-      const r = await runLevel("grpc", c, runOne);
+      // Without a child process of our own (--address), the model's CPU time is not visible.
+      const r = await runLevel("grpc", c, runOne, child?.pid ? processCpu(child.pid) : () => Number.NaN);
       printRow(r);
       results.push(r);
     }
@@ -225,6 +271,7 @@ async function benchGrpc(): Promise<LevelResult[]> {
       child.kill("SIGTERM");
       await new Promise((r) => child!.once("exit", r));
     }
+    if (socketDir) rmSync(socketDir, { recursive: true, force: true });
   }
 }
 
@@ -246,10 +293,10 @@ async function benchInProcess(): Promise<LevelResult[]> {
         score: doc.expected ? scoreRecord(doc.expected, JSON.parse(out.rawOutput)) : undefined,
       };
     };
-    await runOne(docs[0]!);
+    await warmAllSequences(runOne);
     const results: LevelResult[] = [];
     for (const c of levels) {
-      const r = await runLevel("in-process", c, runOne);
+      const r = await runLevel("in-process", c, runOne, ownCpu);
       printRow(r);
       results.push(r);
     }
@@ -267,7 +314,9 @@ console.log(
 console.log(
   `# model ${config.INFERENCE_MODEL_PATH} · threads ${config.INFERENCE_THREADS} · sequences ${config.INFERENCE_SEQUENCES} · context ${config.INFERENCE_CONTEXT_SIZE} · confidence ${config.INFERENCE_CONFIDENCE} · ${docs.length} documents from ${values.file}`,
 );
-console.log("# latency: client-side wall time; queue/prompt/gen: server timings (means); overhead: latency minus server total");
+console.log(
+  "# latency: client-side wall time; queue/prompt/gen: server timings (means); overhead: latency minus server total; cpu s/doc: CPU time of the process running the model",
+);
 printHeader();
 const all: LevelResult[] = [];
 if (values.mode !== "inprocess") all.push(...(await benchGrpc()));
