@@ -255,3 +255,13 @@ test("validation never throws, whatever the text and the output", () => {
     assert.ok(result.status === "accepted" || result.status === "review");
   }
 });
+
+test("consistency: stacked labels of a flattened two-column layout do not claim the wrong amount", () => {
+  const text = ["Granite Falls Federal Credit Union", "Account 627257656137", "Amount Due", "Loan Balance", "$ 196.49", "$ 4,371.30", "Int Rate", "11.02%"].join("\n");
+  const record = {
+    liability_type: "personal_loan", lender_name: "Granite Falls Federal Credit Union", account_last4: "6137", current_balance: 4371.3, payoff_amount: null,
+    payoff_good_through: null, escrow_balance: null, interest_rate: 11.02, monthly_payment: 196.49, next_due_date: null, as_of_date: null,
+  };
+  const result = validate(text, record);
+  assert.equal(result.status, "accepted", codes(result).join(", "));
+});

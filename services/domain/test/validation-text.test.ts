@@ -84,6 +84,24 @@ test("numerals with spoken units, as transcripts write them", () => {
   assert.deepEqual(centsIn("the balance is 9,966 dollars and 96 cents."), [996_696]);
 });
 
+test("speech fillers inside figures and dates are ignored, offsets stay those of the original text", () => {
+  assert.ok(centsIn("the unpaid principal is 10,184 dollars um and 56 cents").includes(1_018_456));
+  assert.ok(centsIn("Minimum payment due is four sixty-seven um eighteen.").includes(46_718));
+  assert.deepEqual(datesIn("It's due on December um 1, 2025."), ["2025-12-01"]);
+  assert.deepEqual(datesIn("if received by august um 11th, 2025"), ["2025-08-11"]);
+  const text = "it's due on march uh fifteenth, twenty twenty-four";
+  const [date] = buildSourceIndex(text).dates;
+  assert.equal(text.slice(date!.start, date!.end), "march uh fifteenth, twenty twenty-four");
+});
+
+test("a dollar sign with spoken cents, and dates broken over lines", () => {
+  assert.deepEqual(centsIn("THE PAYOFF IS $158,560 AND 87 CENTS."), [15_856_087]);
+  assert.deepEqual(centsIn("Regular monthly payment is $82 and 1 cents."), [8_201]);
+  assert.deepEqual(datesIn("is due on Aug 25,\n2026. Your"), ["2026-08-25"]);
+  assert.deepEqual(datesIn("is due Jul.\n1, 2027."), ["2027-07-01"]);
+  assert.deepEqual(datesIn("Current APR\n28 March 2027 | 8.75 %"), ["2027-03-28"]);
+});
+
 test("a rate after APR is not read as a date, and impossible dates are not dates", () => {
   assert.deepEqual(datesIn("Purchase APR          22.49%"), []);
   assert.deepEqual(datesIn("Date 02/30/2026"), []);

@@ -133,7 +133,7 @@ export interface LabelledAmount extends Span {
 
 /** Amounts in the text together with the field their nearest preceding label names. */
 export function findLabelledAmounts(index: SourceIndex): LabelledAmount[] {
-  const { text } = index;
+  const text = index.scan;
   const labels = [...text.matchAll(LABEL_RE)].map((m) => {
     const phrase = m[0].toLowerCase().replace(/[\s/-]+/g, " ");
     let target = LABEL_TARGET.get(phrase) ?? null;
@@ -158,6 +158,7 @@ export function findLabelledAmounts(index: SourceIndex): LabelledAmount[] {
     if (!label || label.target === null || !mention.moneyLike) continue;
     const gap = text.slice(label.end, mention.start);
     if (!LABEL_GAP.test(gap) || (gap.match(/\n/g)?.length ?? 0) > 1) continue;
+    if (gap.includes("\n") && stackedLabel(text, label.start, label.end)) continue;
     // Another number between label and amount (a rate, a date) means the label is not this amount's.
     if (index.numbers.some((n) => n.start >= label.end && n.end <= mention.start)) continue;
     if (index.dates.some((d) => d.start >= label.end && d.end <= mention.start)) continue;
@@ -167,18 +168,35 @@ export function findLabelledAmounts(index: SourceIndex): LabelledAmount[] {
 }
 
 /**
+ * A label alone on its line, under another line of text without figures, is one of a stack
+ * of labels whose values follow in a block (a two-column layout flattened by text extraction):
+ * the amount on the next line belongs to the first label of the stack, not necessarily to this one.
+ */
+function stackedLabel(text: string, start: number, end: number): boolean {
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  const lineEnd = text.indexOf("\n", end);
+  const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
+  const rest = line.slice(0, start - lineStart) + line.slice(end - lineStart);
+  if (!/^[\s:|.\-–—]*$/.test(rest)) return false;
+  if (lineStart === 0) return false;
+  const previousStart = text.lastIndexOf("\n", lineStart - 2) + 1;
+  const previous = text.slice(previousStart, lineStart - 1).trim();
+  return previous.length > 0 && previous.length <= 40 && !/\d/.test(previous);
+}
+
+/**
  * When the speaker corrects the amount right after giving it, the correction is what the
  * label refers to: "The principal balance is $194,848.05. Wait, let me correct that, it's $195,848.05."
  */
 function corrected(labelled: LabelledAmount, index: SourceIndex): LabelledAmount {
-  const after = index.text.slice(labelled.end, labelled.end + 120);
+  const after = index.scan.slice(labelled.end, labelled.end + 120);
   const marker = CORRECTION.exec(after);
   if (!marker) return labelled;
   const from = labelled.end + marker.index;
   const next = index.money.find((m) => m.start > from && m.start < labelled.end + 160 && m.moneyLike);
   if (!next) return labelled;
   // Only a correction if no other label intervenes: otherwise the next amount is a different figure.
-  const between = index.text.slice(from, next.start);
+  const between = index.scan.slice(from, next.start);
   if (LABEL_RE.test(between)) {
     LABEL_RE.lastIndex = 0;
     return labelled;

@@ -54,7 +54,10 @@ export interface DigitMention extends Span {
 }
 
 export interface SourceIndex {
+  /** The document text as received; citations index into it. */
   readonly text: string;
+  /** The same text with speech fillers blanked out (same length, same offsets), for scanning. */
+  readonly scan: string;
   readonly money: readonly MoneyMention[];
   readonly numbers: readonly NumberMention[];
   readonly dates: readonly DateMention[];
@@ -81,7 +84,17 @@ function overlaps(a: Span, spans: readonly Span[]): boolean {
   return spans.some((b) => a.start < b.end && b.start < a.end);
 }
 
-export function buildSourceIndex(text: string): SourceIndex {
+/**
+ * Speech-to-text keeps hesitations inside figures and dates ("10,184 dollars um and 56 cents",
+ * "December uh 25"). They are replaced by spaces of the same length, so that every offset found
+ * in the scanned text is an offset in the original.
+ */
+function blankFillers(text: string): string {
+  return text.replace(/\b(?:um+|uh+|erm|er|ah|hmm)\b,?/gi, (m) => " ".repeat(m.length));
+}
+
+export function buildSourceIndex(original: string): SourceIndex {
+  const text = blankFillers(original);
   const dates = findDates(text);
   const wordRuns = findNumberWordRuns(text);
   const spokenDates = findSpokenDates(text, wordRuns);
@@ -106,7 +119,7 @@ export function buildSourceIndex(text: string): SourceIndex {
   money.sort((a, b) => a.start - b.start);
   numbers.sort((a, b) => a.start - b.start);
   allDates.sort((a, b) => a.start - b.start);
-  return { text, money, numbers, dates: allDates, digits };
+  return { text: original, scan: text, money, numbers, dates: allDates, digits };
 }
 
 /**
@@ -147,10 +160,21 @@ function findNumericAmounts(text: string, dates: readonly Span[]): { money: Mone
 /** Numerals with spoken units, as transcribed calls write them: "505 dollars and 18 cents", "1,200 dollars". */
 function findMixedAmounts(text: string): MoneyMention[] {
   const out: MoneyMention[] = [];
-  const re = /(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s+dollars?(?:\s+and\s+(\d{1,2})\s+cents?)?\b/gi;
+  // "505 dollars and 18 cents", "1,200 dollars", "$37,638 and 86 cents", "$82 and eighty cents".
+  const re =
+    /(?<![\d.,])(\$\s*)?(\d{1,3}(?:,\d{3})+|\d+)(\s+dollars?)?(?:\s+and\s+(\d{1,2}|[a-z]+(?:[- ][a-z]+)?)\s+cents?)?\b/gi;
   for (const m of text.matchAll(re)) {
-    const dollars = Number(m[1]!.replace(/,/g, ""));
-    const cents = m[2] === undefined ? 0 : Number(m[2]);
+    const hasDollarSign = m[1] !== undefined;
+    const hasDollarWord = m[3] !== undefined;
+    const centsText = m[4];
+    if (!hasDollarWord && !(hasDollarSign && centsText !== undefined)) continue;
+    const dollars = Number(m[2]!.replace(/,/g, ""));
+    let cents = 0;
+    if (centsText !== undefined) {
+      const spoken = /^\d+$/.test(centsText) ? Number(centsText) : parseCardinal(centsText.toLowerCase().split(/[- ]/));
+      if (spoken === null || spoken > 99) continue;
+      cents = spoken;
+    }
     out.push({ start: m.index, end: m.index + m[0].length, cents: new Set([dollars * 100 + cents]), form: "numeric", moneyLike: true });
   }
   return out;
@@ -189,16 +213,20 @@ function findDates(text: string): DateMention[] {
   }
   const monthFirst = new RegExp(
     // The day must not run on into a decimal or a percent: "APR 22.49%" is a rate, not 22 April.
-    `\\b${MONTH_PATTERN}\\.?(?:[ \\t]{1,3}|[ \\t]*\\r?\\n[ \\t]*)(\\d{1,2})(?:st|nd|rd|th)?(?!\\d|\\.\\d|\\s?%)\\b(?:,?\\s+(\\d{4})\\b|,?\\s+'(\\d{2})\\b)?`,
+    `\\b${MONTH_PATTERN}\\.?(?:[ \\t]{1,8}|[ \\t]*\\r?\\n[ \\t]*)(\\d{1,2})(?:st|nd|rd|th)?(?!\\d|\\.\\d|\\s?%)\\b(?:,?\\s+(\\d{4})\\b|,?\\s+'(\\d{2})\\b)?`,
     "gi",
   );
   for (const m of text.matchAll(monthFirst)) {
+    // Across a line break only a full month name continues: "APR" at a line's end is a rate label.
+    const abbreviated = m[1]!.length <= 4 && !["may", "june", "july"].includes(m[1]!.toLowerCase());
+    const breakBeforeDay = m[0].slice(m[1]!.length).search(/\d/) > m[0].slice(m[1]!.length).search(/\n/) && m[0].slice(m[1]!.length).search(/\n/) >= 0;
+    if (breakBeforeDay && abbreviated && !m[0].startsWith(`${m[1]}.`)) continue;
     const month = MONTHS[m[1]!.toLowerCase()]!;
     const year = m[3] ? Number(m[3]) : m[4] ? fullYear(m[4]) : null;
     push(m.index, m.index + m[0].length, year, month, Number(m[2]));
   }
   const dayFirst = new RegExp(
-    `(?<![\\d.,$])\\b(\\d{1,2})(?:st|nd|rd|th)?[ \\t]+(?:of[ \\t]+)?${MONTH_PATTERN}\\b\\.?(?:,?\\s+(\\d{4})\\b)?`,
+    `(?<![\\d.,$])\\b(\\d{1,2})(?:st|nd|rd|th)?(?:[ \\t]+|[ \\t]*\\r?\\n[ \\t]*)(?:of[ \\t]+)?${MONTH_PATTERN}\\b\\.?(?:,?\\s+(\\d{4})\\b)?`,
     "gi",
   );
   for (const m of text.matchAll(dayFirst)) {
@@ -225,7 +253,7 @@ function findSpokenDates(text: string, runs: readonly NumberWordRun[]): DateMent
     const month = MONTHS[m[1]!.toLowerCase()]!;
     const monthEnd = m.index + m[0].length;
     // Month then words: the run must start right after the month name.
-    const after = runs.find((r) => r.start > monthEnd && /^\s+(the\s+)?$/i.test(text.slice(monthEnd, r.start)));
+    const after = runs.find((r) => r.start > monthEnd && /^\s+((the|um|uh|er|erm|ah)\s+)*$/i.test(text.slice(monthEnd, r.start)));
     if (after) {
       const words = after.tokens.map((t) => t.word);
       for (const dayLen of [2, 1]) {

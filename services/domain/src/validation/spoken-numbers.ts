@@ -38,6 +38,8 @@ const JOINERS = new Set([
   "and", "dollar", "dollars", "bucks", "cent", "cents", "point", "a", "an", "half", "quarter", "quarters", "eighths",
 ]);
 const TRAILING_PROSE = new Set(["and", "point", "a", "an"]);
+/** Hesitations that speech-to-text keeps inside a figure ("four sixty-seven um eighteen"): skipped. */
+export const FILLERS = new Set(["um", "uh", "er", "erm", "ah", "hmm", "umm", "uhh"]);
 
 export interface WordToken {
   readonly word: string;
@@ -75,6 +77,10 @@ export function findNumberWordRuns(text: string): NumberWordRun[] {
     const word = match[0].toLowerCase();
     const start = match.index;
     const end = start + match[0].length;
+    if (FILLERS.has(word) && current.length > 0 && /^[\s,-]*$/.test(text.slice(lastEnd, start))) {
+      lastEnd = end;
+      continue;
+    }
     const inRun = NUMBER_WORDS.has(word) || JOINERS.has(word);
     const gap = lastEnd >= 0 ? text.slice(lastEnd, start) : "";
     const joined = current.length > 0 && /^[\s,-]*$/.test(gap) && !/\n\s*\n/.test(gap);
