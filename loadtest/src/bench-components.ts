@@ -148,6 +148,58 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
   }
 }
 
+// 4. Per-call vs per-byte cost of grpc-js: one document per call vs twenty per call (what a
+// batch RPC would carry), same bytes per document (mean request text, mean response record).
+{
+  const socket = `unix:/tmp/lre-bench-echo-${process.pid}.sock`;
+  const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "node"), [join(REPO_ROOT, "loadtest", "src", "bench-echo-server.ts"), socket], { stdio: ["ignore", "pipe", "ignore"] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("echo server did not start")), 30_000);
+      createInterface({ input: child.stdout! }).on("line", (l) => {
+        if (l.includes('"ready"')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const raw = (b: Buffer) => b;
+    const Client = grpc.makeGenericClientConstructor(
+      { echo: { path: "/bench.Echo/Echo", requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw } },
+      "Echo",
+    );
+    const client = new Client(socket, grpc.credentials.createInsecure()) as unknown as { echo: Function; close(): void };
+    const meanText = Math.round(docs.reduce((a, d) => a + d.bytes.length, 0) / docs.length);
+    const meanRecord = 400;
+    for (const perCall of [1, 20]) {
+      const request = Buffer.alloc(4 + meanText * perCall);
+      request.writeUInt32LE(meanRecord * perCall, 0);
+      const one = () =>
+        new Promise<void>((resolve, reject) =>
+          client.echo(request, new grpc.Metadata(), { deadline: new Date(Date.now() + 30_000) }, (err: Error | null) => (err ? reject(err) : resolve())),
+        );
+      const calls = Math.max(500, Math.round(opts.calls / perCall));
+      const drive = async (n: number) => {
+        let next = 0;
+        await Promise.all(Array.from({ length: Math.min(opts.concurrency, n) }, async () => { while (next++ < n) await one(); }));
+      };
+      await drive(500);
+      const c0 = cpuMs();
+      const s0 = procCpuMs(child.pid!);
+      await drive(calls);
+      const docsDone = calls * perCall;
+      results.push({
+        piece: `grpc-js unary call carrying ${perCall} document(s), client + server`,
+        perDocUs: ((cpuMs() - c0 + procCpuMs(child.pid!) - s0) * 1000) / docsDone,
+        note: `${calls} calls of ${meanText * perCall} B up, ${meanRecord * perCall} B down, raw bytes (no protobuf)`,
+      });
+    }
+    client.close();
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
 console.log("| piece | CPU µs per document | measured over |");
 console.log("|---|---:|---|");
 for (const r of results) console.log(`| ${r.piece} | ${Math.round(r.perDocUs)} | ${r.note} |`);
