@@ -179,6 +179,11 @@ function gitCommit(): string {
 
 async function main(): Promise<void> {
   const { args, env, kafka: kafkaConfig } = parseCli(process.argv.slice(2));
+  // npm runs workspace scripts inside loadtest/; relative paths on the command line mean the
+  // directory the command was typed in, which npm passes as INIT_CWD.
+  const callerDir = process.env.INIT_CWD ?? process.cwd();
+  if (args.out) args.out = resolve(callerDir, args.out);
+  args.corpus = resolve(callerDir, args.corpus);
   if (args.kafkaClient) {
     env.LOADTEST_WORKER_COMMAND = "node loadtest/src/worker-variant-main.ts";
     args.workerEnv.push(`LOADTEST_KAFKA_CLIENT=${args.kafkaClient}`);
