@@ -74,7 +74,8 @@ export async function runPacedProducer(o: PacedProducerOptions): Promise<Produce
       o.onSecond?.(second);
     }
 
-    const due = Math.min(Math.floor(cumulative), state.capacity) - state.published;
+    // The epsilon absorbs floating-point drift of the sum, so 40/s for 5 s is 200 documents, not 199.
+    const due = Math.min(Math.floor(cumulative + 1e-6), state.capacity) - state.published;
     if (due > 0 && inFlight < o.maxInFlight) {
       const count = Math.min(due, 5000);
       const messages = new Array(count);
@@ -128,7 +129,7 @@ export async function runPacedProducer(o: PacedProducerOptions): Promise<Produce
     await new Promise((r) => setTimeout(r, o.tickMs));
   }
   await Promise.allSettled(pending);
-  const offered = Math.floor(cumulative);
+  const offered = Math.floor(cumulative + 1e-6);
   return {
     offered,
     published: state.published,
