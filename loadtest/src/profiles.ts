@@ -79,7 +79,7 @@ function steady(o: ProfileOptions): Profile {
 /**
  * Relative load over a day (hour 0–24), mean 1: a night trough, a morning peak when banks'
  * statement batches and call-centre shifts start, and a smaller afternoon peak. The shape is a
- * planning assumption, not a measurement; peak/average is about 2.1.
+ * planning assumption, not a measurement; peak/average is about 2.3.
  */
 export function dailyShape(hour: number): number {
   const bump = (centre: number, width: number) => Math.exp(-0.5 * ((hour - centre) / width) ** 2);
