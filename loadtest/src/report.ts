@@ -20,7 +20,6 @@ export type ChartSpec = Record<string, unknown>;
 
 function base(title: string, subtitle: string, rows: Row[]): Record<string, unknown> {
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: title, subtitle, anchor: "start" },
     width: WIDTH,
     height: 260,
@@ -111,7 +110,6 @@ export function saturationSpec(results: PhaseResult[], subtitle: string, targetM
     .filter((r) => r.latency.count > 0)
     .map((r) => ({ offered: r.offeredRate, completed: r.completedRate, p99: r.latency.p99 }));
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: "Saturation: completed rate and p99 against offered rate", subtitle, anchor: "start" },
     config: { font: FONT, background: "white" },
     data: { values: rows },
