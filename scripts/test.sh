@@ -21,7 +21,9 @@ step "training environment"
 bash training/setup.sh || status=1
 
 step "node tests"
-npm run --silent test:node 2>&1 | tee "$log"
+# Test files run one at a time, so the test that kills the broker and the database and brings
+# them back with infra/local/up.sh cannot disturb another test.
+LRE_TEST_DESTRUCTIVE=true npm run --silent test:node 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 step "training tests"
