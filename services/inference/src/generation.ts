@@ -90,6 +90,7 @@ export async function generateRecord(options: GenerateOptions): Promise<Generate
     // The first step evaluates the rest of the prompt together with `{"liability_type`.
     let pending = options.promptTokens;
     for (const step of steps) {
+      if (signal.aborted) throw abortError(signal);
       pending = [...pending, ...step.injectedTokens];
       tokens.push(...step.injectedTokens);
       iterator = sequence.evaluateWithMetadata(
