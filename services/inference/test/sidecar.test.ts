@@ -1,7 +1,7 @@
 // The sidecar over gRPC with the real default model on CPU. One sidecar (2 sequences, a
 // queue of 1) serves all tests in order; the last one drains it.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -42,6 +42,7 @@ after(async () => {
   client?.channel.close();
   health?.close();
   await sidecar?.stop();
+  rmSync(socketDir, { recursive: true, force: true });
 });
 
 function healthStatus(): Promise<string> {
