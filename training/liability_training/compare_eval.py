@@ -1,0 +1,67 @@
+"""Side-by-side table of `eval` JSON reports (services/eval), restricted to the documents that every
+target answered, so that two runs with different --limit still compare on the same documents.
+
+    training/.venv/bin/python -m liability_training.compare_eval base.json finetuned.json > table.md
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from typing import Any
+
+FIELDS = ["liability_type", "lender_name", "account_last4", "current_balance", "payoff_amount", "payoff_good_through",
+          "escrow_balance", "interest_rate", "monthly_payment", "next_due_date", "as_of_date"]
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("reports", nargs="+")
+    args = ap.parse_args(argv)
+    targets: list[dict[str, Any]] = []
+    for path in args.reports:
+        targets += json.load(open(path, encoding="utf-8"))["targets"]
+    common = set.intersection(*({d["id"] for d in t["documentsDetail"]} for t in targets))
+    cols = [t["name"] for t in targets]
+    rows: list[tuple[str, list[str]]] = []
+    stats = []
+    for t in targets:
+        docs = [d for d in t["documentsDetail"] if d["id"] in common]
+        n = len(docs)
+        wrong = sum(not d["correct"] for d in docs)
+        lat = sorted(d["latencyMs"] for d in docs if d["latencyMs"] is not None)
+        s = {"n": n, "wrong": wrong, "ere": wrong / n if n else 0.0,
+             "field": {f: 1 - sum(f in d["wrongFields"] for d in docs) / n for f in FIELDS},
+             "lat50": statistics.median(lat) if lat else None,
+             "lat95": lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))] if lat else None,
+             "failed": sum(d["error"] is not None for d in docs),
+             "kinds": {}}
+        for kind in sorted({d["kind"] for d in docs}):
+            kd = [d for d in docs if d["kind"] == kind]
+            s["kinds"][kind] = (sum(not d["correct"] for d in kd), len(kd))
+        stats.append((t, s))
+    rows.append(("documents (same for every column)", [str(s["n"]) for _, s in stats]))
+    rows.append(("**record error rate**", [f"**{pct(s['ere'])}** ({s['wrong']} wrong)" for _, s in stats]))
+    for kind in sorted({k for _, s in stats for k in s["kinds"]}):
+        rows.append((f"record error rate, {kind}", [f"{pct(s['kinds'][kind][0] / s['kinds'][kind][1])} of {s['kinds'][kind][1]}" if kind in s["kinds"] else "-" for _, s in stats]))
+    for f in FIELDS:
+        rows.append((f"accuracy `{f}`", [pct(s["field"][f]) for _, s in stats]))
+    rows.append(("calls failed", [str(s["failed"]) for _, s in stats]))
+    rows.append(("latency p50 / p95 (ms)", [f"{s['lat50']:.0f} / {s['lat95']:.0f}" if s["lat50"] is not None else "-" for _, s in stats]))
+    rows.append(("prompt tokens / doc (whole run)", [f"{t['tokens']['promptPerDoc']:.0f}" if t["tokens"]["promptPerDoc"] else "-" for t, _ in stats]))
+    rows.append(("completion tokens / doc (whole run)", [f"{t['tokens']['completionPerDoc']:.0f}" if t["tokens"]["completionPerDoc"] else "-" for t, _ in stats]))
+    rows.append(("throughput (docs/s, whole run)", [f"{t['throughput']['docsPerSecond']:.3f}" for t, _ in stats]))
+    rows.append(("model", [f"`{t['model']['id']}`" if t.get("model") else "-" for t, _ in stats]))
+    out = sys.stdout
+    out.write("| | " + " | ".join(cols) + " |\n|---|" + "---|" * len(cols) + "\n")
+    for name, vals in rows:
+        out.write(f"| {name} | " + " | ".join(vals) + " |\n")
+
+
+if __name__ == "__main__":
+    main()
