@@ -34,7 +34,8 @@ export function tableRows(reports: readonly TargetReport[]): Row[] {
   if (reports.some((r) => r.serverMs)) rows.push(["sidecar time p50", ...col((r) => (r.serverMs ? ms(r.serverMs.p50) : "n/a"))]);
   rows.push(["tokens in / doc", ...col((r) => num(r.tokens.promptPerDoc, 0))]);
   rows.push(["tokens out / doc", ...col((r) => num(r.tokens.completionPerDoc, 1))]);
-  rows.push(["docs/s", ...col((r) => `${r.throughput.docsPerSecond.toFixed(2)}${r.throughput.concurrency ? ` (×${r.throughput.concurrency})` : ""}`)]);
+  const rate = (v: number) => (v >= 1 ? v.toFixed(2) : v.toPrecision(2));
+  rows.push(["docs/s", ...col((r) => `${rate(r.throughput.docsPerSecond)}${r.throughput.concurrency ? ` (×${r.throughput.concurrency})` : ""}`)]);
   rows.push(["cost / 1M docs", ...col((r) => (r.cost ? `${usd(r.cost.perMillionDocs)} @ $${r.cost.pricePerHour}/${r.cost.unit}` : "set --price-per-hour"))]);
   if (reports.some((r) => r.validation)) {
     rows.push("---");
@@ -89,6 +90,7 @@ export function renderMarkdown(reports: readonly TargetReport[]): string {
   return [
     `| ${head.map(esc).join(" | ")} |`,
     `|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
-    ...body.map((r) => `| ${r.map((c, i) => esc(i === 0 ? c.trim() : c)).join(" | ")} |`),
+    // Indented rows are the per-field accuracies; Markdown drops the indent, so say it.
+    ...body.map((r) => `| ${r.map((c, i) => esc(i === 0 ? (c.startsWith("  ") ? `${c.trim()} accuracy` : c) : c)).join(" | ")} |`),
   ].join("\n");
 }
