@@ -23,9 +23,24 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("reports", nargs="+")
     args = ap.parse_args(argv)
-    targets: list[dict[str, Any]] = []
+    # Targets with the same name in several reports (one run split over several data files) are merged.
+    by_name: dict[str, dict[str, Any]] = {}
     for path in args.reports:
-        targets += json.load(open(path, encoding="utf-8"))["targets"]
+        for t in json.load(open(path, encoding="utf-8"))["targets"]:
+            if t["name"] not in by_name:
+                by_name[t["name"]] = {**t, "documentsDetail": list(t["documentsDetail"]), "_runs": [t]}
+            else:
+                m = by_name[t["name"]]
+                m["documentsDetail"] += t["documentsDetail"]
+                m["_runs"].append(t)
+    targets = list(by_name.values())
+    for t in targets:
+        runs = t["_runs"]
+        docs = sum(r["documents"] for r in runs)
+        for key in ("promptPerDoc", "completionPerDoc"):
+            vals = [(r["tokens"][key], r["documents"]) for r in runs if r["tokens"][key] is not None]
+            t["tokens"] = {**t["tokens"], key: sum(v * n for v, n in vals) / sum(n for _, n in vals) if vals else None}
+        t["throughput"] = {**t["throughput"], "docsPerSecond": docs / sum(r["throughput"]["wallSeconds"] for r in runs)}
     common = set.intersection(*({d["id"] for d in t["documentsDetail"]} for t in targets))
     cols = [t["name"] for t in targets]
     rows: list[tuple[str, list[str]]] = []

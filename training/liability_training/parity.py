@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--max-tokens", type=int, default=200)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--raw", action="store_true",
+                    help="llama.cpp without the sidecar's grammar and injected keys: must match PyTorch token for token")
     ap.add_argument("--report", help="write the JSON report here (default: <train.output_dir>/parity.json)")
     args = ap.parse_args(argv)
     cfg = load_config(repo_path(args.config))
@@ -80,10 +82,11 @@ def main(argv: list[str] | None = None) -> None:
     model = load_trained(base, adapter_dir)
     tok = load_tokenizer(base)
     py = python_generate(model, docs, args.max_tokens)
-    node = sidecar_generate(base, gguf, docs, args.max_tokens, raw=False, threads=args.threads)
+    node = sidecar_generate(base, gguf, docs, args.max_tokens, raw=args.raw, threads=args.threads)
     report = compare(py, node, lambda t: tok.decode(t))
-    report.update({"adapter": str(gguf), "split": args.split, "sidecar": "LlamaEngine (grammar per field, injected keys)"})
-    out = Path(args.report) if args.report else repo_path(cfg["train"]["output_dir"]) / "parity.json"
+    report.update({"adapter": str(gguf), "split": args.split,
+                   "sidecar": "llama.cpp, plain greedy" if args.raw else "LlamaEngine (grammar per field, injected keys)"})
+    out = Path(args.report) if args.report else repo_path(cfg["train"]["output_dir"]) / ("parity-raw.json" if args.raw else "parity.json")
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"identical greedy outputs: {report['identical']}/{report['compared']} (report {out})")
     for r in report["rows"]:

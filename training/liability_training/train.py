@@ -155,7 +155,7 @@ def plot_losses(metrics: list[dict[str, Any]], path: Path, title: str) -> None:
     if train:
         steps, losses = zip(*train)
         ax.plot(steps, losses, color="#9bb8d9", linewidth=0.8, label="train (per step)")
-        k = max(1, len(losses) // 20)
+        k = max(1, min(20, len(losses) // 8))
         smooth = np.convolve(losses, np.ones(k) / k, mode="valid")
         ax.plot(steps[k - 1 :], smooth, color="#1f5fa8", linewidth=1.8, label=f"train ({k}-step mean)")
     if val:
@@ -219,18 +219,24 @@ def train(cfg: dict[str, Any]) -> dict[str, Any]:
     model = load_base(base_path)
     pad_id = int(model.config.pad_token_id if model.config.pad_token_id is not None else model.config.eos_token_id)
     set_seed(seed)  # LoRA initialisation independent of what loading consumed
-    model = get_peft_model(
-        model,
-        LoraConfig(
-            r=int(lc["r"]),
-            lora_alpha=float(lc["alpha"]),
-            lora_dropout=float(lc.get("dropout", 0.0)),
-            target_modules=list(lc["target_modules"]),
-            layers_to_transform=list(lc["layers"]) if lc.get("layers") else None,
-            bias="none",
-            task_type="CAUSAL_LM",
-        ),
-    )
+    if lc.get("init_adapter"):
+        # Continue training an earlier adapter (a second stage); its rank, alpha and modules apply.
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, str(repo_path(lc["init_adapter"])), is_trainable=True)
+    else:
+        model = get_peft_model(
+            model,
+            LoraConfig(
+                r=int(lc["r"]),
+                lora_alpha=float(lc["alpha"]),
+                lora_dropout=float(lc.get("dropout", 0.0)),
+                target_modules=list(lc["target_modules"]),
+                layers_to_transform=list(lc["layers"]) if lc.get("layers") else None,
+                bias="none",
+                task_type="CAUSAL_LM",
+            ),
+        )
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=float(tc["lr"]), weight_decay=float(tc.get("weight_decay", 0.0)), betas=(0.9, 0.999))
