@@ -62,6 +62,8 @@ def sidecar_env(base_model: Path, extra: dict[str, str] | None = None) -> dict[s
     """Environment for the Node helpers: the sidecar's own config variables point at our base model."""
     env = dict(os.environ)
     env["INFERENCE_MODEL_PATH"] = str(base_model)
+    # The sidecar serves the shipped adapter by default; here the base alone unless extra names one.
+    env["INFERENCE_LORA_PATH"] = "none"
     env.setdefault("LOG_LEVEL", "warn")
     if extra:
         env.update(extra)

@@ -7,6 +7,8 @@ const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** Where infra/models/fetch-base-model.sh puts the default base model. */
 export const DEFAULT_MODEL_PATH = `${repoRoot}.cache/models/SmolLM2-135M-Instruct.Q4_1.gguf`;
+/** The fine-tuned extraction adapter shipped with the repository (training/README.md). */
+export const DEFAULT_LORA_PATH = `${repoRoot}training/artifacts/extraction-lora-v1.gguf`;
 export const DEFAULT_PROMPT_PATH = fileURLToPath(new URL("../prompts/extraction-v1.json", import.meta.url));
 /** Co-located with the worker: a Unix domain socket avoids TCP and needs no port. */
 export const DEFAULT_LISTEN_ADDRESS = "unix:/tmp/lre-inference.sock";
@@ -31,8 +33,12 @@ export const inferenceConfigSchema = z
     INFERENCE_MODEL_SHA256: sha256Hex.optional(),
     /** Human-readable model id; default: the base file name (without .gguf) plus "+" and the adapter's. */
     INFERENCE_MODEL_ID: z.string().min(1).max(200).optional(),
-    /** Optional LoRA adapter (GGUF) applied on top of the base model. */
-    INFERENCE_LORA_PATH: z.string().min(1).optional(),
+    /** LoRA adapter (GGUF) applied on top of the base model; "none" serves the base model alone. */
+    INFERENCE_LORA_PATH: z
+      .string()
+      .min(1)
+      .default(DEFAULT_LORA_PATH)
+      .transform((path) => (path === "none" ? undefined : path)),
     INFERENCE_LORA_SHA256: sha256Hex.optional(),
     INFERENCE_LORA_SCALE: z.coerce.number().positive().max(4).default(1),
     /** Prompt artifact: {"version", "system", "user"} with {kind} and {text} in "user". */

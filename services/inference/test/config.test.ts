@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfigError } from "@liability/platform";
-import { DEFAULT_LISTEN_ADDRESS, loadInferenceConfig } from "../src/config.ts";
+import { existsSync } from "node:fs";
+import { DEFAULT_LISTEN_ADDRESS, DEFAULT_LORA_PATH, loadInferenceConfig } from "../src/config.ts";
 
 test("defaults: Unix socket, CPU-friendly settings", () => {
   const c = loadInferenceConfig({});
@@ -33,4 +34,10 @@ test("TCP with TLS is accepted", () => {
     INFERENCE_TLS_KEY_FILE: "/k.pem",
   });
   assert.equal(c.INFERENCE_LISTEN_ADDRESS, "0.0.0.0:50051");
+});
+
+test("the shipped fine-tuned adapter is the default; none serves the base model alone", () => {
+  assert.equal(loadInferenceConfig({}).INFERENCE_LORA_PATH, DEFAULT_LORA_PATH);
+  assert.ok(existsSync(DEFAULT_LORA_PATH), "the adapter ships with the repository");
+  assert.equal(loadInferenceConfig({ INFERENCE_LORA_PATH: "none" }).INFERENCE_LORA_PATH, undefined);
 });

@@ -75,7 +75,8 @@ function assertGoodResponse(r: ExtractResponse): void {
   assert.equal(r.record.lenderName, parsed.lender_name);
   assert.equal(r.record.accountLast4 ?? null, parsed.account_last4);
   assert.equal(r.record.currentBalance ?? null, parsed.current_balance);
-  assert.equal(r.model?.modelId, "SmolLM2-135M-Instruct.Q4_1");
+  // The default: the base model with the shipped fine-tuned adapter on top.
+  assert.equal(r.model?.modelId, "SmolLM2-135M-Instruct.Q4_1+extraction-lora-v1");
   assert.match(r.model?.modelVersion ?? "", /^sha256-[0-9a-f]{16}$/);
   assert.equal(r.model?.promptVersion, "extraction-v1");
   assert.ok((r.usage?.promptTokens ?? 0) > 50 && (r.usage?.completionTokens ?? 0) > 50);
