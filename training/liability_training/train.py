@@ -319,7 +319,9 @@ def train(cfg: dict[str, Any]) -> dict[str, Any]:
 
     adapter_dir = out_dir / "adapter"
     model.save_pretrained(str(adapter_dir))
-    title = f"LoRA r={lc['r']} on SmolLM2-135M-Instruct (Q4_1 base), {max_steps} steps x {bs * accum}"
+    rank = model.peft_config["default"].r
+    stage = f", continuing {Path(lc['init_adapter']).parent.name}" if lc.get("init_adapter") else ""
+    title = f"LoRA r={rank} on SmolLM2-135M-Instruct (Q4_1 base){stage}, {max_steps} steps x {bs * accum}"
     plot_losses(metrics, out_dir / "loss.png", title)
     losses = [m["loss"] for m in metrics if "loss" in m]
     vals = [m["val_loss"] for m in metrics if "val_loss" in m]
