@@ -10,6 +10,7 @@ import type {
   MessageProducer,
   OutboundMessage,
 } from "./messaging.ts";
+import { drainInFlight } from "./drain.ts";
 
 /** kafkajs log lines go through our logger, at warning and above: its info level is chatty. */
 function kafkaLogCreator(logger: Logger) {
@@ -181,13 +182,7 @@ export class KafkajsConsumer implements MessageConsumer {
    */
   async stop(graceMs = 0): Promise<void> {
     this.pause();
-    const inFlight = Promise.allSettled([...this.#active]);
-    let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-    await Promise.race([inFlight, graceOver]);
-    clearTimeout(timer);
-    this.#stopping.abort();
-    await inFlight;
+    await drainInFlight(this.#active, graceMs, this.#stopping);
     // disconnect() waits for kafkajs's own loop to finish and leaves the group.
     await this.#consumer?.disconnect();
   }

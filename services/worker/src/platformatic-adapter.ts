@@ -9,6 +9,7 @@ import type {
   MessageProducer,
   OutboundMessage,
 } from "./messaging.ts";
+import { drainInFlight } from "./drain.ts";
 
 /**
  * @platformatic/kafka behind MessageConsumer/MessageProducer, the alternative to
@@ -253,13 +254,7 @@ export class PlatformaticConsumer implements MessageConsumer {
 
   async stop(graceMs = 0): Promise<void> {
     this.pause();
-    const inFlight = Promise.allSettled([...this.#active]);
-    let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-    await Promise.race([inFlight, graceOver]);
-    clearTimeout(timer);
-    this.#stopping.abort();
-    await inFlight;
+    await drainInFlight(this.#active, graceMs, this.#stopping);
     await this.#stream?.close().catch((err: unknown) => this.#logger.warn({ err }, "closing the consumer stream failed"));
     await this.#consumer?.close().catch((err: unknown) => this.#logger.warn({ err }, "closing the consumer failed"));
   }
