@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> None:
              "lat50": statistics.median(lat) if lat else None,
              "lat95": lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))] if lat else None,
              "failed": sum(d["error"] is not None for d in docs),
+             "review": sum(d.get("status") == "review" for d in docs),
+             "accepted": [d for d in docs if d.get("status") == "accepted"],
              "kinds": {}}
         for kind in sorted({d["kind"] for d in docs}):
             kd = [d for d in docs if d["kind"] == kind]
@@ -66,6 +68,12 @@ def main(argv: list[str] | None = None) -> None:
         rows.append((f"record error rate, {kind}", [f"{pct(s['kinds'][kind][0] / s['kinds'][kind][1])} of {s['kinds'][kind][1]}" if kind in s["kinds"] else "-" for _, s in stats]))
     for f in FIELDS:
         rows.append((f"accuracy `{f}`", [pct(s["field"][f]) for _, s in stats]))
+    # What the worker would do with these answers: its validation sends doubtful records to review;
+    # the error rate that reaches the database is that of the accepted ones.
+    rows.append(("sent to review by validation", [pct(s["review"] / s["n"]) if s["n"] else "-" for _, s in stats]))
+    rows.append(("record error rate of accepted records", [
+        f"{pct(sum(not d['correct'] for d in s['accepted']) / len(s['accepted']))} of {len(s['accepted'])}" if s["accepted"] else "- (none accepted)"
+        for _, s in stats]))
     rows.append(("calls failed", [str(s["failed"]) for _, s in stats]))
     rows.append(("latency p50 / p95 (ms)", [f"{s['lat50']:.0f} / {s['lat95']:.0f}" if s["lat50"] is not None else "-" for _, s in stats]))
     rows.append(("prompt tokens / doc (whole run)", [f"{t['tokens']['promptPerDoc']:.0f}" if t["tokens"]["promptPerDoc"] else "-" for t, _ in stats]))

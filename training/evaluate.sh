@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Side by side: the prompted base model against base + adapter, with the `eval` command.
+#
+#   training/evaluate.sh [--data FILE] [--limit N] [--adapter FILE] [--out DIR]
+#
+# Starts two sidecars that differ only in INFERENCE_LORA_PATH (same base GGUF, prompt, grammar,
+# greedy decoding), each on one thread, and evaluates both at once on the same documents (one
+# `eval` process per sidecar, so neither waits for the other on a machine with two or more cores).
+# Writes DIR/base.json, DIR/finetuned.json and DIR/comparison.md (the model card's table).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+cd "$root"
+
+data=.cache/training/corpus/test.jsonl
+limit=""
+adapter=training/artifacts/extraction-lora-v1.gguf
+out=.cache/training/eval
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --data) data="$2"; shift 2 ;;
+    --limit) limit="$2"; shift 2 ;;
+    --adapter) adapter="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "evaluate: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+node=node_modules/.bin/node
+python="${TRAINING_PYTHON:-$here/.venv/bin/python}"
+for f in "$data" "$adapter" "$node" "$python"; do
+  [[ -e "$f" ]] || { echo "evaluate: $f not found (see training/README.md, set-up)" >&2; exit 2; }
+done
+mkdir -p "$out"
+run_dir="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$run_dir"
+}
+trap cleanup EXIT
+
+start_sidecar() { # name lora-path
+  INFERENCE_LISTEN_ADDRESS="unix:$run_dir/$1.sock" INFERENCE_LORA_PATH="$2" \
+    INFERENCE_THREADS=1 INFERENCE_SEQUENCES=1 INFERENCE_CONFIDENCE=false LOG_LEVEL=warn \
+    "$node" services/inference/src/main.ts >"$out/$1.sidecar.log" 2>&1 &
+  pids+=($!)
+}
+start_sidecar base none
+start_sidecar finetuned "$adapter"
+
+limit_args=()
+[[ -n "$limit" ]] && limit_args=(--limit "$limit")
+eval_one() { # name
+  # Progress lines (every 10%) go to the terminal and to the log.
+  "$node" services/eval/src/cli.ts --data "$data" "${limit_args[@]}" --concurrency 1 \
+    --target "$1=unix://$run_dir/$1.sock" --json "$out/$1.json" >"$out/$1.txt" 2> >(tee "$out/$1.eval.log" >&2)
+}
+echo "evaluate: base vs $adapter on $data${limit:+ (first $limit)}; logs in $out/" >&2
+eval_one base & base_pid=$!
+eval_one finetuned & ft_pid=$!
+status=0
+wait "$base_pid" || status=$?
+wait "$ft_pid" || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "evaluate: eval failed ($status); see $out/*.eval.log and $out/*.sidecar.log" >&2
+  exit "$status"
+fi
+PYTHONPATH="$here" "$python" -m liability_training.compare_eval "$out/base.json" "$out/finetuned.json" | tee "$out/comparison.md"

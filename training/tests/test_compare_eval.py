@@ -1,0 +1,60 @@
+"""The side-by-side table compares targets on the documents every one of them answered."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from liability_training import compare_eval
+
+
+def doc(i: int, kind: str, correct: bool, status: str | None, wrong: list[str] | None = None) -> dict:
+    return {"id": f"d{i}", "family": "f", "kind": kind, "correct": correct, "wrongFields": wrong or [],
+            "latencyMs": 100 * (i + 1), "status": status, "reasons": [], "error": None}
+
+
+def report(path: Path, name: str, docs: list[dict]) -> str:
+    target = {"name": name, "model": {"id": f"model-{name}"}, "documents": len(docs), "documentsDetail": docs,
+              "tokens": {"promptPerDoc": 400, "completionPerDoc": 120}, "throughput": {"wallSeconds": 10.0}}
+    path.write_text(json.dumps({"targets": [target]}), encoding="utf-8")
+    return str(path)
+
+
+def table(capsys: pytest.CaptureFixture[str], *paths: str) -> dict[str, list[str]]:
+    compare_eval.main(list(paths))
+    rows = {}
+    for line in capsys.readouterr().out.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_compares_on_common_documents_with_routing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = report(tmp_path / "base.json", "base", [
+        doc(0, "statement", False, "review", ["account_last4"]),
+        doc(1, "statement", False, "accepted", ["account_last4", "as_of_date"]),
+        doc(2, "call_transcript", True, "accepted"),
+    ])
+    # The fine-tuned run has one document more (a longer --limit); it must not count.
+    ft = report(tmp_path / "ft.json", "finetuned", [
+        doc(0, "statement", True, "accepted"),
+        doc(1, "statement", True, "review"),
+        doc(2, "call_transcript", False, "accepted", ["as_of_date"]),
+        doc(3, "statement", False, "accepted", ["account_last4"]),
+    ])
+    rows = table(capsys, base, ft)
+    assert rows["documents (same for every column)"] == ["3", "3"]
+    assert rows["**record error rate**"] == ["**66.7%** (2 wrong)", "**33.3%** (1 wrong)"]
+    assert rows["record error rate, statement"] == ["100.0% of 2", "0.0% of 2"]
+    assert rows["accuracy `account_last4`"] == ["33.3%", "100.0%"]
+    assert rows["accuracy `as_of_date`"] == ["66.7%", "66.7%"]
+    assert rows["sent to review by validation"] == ["33.3%", "33.3%"]
+    assert rows["record error rate of accepted records"] == ["50.0% of 2", "50.0% of 2"]
+
+
+def test_reports_a_target_with_nothing_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    only = report(tmp_path / "base.json", "base", [doc(0, "statement", False, "review", ["lender_name"])])
+    rows = table(capsys, only)
+    assert rows["record error rate of accepted records"] == ["- (none accepted)"]
+    assert rows["sent to review by validation"] == ["100.0%"]
