@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Side by side: the prompted base model against base + adapter, with the `eval` command.
 #
-#   training/evaluate.sh [--data FILE] [--limit N] [--adapter FILE] [--out DIR]
+#   training/evaluate.sh [--data FILE] [--limit N] [--adapter FILE] [--out DIR] [--price-per-cpu-hour USD]
 #
 # Starts two sidecars that differ only in INFERENCE_LORA_PATH (same base GGUF, prompt, grammar,
 # greedy decoding), each on one thread, and evaluates both at once on the same documents (one
 # `eval` process per sidecar, so neither waits for the other on a machine with two or more cores).
+# Each sidecar has one core, so a cpu-hour price gives the cost of a document on that core.
 # Writes DIR/base.json, DIR/finetuned.json and DIR/comparison.md (the model card's table).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,13 +17,15 @@ data=.cache/training/corpus/test.jsonl
 limit=""
 adapter=training/artifacts/extraction-lora-v1.gguf
 out=.cache/training/eval
+price=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --data) data="$2"; shift 2 ;;
     --limit) limit="$2"; shift 2 ;;
     --adapter) adapter="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --price-per-cpu-hour) price="$2"; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "evaluate: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -55,7 +58,7 @@ limit_args=()
 eval_one() { # name
   # Progress lines (every 10%) go to the terminal and to the log.
   "$node" services/eval/src/cli.ts --data "$data" "${limit_args[@]}" --concurrency 1 \
-    --target "$1=unix://$run_dir/$1.sock" --json "$out/$1.json" >"$out/$1.txt" 2> >(tee "$out/$1.eval.log" >&2)
+    --price-per-hour "$price" --price-unit cpu-hour --target "$1=unix://$run_dir/$1.sock" --json "$out/$1.json" >"$out/$1.txt" 2> >(tee "$out/$1.eval.log" >&2)
 }
 echo "evaluate: base vs $adapter on $data${limit:+ (first $limit)}; logs in $out/" >&2
 eval_one base & base_pid=$!

@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> None:
     rows.append(("prompt tokens / doc (whole run)", [f"{t['tokens']['promptPerDoc']:.0f}" if t["tokens"]["promptPerDoc"] else "-" for t, _ in stats]))
     rows.append(("completion tokens / doc (whole run)", [f"{t['tokens']['completionPerDoc']:.0f}" if t["tokens"]["completionPerDoc"] else "-" for t, _ in stats]))
     rows.append(("throughput (docs/s, whole run)", [f"{t['throughput']['docsPerSecond']:.3f}" for t, _ in stats]))
+    rows.append(("cost per million documents", [
+        f"${t['cost']['pricePerHour'] / t['throughput']['docsPerSecond'] * 1e6 / 3600:,.0f} at ${t['cost']['pricePerHour']}/{t['cost']['unit']}"
+        if t.get("cost") else "- (no price given)" for t, _ in stats]))
     rows.append(("model", [f"`{t['model']['id']}`" if t.get("model") else "-" for t, _ in stats]))
     out = sys.stdout
     out.write("| | " + " | ".join(cols) + " |\n|---|" + "---|" * len(cols) + "\n")

@@ -14,9 +14,10 @@ def doc(i: int, kind: str, correct: bool, status: str | None, wrong: list[str] |
             "latencyMs": 100 * (i + 1), "status": status, "reasons": [], "error": None}
 
 
-def report(path: Path, name: str, docs: list[dict]) -> str:
+def report(path: Path, name: str, docs: list[dict], price: float | None = None) -> str:
     target = {"name": name, "model": {"id": f"model-{name}"}, "documents": len(docs), "documentsDetail": docs,
-              "tokens": {"promptPerDoc": 400, "completionPerDoc": 120}, "throughput": {"wallSeconds": 10.0}}
+              "tokens": {"promptPerDoc": 400, "completionPerDoc": 120}, "throughput": {"wallSeconds": 10.0},
+              "cost": {"pricePerHour": price, "unit": "cpu-hour"} if price else None}
     path.write_text(json.dumps({"targets": [target]}), encoding="utf-8")
     return str(path)
 
@@ -42,7 +43,7 @@ def test_compares_on_common_documents_with_routing(tmp_path: Path, capsys: pytes
         doc(1, "statement", True, "review"),
         doc(2, "call_transcript", False, "accepted", ["as_of_date"]),
         doc(3, "statement", False, "accepted", ["account_last4"]),
-    ])
+    ], price=0.36)
     rows = table(capsys, base, ft)
     assert rows["documents (same for every column)"] == ["3", "3"]
     assert rows["**record error rate**"] == ["**66.7%** (2 wrong)", "**33.3%** (1 wrong)"]
@@ -51,6 +52,8 @@ def test_compares_on_common_documents_with_routing(tmp_path: Path, capsys: pytes
     assert rows["accuracy `as_of_date`"] == ["66.7%", "66.7%"]
     assert rows["sent to review by validation"] == ["33.3%", "33.3%"]
     assert rows["record error rate of accepted records"] == ["50.0% of 2", "50.0% of 2"]
+    # 4 documents in 10 s at $0.36 an hour: $0.25 per 1,000, $250 per million.
+    assert rows["cost per million documents"] == ["- (no price given)", "$250 at $0.36/cpu-hour"]
 
 
 def test_reports_a_target_with_nothing_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
