@@ -1,5 +1,6 @@
 """Side-by-side table of `eval` JSON reports (services/eval), restricted to the documents that every
-target answered, so that two runs with different --limit still compare on the same documents.
+target ran, so that runs with different --limit, or stopped early with Ctrl-C (eval then reports the
+documents it did not send as "no result"), still compare on the same documents.
 
     training/.venv/bin/python -m liability_training.compare_eval base.json finetuned.json > table.md
 """
@@ -15,8 +16,16 @@ FIELDS = ["liability_type", "lender_name", "account_last4", "current_balance", "
           "escrow_balance", "interest_rate", "monthly_payment", "next_due_date", "as_of_date"]
 
 
+NOT_RUN = "no result"
+
+
 def pct(x: float) -> str:
     return f"{100 * x:.1f}%"
+
+
+def was_run(detail: dict[str, Any]) -> bool:
+    """False for the documents an interrupted eval never sent (a failed call was run)."""
+    return detail.get("error") != NOT_RUN
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -36,12 +45,12 @@ def main(argv: list[str] | None = None) -> None:
     targets = list(by_name.values())
     for t in targets:
         runs = t["_runs"]
-        docs = sum(r["documents"] for r in runs)
+        ran = sum(1 for r in runs for d in r["documentsDetail"] if was_run(d))
         for key in ("promptPerDoc", "completionPerDoc"):
             vals = [(r["tokens"][key], r["documents"]) for r in runs if r["tokens"][key] is not None]
             t["tokens"] = {**t["tokens"], key: sum(v * n for v, n in vals) / sum(n for _, n in vals) if vals else None}
-        t["throughput"] = {**t["throughput"], "docsPerSecond": docs / sum(r["throughput"]["wallSeconds"] for r in runs)}
-    common = set.intersection(*({d["id"] for d in t["documentsDetail"]} for t in targets))
+        t["throughput"] = {**t["throughput"], "docsPerSecond": ran / sum(r["throughput"]["wallSeconds"] for r in runs)}
+    common = set.intersection(*({d["id"] for d in t["documentsDetail"] if was_run(d)} for t in targets))
     cols = [t["name"] for t in targets]
     rows: list[tuple[str, list[str]]] = []
     stats = []

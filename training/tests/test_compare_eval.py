@@ -14,6 +14,12 @@ def doc(i: int, kind: str, correct: bool, status: str | None, wrong: list[str] |
             "latencyMs": 100 * (i + 1), "status": status, "reasons": [], "error": None}
 
 
+def not_run(i: int) -> dict:
+    """How eval reports a document it never sent (stopped with Ctrl-C)."""
+    return {"id": f"d{i}", "family": "f", "kind": "statement", "correct": False, "wrongFields": ["lender_name"],
+            "latencyMs": None, "status": None, "reasons": [], "error": "no result"}
+
+
 def report(path: Path, name: str, docs: list[dict], price: float | None = None) -> str:
     target = {"name": name, "model": {"id": f"model-{name}"}, "documents": len(docs), "documentsDetail": docs,
               "tokens": {"promptPerDoc": 400, "completionPerDoc": 120}, "throughput": {"wallSeconds": 10.0},
@@ -36,8 +42,9 @@ def test_compares_on_common_documents_with_routing(tmp_path: Path, capsys: pytes
         doc(0, "statement", False, "review", ["account_last4"]),
         doc(1, "statement", False, "accepted", ["account_last4", "as_of_date"]),
         doc(2, "call_transcript", True, "accepted"),
+        not_run(3),  # the base run was interrupted before its last document
     ])
-    # The fine-tuned run has one document more (a longer --limit); it must not count.
+    # The fine-tuned run has one document more; it must not count.
     ft = report(tmp_path / "ft.json", "finetuned", [
         doc(0, "statement", True, "accepted"),
         doc(1, "statement", True, "review"),
@@ -54,6 +61,7 @@ def test_compares_on_common_documents_with_routing(tmp_path: Path, capsys: pytes
     assert rows["record error rate of accepted records"] == ["50.0% of 2", "50.0% of 2"]
     # 4 documents in 10 s at $0.36 an hour: $0.25 per 1,000, $250 per million.
     assert rows["cost per million documents"] == ["- (no price given)", "$250 at $0.36/cpu-hour"]
+    assert rows["throughput (docs/s, whole run)"] == ["0.300", "0.400"]
 
 
 def test_reports_a_target_with_nothing_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

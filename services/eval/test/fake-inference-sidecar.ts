@@ -8,7 +8,7 @@ import type { ExtractRequest } from "@liability/contracts";
 import { addService } from "@liability/platform";
 
 export type FakeAnswer =
-  | { kind: "json"; raw: string; promptTokens?: number; completionTokens?: number; confidence?: Record<string, number> }
+  | { kind: "json"; raw: string; promptTokens?: number; completionTokens?: number; confidence?: Record<string, number>; delayMs?: number }
   | { kind: "error"; code: grpc.status };
 
 /**
@@ -34,7 +34,7 @@ export class FakeInferenceSidecar {
         const answer = this.#answers.get(id);
         if (!answer) return callback({ code: grpc.status.NOT_FOUND, details: `no canned answer for ${id}` });
         if (answer.kind === "error") return callback({ code: answer.code, details: "fake failure" });
-        callback(
+        const reply = () => callback(
           null,
           create(ExtractResponseSchema, {
             rawOutput: answer.raw,
@@ -45,6 +45,8 @@ export class FakeInferenceSidecar {
             truncated: false,
           }) as never,
         );
+        if (answer.delayMs) setTimeout(reply, answer.delayMs);
+        else reply();
       },
     } as never);
   }

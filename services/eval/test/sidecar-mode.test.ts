@@ -96,3 +96,26 @@ test("with validation applied, the report counts review routing and wrong record
     await fake.stop();
   }
 });
+
+test("an interrupted run sends nothing new, lets the call in flight finish, and reports the rest as not run", async () => {
+  const slow = new Map<string, FakeAnswer>(ids.map((id, i) => [id, { kind: "json", raw: canonicalRecordJson(base), delayMs: i === 1 ? 300 : 0 }]));
+  const fake = new FakeInferenceSidecar(slow);
+  await fake.start();
+  try {
+    const docs = parseDataset(jsonl);
+    const target = new SidecarTarget({ name: "fake", address: fake.address, deadlineMs: 5_000, validation: null, readyTimeoutMs: 5_000 });
+    const abort = new AbortController();
+    const results = new Map<string, DocResult>();
+    // Two in flight: doc-0 answers at once and the run is stopped then, while doc-1 is still being answered.
+    const run = await target.run(docs, { concurrency: 2, signal: abort.signal, onResult: (r) => { results.set(r.id, r); abort.abort(); } });
+    await target.close();
+
+    assert.deepEqual([...fake.calls].sort(), ["doc-0", "doc-1"]);
+    assert.equal(results.get("doc-1")?.error, null, "the call in flight is answered, not cancelled");
+    const report = buildReport({ name: "fake", mode: "sidecar", address: fake.address, docs, results, run, cost: null, worst: 0 });
+    assert.equal(report.documentsDetail.filter((d) => d.error === "no result").length, 8);
+    assert.equal(report.documentsDetail.filter((d) => d.correct).length, 2);
+  } finally {
+    await fake.stop();
+  }
+});

@@ -73,14 +73,16 @@ export class SidecarTarget implements Target {
     const worker = async () => {
       while (next < docs.length && !options.signal?.aborted) {
         const doc = docs[next++]!;
-        options.onResult(await this.#extract(doc, options.signal));
+        options.onResult(await this.#extract(doc));
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
     return { wallSeconds: (performance.now() - started) / 1000, concurrency: options.concurrency };
   }
 
-  async #extract(doc: EvalDocument, signal?: AbortSignal): Promise<DocResult> {
+  // No abort signal here: an interrupted run stops sending documents but lets those in flight
+  // finish, so that none of them is scored as a failed call.
+  async #extract(doc: EvalDocument): Promise<DocResult> {
     const started = performance.now();
     let response: ExtractResponse | null = null;
     let error: string | null = null;
@@ -88,7 +90,7 @@ export class SidecarTarget implements Target {
       try {
         response = await this.#client.extract(
           { documentId: doc.id, kind: doc.kind === "statement" ? DocumentKind.STATEMENT : DocumentKind.CALL_TRANSCRIPT, text: doc.text },
-          { deadline: new Date(Date.now() + this.#options.deadlineMs), signal },
+          { deadline: new Date(Date.now() + this.#options.deadlineMs) },
         );
         error = null;
         break;
