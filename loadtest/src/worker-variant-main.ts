@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ConfigError, kafkaConnectionOptions, loadConfig } from "@liability/platform";
 import { PlatformaticConsumer, PlatformaticProducer } from "../../services/worker/src/platformatic-adapter.ts";
 import { runWorkerProcess } from "../../services/worker/src/process.ts";
+import { consumerOptions } from "../../services/worker/src/worker.ts";
 
 let variant;
 try {
@@ -25,19 +26,8 @@ await runWorkerProcess((config, logger) => {
   if (kafkaClient !== "platformatic") return {};
   const connection = kafkaConnectionOptions(config);
   return {
-    consumer: new PlatformaticConsumer(
-      connection,
-      {
-        groupId: config.KAFKA_CONSUMER_GROUP,
-        topic: config.KAFKA_TOPIC_DOCUMENTS,
-        fromBeginning: config.KAFKA_FROM_BEGINNING,
-        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-        heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
-        maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
-        partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
-      },
-      logger,
-    ),
+    // The platformatic adapter has its own fetch wait and ignores maxWaitTimeMs.
+    consumer: new PlatformaticConsumer(connection, consumerOptions(config), logger),
     producer: new PlatformaticProducer(connection),
   };
 });

@@ -4,6 +4,7 @@ import type { WorkerConfig } from "./config.ts";
 import { validationPolicyFrom } from "./config.ts";
 import { InferenceClient } from "./inference-client.ts";
 import { createKafka, KafkajsConsumer, KafkajsProducer } from "./kafkajs-adapter.ts";
+import type { KafkaConsumerOptions } from "./kafkajs-adapter.ts";
 import type { MessageConsumer, MessageProducer } from "./messaging.ts";
 import { WorkerMetrics } from "./metrics.ts";
 import { OutboxRelay } from "./outbox-relay.ts";
@@ -25,6 +26,20 @@ export interface WorkerParts {
   metrics?: WorkerMetrics;
 }
 
+/** The document consumer's settings, the same for every Kafka client adapter. */
+export function consumerOptions(config: WorkerConfig): KafkaConsumerOptions {
+  return {
+    groupId: config.KAFKA_CONSUMER_GROUP,
+    topic: config.KAFKA_TOPIC_DOCUMENTS,
+    fromBeginning: config.KAFKA_FROM_BEGINNING,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+    maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
+    partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
+    maxWaitTimeMs: config.KAFKA_MAX_WAIT_MS,
+  };
+}
+
 /** Wires the worker from validated configuration. Nothing here reads the environment. */
 export function createWorker(config: WorkerConfig, logger: Logger, parts: WorkerParts = {}): Worker {
   const metrics = parts.metrics ?? new WorkerMetrics();
@@ -32,20 +47,7 @@ export function createWorker(config: WorkerConfig, logger: Logger, parts: Worker
   const producer = parts.producer ?? new KafkajsProducer(kafka);
   const consumer =
     parts.consumer ??
-    new KafkajsConsumer(
-      kafka,
-      {
-        groupId: config.KAFKA_CONSUMER_GROUP,
-        topic: config.KAFKA_TOPIC_DOCUMENTS,
-        fromBeginning: config.KAFKA_FROM_BEGINNING,
-        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-        heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
-        maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
-        partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
-        maxWaitTimeMs: config.KAFKA_MAX_WAIT_MS,
-      },
-      logger,
-    );
+    new KafkajsConsumer(kafka, consumerOptions(config), logger);
   const store = new WorkerStore(workerPoolConfig(postgresPoolConfig(config, "lre-worker"), config.DATABASE_SCHEMA));
   const inference = new InferenceClient(
     {
