@@ -7,6 +7,7 @@
 // CPU time (not wall time) is what is reported, so the figures hold on a busy shared machine;
 // they explain the load test's CPU-per-document figure and bound what 2 cores can carry.
 import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -48,6 +49,19 @@ function cpuMs(): number {
 function procCpuMs(pid: number): number {
   const rest = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(rest[11]) + Number(rest[12])) * 10;
+}
+
+/** Resolves when the child process logs its "ready" line; the servers benchmarked here all do. */
+function untilReady(child: ChildProcess, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start`)), 30_000);
+    createInterface({ input: child.stdout! }).on("line", (l) => {
+      if (l.includes('"ready"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
 }
 
 const results: { piece: string; perDocUs: number; note: string }[] = [];
@@ -110,15 +124,7 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
     stdio: ["ignore", "pipe", "ignore"],
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("test double did not start")), 30_000);
-      createInterface({ input: child.stdout! }).on("line", (l) => {
-        if (l.includes('"ready"')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    await untilReady(child, "test double");
     const client = createServiceClient(InferenceService, socket, grpc.credentials.createInsecure());
     const call = (i: number) => {
       const d = docs[i % docs.length]!;
@@ -154,15 +160,7 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
   const socket = `unix:/tmp/lre-bench-echo-${process.pid}.sock`;
   const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "node"), [join(REPO_ROOT, "loadtest", "src", "bench-echo-server.ts"), socket], { stdio: ["ignore", "pipe", "ignore"] });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("echo server did not start")), 30_000);
-      createInterface({ input: child.stdout! }).on("line", (l) => {
-        if (l.includes('"ready"')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    await untilReady(child, "echo server");
     const raw = (b: Buffer) => b;
     const Client = grpc.makeGenericClientConstructor(
       { echo: { path: "/bench.Echo/Echo", requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw } },
