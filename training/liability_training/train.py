@@ -164,7 +164,7 @@ def plot_losses(metrics: list[dict[str, Any]], path: Path, title: str) -> None:
     ax.set_yscale("log")
     ax.set_xlabel("optimizer step")
     ax.set_ylabel("cross-entropy on target tokens (nats)")
-    ax.set_title(title)
+    ax.set_title(title, fontsize=9)  # long stage titles otherwise run past the figure
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
