@@ -74,6 +74,11 @@ export const inferenceConfigSchema = z
     INFERENCE_MAX_QUEUE: nonNegativeInt.max(10_000).default(32),
     /** Documents longer than this (characters) are rejected with INVALID_ARGUMENT. */
     INFERENCE_MAX_DOCUMENT_CHARS: positiveInt.default(100_000),
+    /**
+     * grounded: amounts, rates, dates and last-4 may only be values the document states (or
+     * null), so a value the model invents cannot be produced. open: any value of the field's type.
+     */
+    INFERENCE_DECODING: z.enum(["grounded", "open"]).default("grounded"),
     /** Per-field confidence from token probabilities (costs a grammar pass over the vocabulary per token). */
     INFERENCE_CONFIDENCE: envBoolean.default(true),
     /** On SIGTERM: how long in-flight and queued requests may take before the server stops anyway. */

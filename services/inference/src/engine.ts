@@ -7,7 +7,7 @@ import {
   type LlamaContextSequence,
   type LlamaModel,
 } from "node-llama-cpp";
-import { compileSteps, generateRecord, type CompiledStep } from "./generation.ts";
+import { compileSteps, generateRecord, groundSteps, type CompiledStep } from "./generation.ts";
 import { MAX_COMPLETION_TOKENS } from "./grammar.ts";
 import { checkModelFile, fileStem, modelVersion, StartupError, type CheckedModelFile } from "./model-files.ts";
 import { loadPromptArtifact, PromptBuilder } from "./prompt.ts";
@@ -27,6 +27,8 @@ export interface ExtractInput {
 
 export interface ExtractTimings {
   queueMs: number;
+  /** Building the document's candidate values and their grammars (grounded decoding). */
+  groundingMs: number;
   /** Evaluating the prompt, up to the first generated token. */
   promptMs: number;
   /** From the first generated token to the last. */
@@ -97,6 +99,8 @@ export interface LlamaEngineOptions {
   maxQueue: number;
   maxDocumentChars: number;
   confidence: boolean;
+  /** grounded (default): per-request grammars admit only values the document states; open: any value. */
+  decoding?: "grounded" | "open" | undefined;
   /** llama.cpp's own log lines (warnings and errors); never document content. */
   onRuntimeLog?: ((level: "warn" | "error", message: string) => void) | undefined;
 }
@@ -278,6 +282,10 @@ export class LlamaEngine implements ExtractionEngine {
     // Tokenising happens before queueing so that a shed request costs nothing further and a
     // queued one starts evaluating as soon as it gets a sequence.
     const prompt = this.#prompts.build(input.kind, input.text);
+    const groundingStartedAt = performance.now();
+    const steps =
+      this.#options.decoding === "open" ? this.#steps : await groundSteps(this.#llama, this.#steps, input.text, new Date());
+    const groundingMs = performance.now() - groundingStartedAt;
     const lease = await this.#scheduler.acquire(signal);
     let leaseHandedToGeneration = false;
     try {
@@ -295,7 +303,7 @@ export class LlamaEngine implements ExtractionEngine {
       const generated = await generateRecord({
         model: this.#model,
         sequence,
-        steps: this.#steps,
+        steps,
         promptTokens: prompt.tokens.slice(cachedPromptTokens),
         confidence: this.#options.confidence,
         signal,
@@ -335,6 +343,7 @@ export class LlamaEngine implements ExtractionEngine {
         sampledTokens: generated.sampledTokens,
         timings: {
           queueMs: lease.queuedMs,
+          groundingMs,
           promptMs: generated.firstTokenAt - generated.startedAt,
           generationMs: generated.lastTokenAt - generated.firstTokenAt,
           totalMs: endedAt - startedAt,

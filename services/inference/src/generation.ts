@@ -7,7 +7,8 @@ import {
   type Token,
   type TokenBias,
 } from "node-llama-cpp";
-import { FIELD_STEPS, type FieldStep } from "./grammar.ts";
+import { buildCandidates, buildSourceIndex, candidateJsonValues, GROUNDED_FIELDS, type GroundedField } from "@liability/domain";
+import { FIELD_STEPS, groundedGrammar, type FieldStep } from "./grammar.ts";
 import { abortError } from "./scheduler.ts";
 
 export interface CompiledStep extends FieldStep {
@@ -27,6 +28,35 @@ export async function compileSteps(llama: Llama, model: LlamaModel): Promise<Com
     });
   }
   return steps;
+}
+
+const GROUNDED = new Set<string>(GROUNDED_FIELDS);
+
+/**
+ * The steps for one document under grounded decoding: each quoted field's grammar admits only
+ * the values the text states (see buildCandidates) or null; the other steps are shared. Fields
+ * with the same candidate list and terminator (the four amounts) share one compiled grammar.
+ */
+export async function groundSteps(
+  llama: Llama,
+  steps: readonly CompiledStep[],
+  text: string,
+  received: Date,
+): Promise<CompiledStep[]> {
+  const candidates = buildCandidates(buildSourceIndex(text), { referenceYear: received.getUTCFullYear() });
+  const compiled = new Map<string, Promise<LlamaGrammar>>();
+  return Promise.all(
+    steps.map(async (step) => {
+      if (!GROUNDED.has(step.field)) return step;
+      const grammar = groundedGrammar(step, candidateJsonValues(candidates, step.field as GroundedField));
+      let grammarPromise = compiled.get(grammar);
+      if (grammarPromise === undefined) {
+        grammarPromise = llama.createGrammar({ grammar });
+        compiled.set(grammar, grammarPromise);
+      }
+      return { ...step, grammar, compiledGrammar: await grammarPromise };
+    }),
+  );
 }
 
 export interface GenerateOptions {

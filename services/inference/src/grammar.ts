@@ -135,6 +135,16 @@ export const FIELD_STEPS: readonly FieldStep[] = RECORD_FIELDS.map((field, i) =>
 });
 
 /**
+ * Grounded decoding: the grammar of `step` narrowed to `values` (canonical JSON texts of the
+ * values the document states, see candidateJsonValues in @liability/domain) or null. Each
+ * value must be one the open grammar admits, so the completion bound above still holds.
+ */
+export function groundedGrammar(step: FieldStep, values: readonly string[]): string {
+  const alternatives = [...values.map(lit), lit("null")].join(" | ");
+  return `root ::= ${lit('":')} ( ${alternatives} ) ${lit(step.terminator)}\n`;
+}
+
+/**
  * Upper bound on the completion's length in bytes, and so in tokens (every token decodes to
  * at least one byte); plus one for the end-of-generation token. The prompt budget reserves
  * this much of the context, so a completion can never be cut off.

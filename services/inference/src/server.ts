@@ -302,6 +302,7 @@ function recordPhaseSpans(tracer: ReturnType<typeof trace.getTracer>, span: Span
     "inference.model_version": out.model.modelVersion,
     "inference.prompt_version": out.model.promptVersion,
     "inference.queue_ms": t.queueMs,
+    "inference.grounding_ms": t.groundingMs,
     "inference.prompt_ms": t.promptMs,
     "inference.generation_ms": t.generationMs,
     "inference.prompt_tokens": out.promptTokens,

@@ -23,6 +23,7 @@ export function engineOptions(config: InferenceConfig, logger?: Logger): LlamaEn
     maxQueue: config.INFERENCE_MAX_QUEUE,
     maxDocumentChars: config.INFERENCE_MAX_DOCUMENT_CHARS,
     confidence: config.INFERENCE_CONFIDENCE,
+    decoding: config.INFERENCE_DECODING,
     onRuntimeLog: logger ? (level, message) => logger[level]({ source: "llama.cpp" }, message) : undefined,
   };
 }

@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { canonicalRecordJson, liabilityRecordSchema, type LiabilityRecord } from "@liability/domain";
+import {
+  buildCandidates,
+  buildSourceIndex,
+  candidateSpans,
+  canonicalRecordJson,
+  GROUNDED_FIELDS,
+  liabilityRecordSchema,
+  type LiabilityRecord,
+} from "@liability/domain";
 import { getLlama, LlamaLogLevel, TokenBias, type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
-import { compileSteps, generateRecord, type CompiledStep } from "../src/generation.ts";
+import { compileSteps, generateRecord, groundSteps, type CompiledStep } from "../src/generation.ts";
 import { MAX_COMPLETION_TOKENS } from "../src/grammar.ts";
 import { ensureDefaultModel, specExamples, TEST_THREADS } from "./helpers.ts";
 
@@ -31,7 +39,7 @@ after(async () => {
  * expected token, or where an injected key name is not tokenized as in `text`, the output
  * diverges. True when exactly tokenize(text) came out.
  */
-async function generationAccepts(text: string): Promise<boolean> {
+async function generationAccepts(text: string, fieldSteps: readonly CompiledStep[] = steps): Promise<boolean> {
   const expected = model.tokenize(text, false);
   const sequence = context.getSequence();
   const controller = new AbortController();
@@ -42,7 +50,7 @@ async function generationAccepts(text: string): Promise<boolean> {
     const result = await generateRecord({
       model,
       sequence,
-      steps,
+      steps: fieldSteps,
       promptTokens: model.tokenize("<|im_start|>assistant\n", true),
       confidence: false,
       signal: controller.signal,
@@ -129,4 +137,63 @@ test("the completion bound covers the longest canonical record", () => {
     }),
   );
   assert.ok(Buffer.byteLength(longest) < MAX_COMPLETION_TOKENS);
+});
+
+const RECEIVED = new Date("2026-06-01T00:00:00Z");
+
+test("grounded decoding still admits every value the spec's examples state, and nothing the text does not", async () => {
+  for (const doc of specExamples().filter((d) => d.expected)) {
+    const grounded = await groundSteps(llama, steps, doc.text, RECEIVED);
+    assert.ok(await generationAccepts(canonicalRecordJson(doc.expected!), grounded), `true record rejected: ${doc.id}`);
+    const balance = doc.expected!.current_balance!;
+    const invented = { ...doc.expected!, current_balance: Math.round(balance * 100 + 1) / 100 };
+    assert.equal(await generationAccepts(canonicalRecordJson(invented), grounded), false, `invented balance admitted: ${doc.id}`);
+    const digits = { ...doc.expected!, account_last4: "9999" };
+    assert.equal(await generationAccepts(canonicalRecordJson(digits), grounded), false, `invented last-4 admitted: ${doc.id}`);
+  }
+});
+
+/** Generates under grounded decoding while a seeded random bias pushes digits and quotes hard. */
+async function generateUnderPressure(text: string, grounded: readonly CompiledStep[], seed: number): Promise<string> {
+  let state = seed;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pushed = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ".", "\"", "null", "20"].flatMap((t) => model.tokenize(t, false));
+  const sequence = context.getSequence();
+  let released!: () => void;
+  const sequenceFree = new Promise<void>((resolve) => (released = resolve));
+  try {
+    const result = await generateRecord({
+      model,
+      sequence,
+      steps: grounded,
+      promptTokens: model.tokenize(`<|im_start|>user\n${text}<|im_end|>\n<|im_start|>assistant\n`, true),
+      confidence: false,
+      signal: new AbortController().signal,
+      release: () => released(),
+      tokenBias: () => {
+        const bias = new TokenBias(model.tokenizer);
+        for (const token of pushed) bias.set(token, { logit: random() * 30 });
+        return bias;
+      },
+    });
+    return model.detokenize(result.tokens, false);
+  } finally {
+    await sequenceFree;
+    await sequence.dispose();
+  }
+}
+
+test("no non-null value of a grounded response lies outside the document's candidates, however the model is pushed", async () => {
+  for (const doc of specExamples()) {
+    const grounded = await groundSteps(llama, steps, doc.text, RECEIVED);
+    const candidates = buildCandidates(buildSourceIndex(doc.text), { referenceYear: RECEIVED.getUTCFullYear() });
+    for (const seed of [1, 2, 3]) {
+      const record = liabilityRecordSchema.parse(JSON.parse(await generateUnderPressure(doc.text, grounded, seed)));
+      for (const field of GROUNDED_FIELDS) {
+        const value = record[field];
+        if (value === null) continue;
+        assert.ok(candidateSpans(candidates, field, value).length > 0, `${doc.id} seed ${seed}: ${field}=${value} is not in the document`);
+      }
+    }
+  }
 });

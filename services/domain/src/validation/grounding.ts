@@ -1,6 +1,6 @@
-import { MONEY_FIELDS } from "../record.ts";
 import type { LiabilityRecord, LiabilityType, RecordField } from "../record.ts";
-import { toCents, toThousandths } from "./mentions.ts";
+import { buildCandidates, candidateKind, candidateSpans, GROUNDED_FIELDS } from "./candidates.ts";
+import type { GroundedField } from "./candidates.ts";
 import type { SourceIndex, Span } from "./mentions.ts";
 import type { ValidationPolicy } from "./policy.ts";
 import { RULES } from "./reasons.ts";
@@ -34,44 +34,14 @@ export function checkGrounding(
     else reasons.push({ rule: RULES.ungrounded, field, message: `${field}: ${what} is not stated in the source text` });
   };
 
-  for (const field of MONEY_FIELDS) {
+  const candidates = buildCandidates(index, {
+    referenceYear: referenceDate.getUTCFullYear(),
+    yearlessDateMaxYears: policy.yearlessDateMaxYears,
+  });
+  for (const field of GROUNDED_FIELDS) {
     const value = record[field];
     if (value === null) continue;
-    const cents = toCents(Math.abs(value));
-    cite(field, index.money.filter((m) => m.cents.has(cents)), `amount ${value.toFixed(2)}`);
-  }
-
-  if (record.interest_rate !== null) {
-    const t = toThousandths(record.interest_rate);
-    cite("interest_rate", index.numbers.filter((n) => n.thousandths.has(t)), `rate ${record.interest_rate}%`);
-  }
-
-  const refYear = referenceDate.getUTCFullYear();
-  for (const field of ["payoff_good_through", "next_due_date", "as_of_date"] as const) {
-    const value = record[field];
-    if (value === null) continue;
-    const [y, m, d] = value.split("-").map(Number) as [number, number, number];
-    const spans = index.dates.filter(
-      (date) =>
-        date.month === m &&
-        date.day === d &&
-        (date.year === y || (date.year === null && Math.abs(y - refYear) <= policy.yearlessDateMaxYears)),
-    );
-    cite(field, spans, `date ${value}`);
-  }
-
-  if (record.account_last4 !== null) {
-    const last4 = record.account_last4;
-    const spans: Span[] = [];
-    for (const run of index.digits) {
-      // The last four digits of a number as written, not four digits from its middle.
-      if (run.digits.length < 4 || !run.digits.endsWith(last4)) continue;
-      const offsets = run.digitOffsets;
-      spans.push(
-        offsets.length >= 4 ? { start: offsets[offsets.length - 4]!, end: offsets[offsets.length - 1]! + 1 } : { start: run.start, end: run.end },
-      );
-    }
-    cite("account_last4", spans, "account digits");
+    cite(field, candidateSpans(candidates, field, value), describe(field, value));
   }
 
   cite("lender_name", findLenderName(index.text, record.lender_name), "lender name");
@@ -80,6 +50,20 @@ export function checkGrounding(
   if (typeSpans.length > 0) citations.liability_type = typeSpans;
 
   return { citations, reasons };
+}
+
+/** What kind of value was not found, without the value itself where it could identify the account. */
+function describe(field: GroundedField, value: number | string): string {
+  switch (candidateKind(field)) {
+    case "money":
+      return `amount ${(value as number).toFixed(2)}`;
+    case "rate":
+      return `rate ${value}%`;
+    case "date":
+      return `date ${value}`;
+    case "last4":
+      return "account digits";
+  }
 }
 
 function dedupe(spans: readonly Span[]): Span[] {

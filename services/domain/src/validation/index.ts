@@ -1,6 +1,7 @@
 export * from "./reasons.ts";
 export * from "./policy.ts";
 export * from "./mentions.ts";
+export * from "./candidates.ts";
 export * from "./schema-rule.ts";
 export * from "./plausibility.ts";
 export * from "./grounding.ts";

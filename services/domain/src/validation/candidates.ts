@@ -1,0 +1,160 @@
+import type { RecordField } from "../record.ts";
+import { toCents, toThousandths } from "./mentions.ts";
+import type { SourceIndex, Span } from "./mentions.ts";
+
+/**
+ * The values a document can support, per kind of field, each with the spans that state it.
+ * Built from the mention index; the one definition of "stated in the document" that grounding
+ * (is this value supported?), the sidecar (which values may the model write?) and training
+ * (which values does the prompt show?) share. Pure: no I/O.
+ */
+
+/** Fields whose values are quoted from the document; the others are inferred or free text. */
+export const GROUNDED_FIELDS = [
+  "account_last4",
+  "current_balance",
+  "payoff_amount",
+  "payoff_good_through",
+  "escrow_balance",
+  "interest_rate",
+  "monthly_payment",
+  "next_due_date",
+  "as_of_date",
+] as const satisfies readonly RecordField[];
+
+export type GroundedField = (typeof GROUNDED_FIELDS)[number];
+
+export type CandidateKind = "last4" | "money" | "rate" | "date";
+
+export function candidateKind(field: GroundedField): CandidateKind {
+  if (field === "account_last4") return "last4";
+  if (field === "interest_rate") return "rate";
+  if (field === "payoff_good_through" || field === "next_due_date" || field === "as_of_date") return "date";
+  return "money";
+}
+
+export interface DocumentCandidates {
+  /** Whole cents → where the document states that amount. */
+  readonly money: ReadonlyMap<number, readonly Span[]>;
+  /** Thousandths of a percent (6.875 → 6875) → spans. */
+  readonly rates: ReadonlyMap<number, readonly Span[]>;
+  /** "YYYY-MM-DD" → spans. */
+  readonly dates: ReadonlyMap<string, readonly Span[]>;
+  /** Four digits → spans of those digits. */
+  readonly last4: ReadonlyMap<string, readonly Span[]>;
+}
+
+export interface CandidateOptions {
+  /**
+   * Year of the date the document was received. A date written without a year ("due June
+   * 9th") may mean the years the document's other dates give and the year after each (a
+   * December statement, a January due date); also this year and its neighbours, for
+   * documents that give no year at all.
+   */
+  readonly referenceYear?: number;
+  /** How many years either side of the reference year a yearless date may mean (default 1). */
+  readonly yearlessDateMaxYears?: number;
+}
+
+/** Bounds of what the record's canonical form can hold (see the sidecar's grammar). */
+const MAX_MONEY_CENTS = 999_999_999_999_99;
+const MAX_RATE_THOUSANDTHS = 999_999;
+const MIN_YEAR = 1000;
+const MAX_YEAR = 2999;
+
+export function buildCandidates(index: SourceIndex, options: CandidateOptions = {}): DocumentCandidates {
+  const money = new Map<number, Span[]>();
+  for (const mention of index.money) {
+    for (const cents of mention.cents) {
+      if (cents >= 0 && cents <= MAX_MONEY_CENTS) add(money, cents, mention);
+    }
+  }
+  const rates = new Map<number, Span[]>();
+  for (const mention of index.numbers) {
+    for (const t of mention.thousandths) {
+      if (t >= 0 && t <= MAX_RATE_THOUSANDTHS) add(rates, t, mention);
+    }
+  }
+  const dates = new Map<string, Span[]>();
+  const yearless = yearsForYearlessDates(index, options.referenceYear, options.yearlessDateMaxYears ?? 1);
+  for (const date of index.dates) {
+    const years = date.year === null ? yearless : [date.year];
+    for (const year of years) {
+      if (year >= MIN_YEAR && year <= MAX_YEAR && isCalendarDate(year, date.month, date.day)) {
+        add(dates, isoDate(year, date.month, date.day), date);
+      }
+    }
+  }
+  const last4 = new Map<string, Span[]>();
+  for (const run of index.digits) {
+    if (run.digits.length < 4) continue;
+    const offsets = run.digitOffsets;
+    // The span of the last four digits as written, not of the whole number.
+    const span = offsets.length >= 4 ? { start: offsets[offsets.length - 4]!, end: offsets[offsets.length - 1]! + 1 } : run;
+    add(last4, run.digits.slice(-4), span);
+  }
+  return { money, rates, dates, last4 };
+}
+
+function add<K>(map: Map<K, Span[]>, key: K, span: Span): void {
+  const spans = map.get(key);
+  const own = { start: span.start, end: span.end };
+  if (spans === undefined) map.set(key, [own]);
+  else if (!spans.some((s) => s.start === own.start && s.end === own.end)) spans.push(own);
+}
+
+function yearsForYearlessDates(index: SourceIndex, referenceYear: number | undefined, spread: number): number[] {
+  const years = new Set<number>();
+  for (const date of index.dates) {
+    if (date.year !== null) years.add(date.year).add(date.year + 1);
+  }
+  if (referenceYear !== undefined) {
+    for (let year = referenceYear - spread; year <= referenceYear + spread; year++) years.add(year);
+  }
+  return [...years].sort((a, b) => a - b);
+}
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
+function isoDate(year: number, month: number, day: number): string {
+  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+/**
+ * The values a field may take, as the record's canonical JSON writes them (numbers as
+ * JSON.stringify writes them, strings quoted), in a stable order. `null` is always allowed
+ * as well and is not listed.
+ */
+export function candidateJsonValues(candidates: DocumentCandidates, field: GroundedField): string[] {
+  switch (candidateKind(field)) {
+    case "money":
+      return [...candidates.money.keys()].sort((a, b) => a - b).map((cents) => JSON.stringify(cents / 100));
+    case "rate":
+      return [...candidates.rates.keys()].sort((a, b) => a - b).map((t) => JSON.stringify(t / 1000));
+    case "date":
+      return [...candidates.dates.keys()].sort().map((d) => JSON.stringify(d));
+    case "last4":
+      return [...candidates.last4.keys()].sort().map((d) => JSON.stringify(d));
+  }
+}
+
+/** Where the document states `value` for `field`; empty when it does not. */
+export function candidateSpans(
+  candidates: DocumentCandidates,
+  field: GroundedField,
+  value: number | string,
+): readonly Span[] {
+  switch (candidateKind(field)) {
+    case "money":
+      return typeof value === "number" ? (candidates.money.get(toCents(Math.abs(value))) ?? []) : [];
+    case "rate":
+      return typeof value === "number" ? (candidates.rates.get(toThousandths(value)) ?? []) : [];
+    case "date":
+      return typeof value === "string" ? (candidates.dates.get(value) ?? []) : [];
+    case "last4":
+      return typeof value === "string" ? (candidates.last4.get(value) ?? []) : [];
+  }
+}

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildCandidates, buildSourceIndex, candidateJsonValues, candidateSpans } from "../src/index.ts";
+
+const candidatesOf = (text: string, referenceYear?: number) =>
+  buildCandidates(buildSourceIndex(text), referenceYear === undefined ? {} : { referenceYear });
+
+test("amounts, rates, dates and last-4 are listed in the record's canonical JSON form", () => {
+  const c = candidatesOf("Loan 7712-004-5518\nAmount Due $2,184.37\nMinimum $46.00\nRate 6.150%\nDue 05/01/2026\n");
+  assert.ok(candidateJsonValues(c, "monthly_payment").includes("2184.37"));
+  assert.ok(candidateJsonValues(c, "monthly_payment").includes("46"));
+  assert.ok(candidateJsonValues(c, "interest_rate").includes("6.15"));
+  assert.deepEqual(candidateJsonValues(c, "next_due_date"), ['"2026-05-01"']);
+  // Sorted; the date's digits form a number too.
+  assert.deepEqual(candidateJsonValues(c, "account_last4"), ['"2026"', '"5518"']);
+});
+
+test("spoken amounts and spoken account digits are candidates, with the span that states them", () => {
+  const text = "REP: the balance is eleven thousand two hundred four dollars and eighteen cents. Account four four zero two.";
+  const c = candidatesOf(text);
+  const spans = candidateSpans(c, "current_balance", 11204.18);
+  assert.equal(spans.length, 1);
+  assert.match(text.slice(spans[0]!.start, spans[0]!.end), /^eleven thousand .* cents$/);
+  assert.ok(candidateSpans(c, "account_last4", "4402").length > 0);
+});
+
+test("a yearless date takes the years of the document's other dates and the year after them", () => {
+  const c = candidatesOf("Statement date 12/20/2026. Payment due Jan 14.");
+  assert.ok(candidateSpans(c, "next_due_date", "2027-01-14").length > 0);
+  assert.ok(candidateSpans(c, "next_due_date", "2026-01-14").length > 0);
+  assert.equal(candidateSpans(c, "next_due_date", "2025-01-14").length, 0);
+});
+
+test("without other dates, a yearless date means a year near the reference year", () => {
+  assert.equal(candidateJsonValues(candidatesOf("due June 9th"), "next_due_date").length, 0);
+  assert.deepEqual(candidateJsonValues(candidatesOf("due June 9th", 2026), "next_due_date"), [
+    '"2025-06-09"',
+    '"2026-06-09"',
+    '"2027-06-09"',
+  ]);
+  // 29 February only in the leap year among them.
+  assert.deepEqual(candidateJsonValues(candidatesOf("due Feb 29", 2027), "next_due_date"), ['"2028-02-29"']);
+});
+
+test("a value the document does not state has no candidate, and a document without figures has none at all", () => {
+  const c = candidatesOf("Balance $214,905.12 as of 04/02/2026");
+  assert.equal(candidateSpans(c, "current_balance", 21111.99).length, 0);
+  assert.equal(candidateSpans(c, "current_balance", 214905.13).length, 0);
+  assert.ok(candidateSpans(c, "current_balance", 214905.12).length > 0);
+  const empty = candidatesOf("Thank you for calling. Goodbye.");
+  for (const field of ["current_balance", "interest_rate", "as_of_date", "account_last4"] as const) {
+    assert.deepEqual(candidateJsonValues(empty, field), []);
+  }
+});
