@@ -45,6 +45,7 @@ export const cliSchema = z.object({
   worst: z.coerce.number().int().min(0),
   json: z.string().optional(),
   markdown: z.string().optional(),
+  predictions: z.string().min(1).optional(),
   progress: z.boolean(),
   "timeout-s": z.coerce.number().int().positive(),
   tenant: z.string().min(1).max(100),

@@ -9,6 +9,7 @@ import { DatasetError, loadDataset } from "./dataset.ts";
 import type { EvalDocument } from "./dataset.ts";
 import { buildReport } from "./metrics.ts";
 import type { TargetReport } from "./metrics.ts";
+import { predictionsPath, writePredictions } from "./predictions.ts";
 import { Progress } from "./progress.ts";
 import { renderMarkdown, renderTerminal } from "./report.ts";
 import type { DocResult, RunInfo } from "./result.ts";
@@ -29,6 +30,8 @@ const USAGE = `usage: node services/eval/src/cli.ts --data FILE.jsonl --target N
   --worst N              worst documents listed per target (default 10)
   --json PATH            JSON report (default .cache/eval/report-<time>.json; "-" for stdout)
   --markdown PATH        also write the table as Markdown
+  --predictions PATH     also write one JSON line per document: {"id", "record", "status", "reasons", "error"}
+                         (record null where there is none); with several targets, PATH.NAME.jsonl each
   --deadline-ms N        per-call deadline (default 120000)
   --ready-timeout-ms N   wait this long for a sidecar to report SERVING (default 300000)
   --timeout-s N          pipeline mode: give up on documents without a record after N s (default 900)
@@ -51,6 +54,7 @@ function parseCli(argv: string[]): CliOptions {
       worst: { type: "string", default: "10" },
       json: { type: "string" },
       markdown: { type: "string" },
+      predictions: { type: "string" },
       "no-progress": { type: "boolean", default: false },
       "timeout-s": { type: "string", default: "900" },
       tenant: { type: "string", default: "eval" },
@@ -95,7 +99,13 @@ function makeTarget(spec: TargetSpec, o: CliOptions): Target {
   });
 }
 
-async function evaluate(target: Target, spec: TargetSpec, docs: readonly EvalDocument[], o: CliOptions, signal: AbortSignal): Promise<TargetReport> {
+async function evaluate(
+  target: Target,
+  spec: TargetSpec,
+  docs: readonly EvalDocument[],
+  o: CliOptions,
+  signal: AbortSignal,
+): Promise<{ report: TargetReport; results: ReadonlyMap<string, DocResult> }> {
   const results = new Map<string, DocResult>();
   const progress = new Progress(target.name, docs.length, o.progress);
   let run: RunInfo;
@@ -117,7 +127,7 @@ async function evaluate(target: Target, spec: TargetSpec, docs: readonly EvalDoc
     progress.finish();
     await target.close();
   }
-  return buildReport({
+  const report = buildReport({
     name: target.name,
     mode: target.mode,
     address: target.address,
@@ -127,6 +137,7 @@ async function evaluate(target: Target, spec: TargetSpec, docs: readonly EvalDoc
     cost: { pricePerHour: spec.pricePerHour ?? o["price-per-hour"], unit: spec.unit ?? o["price-unit"] },
     worst: o.worst,
   });
+  return { report, results };
 }
 
 async function main(): Promise<number> {
@@ -173,7 +184,13 @@ async function main(): Promise<number> {
       throw error;
     }
     console.error(`eval: ${docs.length} documents from ${o.data} → ${spec.name} (${target.address})`);
-    reports.push(await evaluate(target, spec, docs, o, abort.signal));
+    const { report, results } = await evaluate(target, spec, docs, o, abort.signal);
+    reports.push(report);
+    if (o.predictions) {
+      const path = predictionsPath(o.predictions, spec.name, specs.length);
+      writePredictions(path, docs, results);
+      console.error(`eval: predictions → ${path}`);
+    }
   }
 
   console.log(renderTerminal(reports, o.worst));

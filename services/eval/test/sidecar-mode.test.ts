@@ -119,3 +119,33 @@ test("an interrupted run sends nothing new, lets the call in flight finish, and 
     await fake.stop();
   }
 });
+
+test("--predictions writes one line per document in dataset order, record null where there is none", async () => {
+  const { execFile } = await import("node:child_process");
+  const { mkdtempSync, readFileSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const fake = new FakeInferenceSidecar(answers);
+  await fake.start();
+  const dir = mkdtempSync(join(tmpdir(), "eval-predictions-"));
+  try {
+    writeFileSync(join(dir, "data.jsonl"), jsonl);
+    const cli = new URL("../src/cli.ts", import.meta.url).pathname;
+    const args = [cli, "--data", join(dir, "data.jsonl"), "--target", `fake=${fake.address}`, "--no-progress",
+      "--json", join(dir, "report.json"), "--predictions", join(dir, "predictions.jsonl")];
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, args, (error, _stdout, stderr) => (error ? reject(new Error(stderr)) : resolve())),
+    );
+    const lines = readFileSync(join(dir, "predictions.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.id), ids);
+    assert.deepEqual(lines[0].record, base);
+    assert.equal(lines[6].record.current_balance, 11240.18);
+    assert.equal(lines[8].record, null, "an unparseable answer has no record");
+    assert.equal(lines[9].record, null, "a failed call has no record");
+    assert.match(lines[9].error, /INVALID_ARGUMENT|3/);
+    assert.equal(lines[0].status, "accepted");
+  } finally {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
