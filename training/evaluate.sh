@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# Side by side: the prompted base model against base + adapter, with the `eval` command.
+# Side by side with the `eval` command: two sidecars that differ in one setting.
 #
-#   training/evaluate.sh [--data FILE] [--limit N] [--adapter FILE] [--out DIR] [--price-per-cpu-hour USD]
+#   training/evaluate.sh [--compare adapter|decoding] [--data FILE] [--limit N] [--adapter FILE]
+#                        [--out DIR] [--price-per-cpu-hour USD] [--confidence true|false]
 #
-# Starts two sidecars that differ only in INFERENCE_LORA_PATH (same base GGUF, prompt, grammar,
-# greedy decoding), each on one thread, and evaluates both at once on the same documents (one
-# `eval` process per sidecar, so neither waits for the other on a machine with two or more cores).
-# Each sidecar has one core, so a cpu-hour price gives the cost of a document on that core.
-# Writes DIR/base.json, DIR/finetuned.json and DIR/comparison.md (the model card's table).
+# --compare adapter (default): the prompted base model (INFERENCE_LORA_PATH=none) against base +
+#   adapter, both with grounded decoding; writes DIR/base.json and DIR/finetuned.json.
+# --compare decoding: base + adapter with the open grammar (INFERENCE_DECODING=open) against
+#   grounded decoding; writes DIR/open.json and DIR/grounded.json.
+# Both sidecars have the same base GGUF, prompt and greedy decoding, one thread each, and are
+# evaluated at once on the same documents (one `eval` process per sidecar, so neither waits for
+# the other on a machine with two or more cores). Each sidecar has one core, so a cpu-hour price
+# gives the cost of a document on that core. Per-field confidence is on, as in production
+# (--confidence false is faster). Also writes DIR/<name>.predictions.jsonl and DIR/comparison.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 cd "$root"
 
+compare=adapter
+confidence=true
 data=.cache/training/corpus/test.jsonl
 limit=""
 adapter=training/artifacts/extraction-lora-v1.gguf
@@ -20,12 +27,14 @@ out=.cache/training/eval
 price=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --compare) compare="$2"; shift 2 ;;
+    --confidence) confidence="$2"; shift 2 ;;
     --data) data="$2"; shift 2 ;;
     --limit) limit="$2"; shift 2 ;;
     --adapter) adapter="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --price-per-cpu-hour) price="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "evaluate: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -44,30 +53,33 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_sidecar() { # name lora-path
-  INFERENCE_LISTEN_ADDRESS="unix:$run_dir/$1.sock" INFERENCE_LORA_PATH="$2" \
-    INFERENCE_THREADS=1 INFERENCE_SEQUENCES=1 INFERENCE_CONFIDENCE=false LOG_LEVEL=warn \
+start_sidecar() { # name lora-path decoding
+  INFERENCE_LISTEN_ADDRESS="unix:$run_dir/$1.sock" INFERENCE_LORA_PATH="$2" INFERENCE_DECODING="$3" \
+    INFERENCE_THREADS=1 INFERENCE_SEQUENCES=1 INFERENCE_CONFIDENCE="$confidence" LOG_LEVEL=warn \
     "$node" services/inference/src/main.ts >"$out/$1.sidecar.log" 2>&1 &
   pids+=($!)
 }
-start_sidecar base none
-start_sidecar finetuned "$adapter"
+case "$compare" in
+  adapter) first=base; second=finetuned; start_sidecar base none grounded; start_sidecar finetuned "$adapter" grounded ;;
+  decoding) first=open; second=grounded; start_sidecar open "$adapter" open; start_sidecar grounded "$adapter" grounded ;;
+  *) echo "evaluate: --compare adapter|decoding, not $compare" >&2; exit 2 ;;
+esac
 
 limit_args=()
 [[ -n "$limit" ]] && limit_args=(--limit "$limit")
 eval_one() { # name
   # Progress lines (every 10%) go to the terminal and to the log.
   "$node" services/eval/src/cli.ts --data "$data" "${limit_args[@]}" --concurrency 1 \
-    --price-per-hour "$price" --price-unit cpu-hour --target "$1=unix://$run_dir/$1.sock" --json "$out/$1.json" >"$out/$1.txt" 2> >(tee "$out/$1.eval.log" >&2)
+    --price-per-hour "$price" --price-unit cpu-hour --target "$1=unix://$run_dir/$1.sock" --json "$out/$1.json" --predictions "$out/$1.predictions.jsonl" >"$out/$1.txt" 2> >(tee "$out/$1.eval.log" >&2)
 }
-echo "evaluate: base vs $adapter on $data${limit:+ (first $limit)}; logs in $out/" >&2
-eval_one base & base_pid=$!
-eval_one finetuned & ft_pid=$!
+echo "evaluate: $first vs $second ($adapter) on $data${limit:+ (first $limit)}; logs in $out/" >&2
+eval_one "$first" & first_pid=$!
+eval_one "$second" & second_pid=$!
 status=0
-wait "$base_pid" || status=$?
-wait "$ft_pid" || status=$?
+wait "$first_pid" || status=$?
+wait "$second_pid" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "evaluate: eval failed ($status); see $out/*.eval.log and $out/*.sidecar.log" >&2
   exit "$status"
 fi
-PYTHONPATH="$here" "$python" -m liability_training.compare_eval "$out/base.json" "$out/finetuned.json" | tee "$out/comparison.md"
+PYTHONPATH="$here" "$python" -m liability_training.compare_eval "$out/$first.json" "$out/$second.json" | tee "$out/comparison.md"

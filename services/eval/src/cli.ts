@@ -30,7 +30,7 @@ const USAGE = `usage: node services/eval/src/cli.ts --data FILE.jsonl --target N
   --worst N              worst documents listed per target (default 10)
   --json PATH            JSON report (default .cache/eval/report-<time>.json; "-" for stdout)
   --markdown PATH        also write the table as Markdown
-  --predictions PATH     also write one JSON line per document: {"id", "record", "status", "reasons", "error"}
+  --predictions PATH     also write one JSON line per document: {"id", "record", "status", "reasons", "confidence", "error"}
                          (record null where there is none); with several targets, PATH.NAME.jsonl each
   --deadline-ms N        per-call deadline (default 120000)
   --ready-timeout-ms N   wait this long for a sidecar to report SERVING (default 300000)

@@ -5,7 +5,7 @@ import type { DocResult } from "./result.ts";
 
 /**
  * One JSON line per document, in dataset order: {"id", "record"} (record null when the target
- * gave none), plus the validation outcome, so that anyone can score a run with their own scorer
+ * gave none), plus the validation outcome and the lowest per-field confidence, so that anyone can score a run with their own scorer
  * and see what routing decided. Never more than the record: no document text.
  */
 export function predictionLines(docs: readonly EvalDocument[], results: ReadonlyMap<string, DocResult>): string {
@@ -17,6 +17,7 @@ export function predictionLines(docs: readonly EvalDocument[], results: Readonly
         record: r?.output ?? null,
         status: r?.status ?? null,
         reasons: r?.reasons ?? [],
+        confidence: r?.confidence ?? null,
         error: r ? r.error : "no result",
       });
     })
