@@ -4,6 +4,7 @@
 #   training/run.sh train         [--config FILE] [--max-steps N]
 #   training/run.sh export        [--config FILE] [--adapter-dir DIR] [--out FILE]
 #   training/run.sh parity        [--config FILE] [--gguf FILE] [--n N]
+#   training/run.sh calibrate     --fit REPORT PREDICTIONS [--apply NAME REPORT PREDICTIONS ...] [--target 0.02]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 python="${TRAINING_PYTHON:-$here/.venv/bin/python}"
@@ -18,7 +19,8 @@ case "$cmd" in
   train) module=train ;;
   export) module=export_gguf ;;
   parity) module=parity ;;
-  *) echo "usage: training/run.sh build-dataset|train|export|parity [options]" >&2; exit 2 ;;
+  calibrate) module=calibrate ;;
+  *) echo "usage: training/run.sh build-dataset|train|export|parity|calibrate [options]" >&2; exit 2 ;;
 esac
 cd "$here/.."
 export TQDM_DISABLE="${TQDM_DISABLE:-1}"
