@@ -35,6 +35,9 @@ from typing import Any
 from .common import NODE, REPO_ROOT, load_config, read_jsonl, repo_path, sidecar_env, write_jsonl
 
 SPLITS = ("train", "validation", "test")
+
+# The hand-written dev set: documents we report on and never train on (training/devset/README.md).
+HELD_OUT_DIR = "training/devset"
 FAMILY_KEYS = ("layout_family", "family", "layout")
 
 
@@ -72,8 +75,14 @@ def load_reviewed(paths: list[str], documents: list[str]) -> tuple[list[dict[str
     return rows, problems
 
 
+def held_out_hashes(directory: Path) -> set[str]:
+    """Hashes of every document of the held-out dev set, whatever file of that folder it is in."""
+    return {doc_hash(d["kind"], d["text"]) for path in sorted(directory.glob("*.jsonl")) for d in read_jsonl(path)}
+
+
 def collect(cfg: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
     data = cfg["data"]
+    held_out = held_out_hashes(repo_path(data.get("held_out_dir", HELD_OUT_DIR)))
     corpus_dir = repo_path(data["corpus_dir"])
     files = data.get("split_files") or {s: f"{s}.jsonl" for s in SPLITS}
     stats: dict[str, Any] = {"inputs": {}, "dropped": collections.Counter()}
@@ -106,6 +115,9 @@ def collect(cfg: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], dict[
                 stats["dropped"][f"{split}: missing kind, text or expected"] += 1
                 continue
             h = doc_hash(kind, text)
+            if h in held_out:
+                stats["dropped"][f"{split}: in the held-out dev set"] += 1
+                continue
             if split == "train" and h in seen_eval:
                 stats["dropped"]["train: also in validation/test"] += 1
                 continue
