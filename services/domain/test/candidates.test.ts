@@ -52,3 +52,13 @@ test("a value the document does not state has no candidate, and a document witho
     assert.deepEqual(candidateJsonValues(empty, field), []);
   }
 });
+
+test("identifiers and phone numbers are not amounts or rates", () => {
+  const c = candidatesOf("Loan 106916\nCall 1-800-555-0142\nPayoff $1,069.16\nAPR 19.36%\n");
+  assert.ok(candidateSpans(c, "payoff_amount", 1069.16).length > 0);
+  assert.equal(candidateSpans(c, "payoff_amount", 106916).length, 0);
+  assert.equal(candidateSpans(c, "interest_rate", 800).length, 0);
+  assert.ok(candidateSpans(c, "interest_rate", 19.36).length > 0);
+  // A bare small amount without $ is still one ("minimum due 46").
+  assert.ok(candidateSpans(candidatesOf("Minimum due 46"), "monthly_payment", 46).length > 0);
+});

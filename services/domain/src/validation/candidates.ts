@@ -58,13 +58,23 @@ export interface CandidateOptions {
 
 /** Bounds of what the record's canonical form can hold (see the sidecar's grammar). */
 const MAX_MONEY_CENTS = 999_999_999_999_99;
-const MAX_RATE_THOUSANDTHS = 999_999;
+/** A rate is a percentage: larger numbers in the text are phone numbers, ids or amounts. */
+const MAX_RATE_THOUSANDTHS = 100_000;
+/**
+ * A bare integer of this many digits or more, with no $, separators, cents or "dollars", is an
+ * identifier (loan number, ZIP+4, reference), not an amount: documents write large amounts with
+ * separators or cents.
+ */
+const MIN_IDENTIFIER_DIGITS = 6;
 const MIN_YEAR = 1000;
 const MAX_YEAR = 2999;
 
 export function buildCandidates(index: SourceIndex, options: CandidateOptions = {}): DocumentCandidates {
   const money = new Map<number, Span[]>();
   for (const mention of index.money) {
+    if (!mention.moneyLike && mention.form === "numeric" && /^\d+$/.test(index.scan.slice(mention.start, mention.end)) && mention.end - mention.start >= MIN_IDENTIFIER_DIGITS) {
+      continue;
+    }
     for (const cents of mention.cents) {
       if (cents >= 0 && cents <= MAX_MONEY_CENTS) add(money, cents, mention);
     }
