@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { DocumentKind } from "@liability/domain";
 import { JinjaTemplateChatWrapper, type LlamaModel, type LlamaText, type Token } from "node-llama-cpp";
 import { z } from "zod";
+import { renderCandidateList } from "./candidate-list.ts";
 import { StartupError } from "./model-files.ts";
 
 /** The versioned prompt artifact (services/inference/prompts/*.json). */
@@ -39,11 +40,15 @@ export async function loadPromptArtifact(path: string, variable = "INFERENCE_PRO
 }
 
 /**
- * The user message: the artifact's template with {kind} and {text} substituted in one pass,
- * so braces inside the document are never treated as placeholders.
+ * The user message: the artifact's template with {kind}, {text} and, where the template asks
+ * for it, {candidates} (the document's values with their labels, see candidate-list.ts)
+ * substituted in one pass, so braces inside the document are never treated as placeholders.
  */
 export function renderUserMessage(artifact: PromptArtifact, kind: DocumentKind, text: string): string {
-  return artifact.user.replace(/\{(kind|text)\}/g, (_match, name: string) => (name === "kind" ? kind : text));
+  const candidates = artifact.user.includes("{candidates}") ? renderCandidateList(text) : "";
+  return artifact.user.replace(/\{(kind|text|candidates)\}/g, (_match, name: string) =>
+    name === "kind" ? kind : name === "text" ? text : candidates,
+  );
 }
 
 export interface BuiltPrompt {
