@@ -4,6 +4,7 @@
 #   training/run.sh train         [--config FILE] [--max-steps N]
 #   training/run.sh export        [--config FILE] [--adapter-dir DIR] [--out FILE]
 #   training/run.sh parity        [--config FILE] [--gguf FILE] [--n N]
+#   training/run.sh import        --gguf FILE --out DIR   (a GGUF adapter back into a peft folder, to train further)
 #   training/run.sh calibrate     --fit REPORT PREDICTIONS [--apply NAME REPORT PREDICTIONS ...] [--target 0.02]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,7 +21,8 @@ case "$cmd" in
   export) module=export_gguf ;;
   parity) module=parity ;;
   calibrate) module=calibrate ;;
-  *) echo "usage: training/run.sh build-dataset|train|export|parity|calibrate [options]" >&2; exit 2 ;;
+  import) module=import_gguf ;;
+  *) echo "usage: training/run.sh build-dataset|train|export|parity|calibrate|import [options]" >&2; exit 2 ;;
 esac
 cd "$here/.."
 export TQDM_DISABLE="${TQDM_DISABLE:-1}"

@@ -155,7 +155,9 @@ def render(cfg: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, An
     and tokenizer). The CLI stops at the first line that is not a valid labelled document; that
     row is reported as invalid and the rest is rendered again."""
     base = repo_path(cfg["base_model"])
-    env = sidecar_env(base)
+    # The prompt artifact the adapter will be served with (default: the sidecar's default prompt).
+    prompt = cfg["data"].get("prompt")
+    env = sidecar_env(base, {"INFERENCE_PROMPT_PATH": str(repo_path(prompt))} if prompt else None)
     results: dict[int, dict[str, Any]] = {}
     pending = list(range(len(rows)))
     while pending:

@@ -151,3 +151,35 @@ def test_rope_permutation_matches_llama_cpp_layout() -> None:
         for half in range(2):
             for i in range(head_dim // 2):
                 assert out[h * head_dim + 2 * i + half] == h * head_dim + half * head_dim // 2 + i
+
+
+def test_import_reads_an_exported_adapter_back_exactly(cfg: dict, built: dict, tmp_path: Path) -> None:
+    """export then import gives the peft tensors back (q/k un-permuted), so a shipped GGUF can be trained further."""
+    from safetensors.numpy import load_file
+
+    from liability_training import import_gguf
+
+    adapter_dir = Path(cfg["train"]["output_dir"]) / "adapter"
+    if not adapter_dir.exists():
+        pytest.fail("needs the adapter trained by test_train_export_and_load_in_llama_cpp")
+    base = repo_path(cfg["base_model"])
+    rng = np.random.default_rng(1)
+    original = {k: rng.standard_normal(v.shape).astype(np.float32) for k, v in load_file(str(adapter_dir / "adapter_model.safetensors")).items()}
+    source = tmp_path / "source"
+    source.mkdir()
+    from safetensors.numpy import save_file
+
+    save_file(original, str(source / "adapter_model.safetensors"))
+    (source / "adapter_config.json").write_text((adapter_dir / "adapter_config.json").read_text())
+    export_gguf.export(source, base, tmp_path / "a.gguf", "f32")
+    info = import_gguf.import_adapter(tmp_path / "a.gguf", base, tmp_path / "back")
+    back = load_file(str(tmp_path / "back" / "adapter_model.safetensors"))
+    assert info["tensors"] == len(original)
+    for key, value in original.items():
+        # peft's saved keys name the wrapped model; ours are the canonical ones.
+        match = next(k for k in back if k.endswith(key.split("model.layers.", 1)[1]))
+        assert np.array_equal(back[match], value), key
+    imported_cfg = json.loads((tmp_path / "back" / "adapter_config.json").read_text())
+    trained_cfg = json.loads((adapter_dir / "adapter_config.json").read_text())
+    assert imported_cfg["r"] == trained_cfg["r"] and imported_cfg["lora_alpha"] == trained_cfg["lora_alpha"]
+    assert sorted(imported_cfg["target_modules"]) == sorted(trained_cfg["target_modules"])
