@@ -1,6 +1,7 @@
 // Admin helper for the local broker, run by kafka.sh:
 //   topics.ts wait    – block until the broker answers metadata requests
 //   topics.ts create  – create the application topics (idempotent; partitions only grow)
+import { DEFAULT_TOPICS } from "@liability/contracts";
 import { Kafka, logLevel } from "kafkajs";
 import { z } from "zod";
 
@@ -9,11 +10,11 @@ const partitions = z.coerce.number().int().min(1).max(1000);
 
 export const topicConfigSchema = z.object({
   KAFKA_BROKERS: envList.default(["127.0.0.1:19092"]),
-  KAFKA_TOPIC_DOCUMENTS: z.string().min(1).default("documents.received.v1"),
+  KAFKA_TOPIC_DOCUMENTS: z.string().min(1).default(DEFAULT_TOPICS.documents),
   KAFKA_TOPIC_DOCUMENTS_PARTITIONS: partitions.default(6),
-  KAFKA_TOPIC_DLQ: z.string().min(1).default("documents.dlq.v1"),
+  KAFKA_TOPIC_DLQ: z.string().min(1).default(DEFAULT_TOPICS.deadLetters),
   KAFKA_TOPIC_DLQ_PARTITIONS: partitions.default(3),
-  KAFKA_TOPIC_LIABILITY_RECORDED: z.string().min(1).default("liability.recorded.v1"),
+  KAFKA_TOPIC_LIABILITY_RECORDED: z.string().min(1).default(DEFAULT_TOPICS.liabilityRecorded),
   KAFKA_TOPIC_LIABILITY_RECORDED_PARTITIONS: partitions.default(6),
 });
 export type TopicConfig = z.infer<typeof topicConfigSchema>;

@@ -23,12 +23,13 @@ import {
   InferenceService,
   LiabilityRecordedSchema,
   RecordStatus,
+  kindToProto,
+  recordToProto,
 } from "@liability/contracts";
 import { canonicalRecordJson, validateExtraction } from "@liability/domain";
 import { createServiceClient } from "@liability/platform";
 import { z } from "zod";
 import { loadLabelledJsonl } from "./corpus.ts";
-import { recordMessage } from "./fake-sidecar.ts";
 import { DEFAULT_CORPUS, REPO_ROOT } from "./paths.ts";
 
 const { values } = parseArgs({ options: { calls: { type: "string" }, concurrency: { type: "string" }, corpus: { type: "string" } } });
@@ -83,7 +84,7 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
 {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder("utf-8", { fatal: true });
-  const responses = docs.map((d) => toBinary(ExtractResponseSchema, create(ExtractResponseSchema, { record: recordMessage(d.expected), rawOutput: canonicalRecordJson(d.expected) })));
+  const responses = docs.map((d) => toBinary(ExtractResponseSchema, create(ExtractResponseSchema, { record: recordToProto(d.expected), rawOutput: canonicalRecordJson(d.expected) })));
   const events = docs.map((d, i) =>
     toBinary(
       DocumentReceivedSchema,
@@ -128,7 +129,7 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
     const client = createServiceClient(InferenceService, socket, grpc.credentials.createInsecure());
     const call = (i: number) => {
       const d = docs[i % docs.length]!;
-      return client.extract({ documentId: `bench-${i}`, kind: d.kind === "statement" ? DocumentKind.STATEMENT : DocumentKind.CALL_TRANSCRIPT, text: d.text }, { deadline: new Date(Date.now() + 30_000) });
+      return client.extract({ documentId: `bench-${i}`, kind: kindToProto(d.kind), text: d.text }, { deadline: new Date(Date.now() + 30_000) });
     };
     const drive = async (n: number) => {
       let next = 0;

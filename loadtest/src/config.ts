@@ -1,3 +1,4 @@
+import { DEFAULT_TOPICS } from "@liability/contracts";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { kafkaConfigSchema, loadConfig } from "@liability/platform";
@@ -24,9 +25,9 @@ const positive = z.coerce.number().positive();
 const positiveInt = z.coerce.number().int().positive();
 
 export const envSchema = z.object({
-  LOADTEST_TOPIC_DOCUMENTS: z.string().default("documents.received.v1"),
-  LOADTEST_TOPIC_DLQ: z.string().default("documents.dlq.v1"),
-  LOADTEST_TOPIC_LIABILITY_RECORDED: z.string().default("liability.recorded.v1"),
+  LOADTEST_TOPIC_DOCUMENTS: z.string().default(DEFAULT_TOPICS.documents),
+  LOADTEST_TOPIC_DLQ: z.string().default(DEFAULT_TOPICS.deadLetters),
+  LOADTEST_TOPIC_LIABILITY_RECORDED: z.string().default(DEFAULT_TOPICS.liabilityRecorded),
   /** Consumer group of the worker, for consumer lag. */
   LOADTEST_WORKER_GROUP: z.string().default("liability-extraction-worker"),
   /** How to start one worker process; the driver adds the environment that points it at the run's topics and sidecar. */

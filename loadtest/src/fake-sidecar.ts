@@ -4,8 +4,7 @@ import { HealthImplementation } from "grpc-health-check";
 import {
   ExtractResponseSchema,
   InferenceService,
-  LiabilityRecordSchema,
-  LiabilityType,
+  recordToProto,
   type ExtractRequest,
   type ExtractResponse,
   type LiabilityRecord as LiabilityRecordMessage,
@@ -61,33 +60,6 @@ interface Waiter {
   abandoned: boolean;
 }
 
-const LIABILITY_TYPE_BY_NAME: Record<LiabilityRecord["liability_type"], LiabilityType> = {
-  mortgage: LiabilityType.MORTGAGE,
-  auto_loan: LiabilityType.AUTO_LOAN,
-  credit_card: LiabilityType.CREDIT_CARD,
-  student_loan: LiabilityType.STUDENT_LOAN,
-  personal_loan: LiabilityType.PERSONAL_LOAN,
-  heloc: LiabilityType.HELOC,
-};
-
-/** The record message a perfect model would return, built once per label. */
-export function recordMessage(record: LiabilityRecord): LiabilityRecordMessage {
-  const optional = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-  return create(LiabilityRecordSchema, {
-    liabilityType: LIABILITY_TYPE_BY_NAME[record.liability_type],
-    lenderName: record.lender_name,
-    accountLast4: optional(record.account_last4),
-    currentBalance: optional(record.current_balance),
-    payoffAmount: optional(record.payoff_amount),
-    payoffGoodThrough: optional(record.payoff_good_through),
-    escrowBalance: optional(record.escrow_balance),
-    interestRate: optional(record.interest_rate),
-    monthlyPayment: optional(record.monthly_payment),
-    nextDueDate: optional(record.next_due_date),
-    asOfDate: optional(record.as_of_date),
-  });
-}
-
 interface PreparedAnswer {
   record: LiabilityRecordMessage;
   rawOutput: string;
@@ -120,7 +92,7 @@ export class FakeInferenceSidecar {
         for (const field of RECORD_FIELDS) if (doc.expected[field] !== null) confidenceFields[field] = options.confidence;
       }
       const answer: PreparedAnswer = {
-        record: recordMessage(doc.expected),
+        record: recordToProto(doc.expected),
         rawOutput,
         // Rough token counts (about 4 characters a token) so that token metrics downstream are not zero.
         promptTokens: Math.ceil(doc.text.length / 4),

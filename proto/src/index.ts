@@ -3,3 +3,4 @@
 export * from "../gen/liability/record/v1/record_pb.js";
 export * from "../gen/liability/inference/v1/inference_pb.js";
 export * from "../gen/liability/events/v1/events_pb.js";
+export { DEFAULT_TOPICS, kindFromProto, kindToProto, recordFromProto, recordToProto } from "./codec.ts";

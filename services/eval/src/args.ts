@@ -1,3 +1,4 @@
+import { DEFAULT_TOPICS } from "@liability/contracts";
 import { z } from "zod";
 import { envList, kafkaConfigSchema, postgresConfigSchema } from "@liability/platform";
 
@@ -56,7 +57,7 @@ export type CliOptions = z.infer<typeof cliSchema>;
 /** Environment for the whole-pipeline mode: the same variables the worker reads. */
 export const pipelineEnvSchema = z.object({
   ...postgresConfigSchema.shape,
-  KAFKA_TOPIC_DOCUMENTS: z.string().min(1).default("documents.received.v1"),
+  KAFKA_TOPIC_DOCUMENTS: z.string().min(1).default(DEFAULT_TOPICS.documents),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default("public"),
   EVAL_POLL_MS: z.coerce.number().int().positive().default(500),
 });

@@ -9,4 +9,4 @@ export type { TargetSpec } from "./args.ts";
 export { SidecarTarget } from "./targets/sidecar.ts";
 export { PipelineTarget } from "./targets/pipeline.ts";
 export type { Target, RunOptions } from "./targets/target.ts";
-export { chooseOutput, protoRecordToSpec } from "./targets/records.ts";
+export { chooseOutput } from "./targets/records.ts";

@@ -3,15 +3,13 @@ import { connect } from "node:net";
 import { dirname } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import {
-  DocumentKind as ProtoDocumentKind,
   ExtractResponseSchema,
   InferenceService,
-  LiabilityType,
+  kindFromProto,
+  recordToProto,
   type ExtractRequest,
   type ExtractResponse,
-  type LiabilityRecord as ProtoLiabilityRecord,
 } from "@liability/contracts";
-import type { DocumentKind, LiabilityRecord } from "@liability/domain";
 import { addService, isUnixSocketAddress, serverCredentials, unixSocketPath, type Logger, type TlsFiles } from "@liability/platform";
 import * as grpc from "@grpc/grpc-js";
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter } from "@opentelemetry/api";
@@ -25,38 +23,6 @@ export const INFERENCE_SERVICE_NAME = InferenceService.typeName;
 export const RETRY_AFTER_METADATA = "retry-after-ms";
 /** The same hint under the name grpc's retry policies honour (gRFC A6 server pushback). */
 export const GRPC_PUSHBACK_METADATA = "grpc-retry-pushback-ms";
-
-const KIND_FROM_PROTO: Partial<Record<ProtoDocumentKind, DocumentKind>> = {
-  [ProtoDocumentKind.STATEMENT]: "statement",
-  [ProtoDocumentKind.CALL_TRANSCRIPT]: "call_transcript",
-};
-
-const TYPE_TO_PROTO: Record<LiabilityRecord["liability_type"], LiabilityType> = {
-  mortgage: LiabilityType.MORTGAGE,
-  auto_loan: LiabilityType.AUTO_LOAN,
-  credit_card: LiabilityType.CREDIT_CARD,
-  student_loan: LiabilityType.STUDENT_LOAN,
-  personal_loan: LiabilityType.PERSONAL_LOAN,
-  heloc: LiabilityType.HELOC,
-};
-
-/** Spec record (null = not stated) to the proto message (absent = not stated). */
-export function recordToProto(r: LiabilityRecord): Omit<ProtoLiabilityRecord, "$typeName" | "$unknown"> {
-  const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-  return {
-    liabilityType: TYPE_TO_PROTO[r.liability_type],
-    lenderName: r.lender_name,
-    accountLast4: opt(r.account_last4),
-    currentBalance: opt(r.current_balance),
-    payoffAmount: opt(r.payoff_amount),
-    payoffGoodThrough: opt(r.payoff_good_through),
-    escrowBalance: opt(r.escrow_balance),
-    interestRate: opt(r.interest_rate),
-    monthlyPayment: opt(r.monthly_payment),
-    nextDueDate: opt(r.next_due_date),
-    asOfDate: opt(r.as_of_date),
-  };
-}
 
 function toResponse(out: ExtractOutput): ExtractResponse {
   return create(ExtractResponseSchema, {
@@ -197,7 +163,7 @@ export class InferenceServer {
         const engine = this.#engine;
         if (this.#draining) return finish("unavailable", statusError(grpc.status.UNAVAILABLE, "the sidecar is shutting down"));
         if (!engine) return finish("unavailable", statusError(grpc.status.UNAVAILABLE, "the model is still loading"));
-        const kind = KIND_FROM_PROTO[request.kind];
+        const kind = kindFromProto(request.kind);
         if (!kind) return finish("invalid", statusError(grpc.status.INVALID_ARGUMENT, "kind must be STATEMENT or CALL_TRANSCRIPT"));
         span.setAttribute("document.kind", kind);
 

@@ -1,3 +1,4 @@
+import { DEFAULT_TOPICS } from "@liability/contracts";
 import { z } from "zod";
 import {
   envBoolean,
@@ -16,9 +17,9 @@ const positiveNumber = z.coerce.number().positive();
 
 /** Settings of the worker itself; Kafka, PostgreSQL and telemetry variables come from the platform schemas. */
 export const workerSettingsSchema = z.object({
-  KAFKA_TOPIC_DOCUMENTS: z.string().min(1).default("documents.received.v1"),
-  KAFKA_TOPIC_DLQ: z.string().min(1).default("documents.dlq.v1"),
-  KAFKA_TOPIC_LIABILITY_RECORDED: z.string().min(1).default("liability.recorded.v1"),
+  KAFKA_TOPIC_DOCUMENTS: z.string().min(1).default(DEFAULT_TOPICS.documents),
+  KAFKA_TOPIC_DLQ: z.string().min(1).default(DEFAULT_TOPICS.deadLetters),
+  KAFKA_TOPIC_LIABILITY_RECORDED: z.string().min(1).default(DEFAULT_TOPICS.liabilityRecorded),
   KAFKA_CONSUMER_GROUP: z.string().min(1).default("liability-extraction-worker"),
   /** Largest fetch per partition, which bounds a batch (and so one database transaction). */
   KAFKA_MAX_BYTES_PER_PARTITION: envPositiveInt.default(1_048_576),

@@ -1,6 +1,6 @@
 import { fromBinary, fromJsonString } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
-import { DeadLetterReason, DocumentKind, DocumentReceivedSchema } from "@liability/contracts";
+import { DeadLetterReason, DocumentReceivedSchema, kindFromProto } from "@liability/contracts";
 import type { DocumentReceived } from "@liability/contracts";
 import { headerValue } from "./messaging.ts";
 import type { InboundMessage } from "./messaging.ts";
@@ -86,9 +86,8 @@ export function decodeDocumentReceived(message: InboundMessage, limits: DecodeLi
   }
   const tenantId = event.tenantId.trim();
   if (tenantId === "") return poison(DeadLetterReason.MISSING_FIELD, "tenant_id is missing", documentId);
-  const kind =
-    event.kind === DocumentKind.STATEMENT ? "statement" : event.kind === DocumentKind.CALL_TRANSCRIPT ? "call_transcript" : null;
-  if (kind === null) return poison(DeadLetterReason.MISSING_FIELD, "kind is missing or unknown", documentId);
+  const kind = kindFromProto(event.kind);
+  if (kind === undefined) return poison(DeadLetterReason.MISSING_FIELD, "kind is missing or unknown", documentId);
 
   if (event.contentType.trim() !== "") {
     const [media, ...params] = event.contentType.split(";").map((p) => p.trim().toLowerCase());

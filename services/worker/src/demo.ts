@@ -19,11 +19,11 @@ import { Kafka, logLevel, Partitioners } from "kafkajs";
 import type { KafkaConfig } from "kafkajs";
 import pg from "pg";
 import { z } from "zod";
-import { DeadLetterReason, DeadLetterSchema, DocumentKind, DocumentReceivedSchema } from "@liability/contracts";
+import { DeadLetterReason, DeadLetterSchema, DocumentReceivedSchema, kindToProto } from "@liability/contracts";
 import { generateDocument } from "@liability/corpus";
 import type { GeneratedDocument } from "@liability/corpus";
 import { scoreRecord } from "@liability/domain";
-import type { LiabilityRecord } from "@liability/domain";
+import type { DocumentKind, LiabilityRecord } from "@liability/domain";
 import { createLogger, kafkaConnectionOptions } from "@liability/platform";
 import { loadWorkerConfig } from "./config.ts";
 import type { WorkerConfig } from "./config.ts";
@@ -119,14 +119,14 @@ async function waitForSidecar(): Promise<void> {
   }
 }
 
-function event(doc: { id: string; kind: string; text: Uint8Array; receivedAt: string }): Buffer {
+function event(doc: { id: string; kind: DocumentKind; text: Uint8Array; receivedAt: string }): Buffer {
   return Buffer.from(
     toBinary(
       DocumentReceivedSchema,
       create(DocumentReceivedSchema, {
         documentId: doc.id,
         tenantId: "tenant-demo",
-        kind: doc.kind === "statement" ? DocumentKind.STATEMENT : DocumentKind.CALL_TRANSCRIPT,
+        kind: kindToProto(doc.kind),
         sourceSystem: "demo",
         receivedAt: timestampFromMs(Date.parse(`${doc.receivedAt}T12:00:00Z`)),
         contentType: "text/plain; charset=utf-8",

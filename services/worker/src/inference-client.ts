@@ -11,7 +11,7 @@ import {
 import type { CircuitBreakerPolicy, RetryPolicy } from "cockatiel";
 import { service as healthService } from "grpc-health-check";
 import { context, SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { DocumentKind, InferenceService } from "@liability/contracts";
+import { InferenceService, kindToProto } from "@liability/contracts";
 import type { ExtractResponse } from "@liability/contracts";
 import { createServiceClient } from "@liability/platform";
 import type { Logger, ServiceClient } from "@liability/platform";
@@ -160,7 +160,7 @@ export class InferenceClient {
                     const result = await this.#client.extract(
                       {
                         documentId: request.documentId,
-                        kind: request.kind === "statement" ? DocumentKind.STATEMENT : DocumentKind.CALL_TRANSCRIPT,
+                        kind: kindToProto(request.kind),
                         text: request.text,
                       },
                       {

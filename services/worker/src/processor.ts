@@ -1,6 +1,6 @@
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Context, Span } from "@opentelemetry/api";
-import { DeadLetterReason } from "@liability/contracts";
+import { DeadLetterReason, recordFromProto } from "@liability/contracts";
 import { reasonCode, validateExtraction } from "@liability/domain";
 import type { LiabilityRecord, ValidationPolicy, ValidationResult } from "@liability/domain";
 import type { Logger } from "@liability/platform";
@@ -9,7 +9,7 @@ import type { DecodeLimits, DecodedDocument, PoisonMessage } from "./decode.ts";
 import type { AttemptRecord, ExtractOutcome } from "./inference-client.ts";
 import type { BatchContext, BatchResult, InboundBatch, InboundMessage, MessageProducer, OutboundMessage } from "./messaging.ts";
 import type { WorkerMetrics } from "./metrics.ts";
-import { encodeDeadLetter, encodeLiabilityRecorded, protoRecordToJson } from "./records.ts";
+import { encodeDeadLetter, encodeLiabilityRecorded } from "./records.ts";
 import type { AttemptRow, RecordRow } from "./store.ts";
 import { contextFromKafkaHeaders, traceHeaders, traceIdOf, tracer } from "./tracing.ts";
 
@@ -259,7 +259,7 @@ export class BatchProcessor {
     const response = outcome.response;
     const validation = tracer.startActiveSpan("validate extraction", (span): ValidationResult => {
       try {
-        const output = response.rawOutput.trim() !== "" ? response.rawOutput : response.record ? protoRecordToJson(response.record) : null;
+        const output = response.rawOutput.trim() !== "" ? response.rawOutput : response.record ? recordFromProto(response.record) : null;
         const result = validateExtraction(
           {
             text: doc.text,

@@ -8,7 +8,7 @@ import type { ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { Partitioners } from "kafkajs";
 import type { Consumer, KafkaMessage } from "kafkajs";
 import pg from "pg";
-import { DocumentKind, DocumentReceivedSchema } from "@liability/contracts";
+import { DocumentReceivedSchema, kindToProto } from "@liability/contracts";
 import { canonicalRecordJson, labelledDocumentSchema } from "@liability/domain";
 import type { LabelledDocument } from "@liability/domain";
 import { createLogger, startTelemetry } from "@liability/platform";
@@ -54,7 +54,7 @@ export function encodeEvent(doc: TestDocument, options: EventOptions = {}): { ke
   const event = create(DocumentReceivedSchema, {
     documentId: doc.id,
     tenantId: doc.tenantId,
-    kind: doc.kind === "statement" ? DocumentKind.STATEMENT : DocumentKind.CALL_TRANSCRIPT,
+    kind: kindToProto(doc.kind),
     sourceSystem: "worker-tests",
     receivedAt: timestampFromMs(options.receivedAtMs ?? RECEIVED_AT_MS),
     contentType: "text/plain; charset=utf-8",

@@ -1,6 +1,6 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { DocumentKind, DocumentReceivedSchema } from "@liability/contracts";
+import { DocumentReceivedSchema, kindToProto } from "@liability/contracts";
 import type { ExtractedRecord } from "@liability/domain";
 import { kafkaConnectionOptions, postgresPoolConfig } from "@liability/platform";
 import type { KafkaConfig, PostgresConfig } from "@liability/platform";
@@ -101,7 +101,7 @@ export class PipelineTarget implements Target {
           const doc = byPipelineId.get(id)!;
           const event = create(DocumentReceivedSchema, {
             documentId: id,
-            kind: doc.kind === "statement" ? DocumentKind.STATEMENT : DocumentKind.CALL_TRANSCRIPT,
+            kind: kindToProto(doc.kind),
             tenantId: o.tenantId,
             sourceSystem: "liability-eval",
             receivedAt: timestampFromMs((doc.receivedAt ?? new Date(now)).getTime()),

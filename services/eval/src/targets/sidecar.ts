@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
-import { DocumentKind, InferenceService } from "@liability/contracts";
+import { InferenceService, kindToProto } from "@liability/contracts";
 import type { ExtractResponse } from "@liability/contracts";
 import { reasonCode, validateExtraction } from "@liability/domain";
 import type { ValidationPolicy } from "@liability/domain";
@@ -89,7 +89,7 @@ export class SidecarTarget implements Target {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
         response = await this.#client.extract(
-          { documentId: doc.id, kind: doc.kind === "statement" ? DocumentKind.STATEMENT : DocumentKind.CALL_TRANSCRIPT, text: doc.text },
+          { documentId: doc.id, kind: kindToProto(doc.kind), text: doc.text },
           { deadline: new Date(Date.now() + this.#options.deadlineMs) },
         );
         error = null;

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  DocumentKind,
+  kindFromProto,
+  kindToProto,
+  LiabilityRecordSchema,
+  LiabilityType,
+  recordFromProto,
+  recordToProto,
+} from "@liability/contracts";
+import { LIABILITY_TYPES, liabilityRecordSchema, type LiabilityRecord } from "@liability/domain";
+
+const full: LiabilityRecord = {
+  liability_type: "mortgage",
+  lender_name: "Northgate Savings Bank",
+  account_last4: "5518",
+  current_balance: 214905.12,
+  payoff_amount: 0,
+  payoff_good_through: "2026-06-09",
+  escrow_balance: 3318.07,
+  interest_rate: 6.15,
+  monthly_payment: 2184.37,
+  next_due_date: "2026-05-01",
+  as_of_date: "2026-04-02",
+};
+
+test("a record survives domain → protobuf bytes → domain, zero kept apart from not stated", () => {
+  const sparse: LiabilityRecord = { ...full, account_last4: null, escrow_balance: null, payoff_good_through: null, interest_rate: null };
+  for (const record of [full, sparse]) {
+    const bytes = toBinary(LiabilityRecordSchema, recordToProto(record));
+    assert.deepEqual(liabilityRecordSchema.parse(recordFromProto(fromBinary(LiabilityRecordSchema, bytes))), record);
+  }
+  assert.equal(recordToProto(full).payoffAmount, 0);
+  assert.equal(recordToProto({ ...full, payoff_amount: null }).payoffAmount, undefined);
+});
+
+test("every liability type and document kind maps both ways; unknown wire values are not guessed", () => {
+  for (const type of LIABILITY_TYPES) {
+    assert.equal(recordFromProto(recordToProto({ ...full, liability_type: type })).liability_type, type);
+  }
+  assert.equal(recordFromProto(recordToProto(full)).liability_type, "mortgage");
+  const unspecified = { ...recordToProto(full), liabilityType: LiabilityType.UNSPECIFIED };
+  assert.equal(recordFromProto(unspecified).liability_type, null);
+  assert.equal(recordFromProto({ ...recordToProto(full), lenderName: "" }).lender_name, null);
+  for (const kind of ["statement", "call_transcript"] as const) assert.equal(kindFromProto(kindToProto(kind)), kind);
+  assert.equal(kindFromProto(DocumentKind.UNSPECIFIED), undefined);
+  assert.equal(kindFromProto(99 as DocumentKind), undefined);
+});
