@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildCandidates, buildSourceIndex, candidateJsonValues, candidateSpans } from "../src/index.ts";
+import { buildCandidates, buildSourceIndex, candidateJsonValues, candidateSpans, lenderNameCandidates } from "../src/index.ts";
 
 const candidatesOf = (text: string, referenceYear?: number) =>
   buildCandidates(buildSourceIndex(text), referenceYear === undefined ? {} : { referenceYear });
@@ -61,4 +61,15 @@ test("identifiers and phone numbers are not amounts or rates", () => {
   assert.ok(candidateSpans(c, "interest_rate", 19.36).length > 0);
   // A bare small amount without $ is still one ("minimum due 46").
   assert.ok(candidateSpans(candidatesOf("Minimum due 46"), "monthly_payment", 46).length > 0);
+});
+
+test("lender names are phrases of one line up to a clause break, as written and in title case", () => {
+  const names = lenderNameCandidates("NORTHGATE SAVINGS BANK, N.A.\nREP: Thank you for calling Pinecrest Auto Credit, this is Dana.\n");
+  for (const name of ["NORTHGATE SAVINGS BANK", "Northgate Savings Bank", "Pinecrest Auto Credit", "Pinecrest", "N.A."]) {
+    assert.ok(names.includes(name), name);
+  }
+  // Nothing runs past the comma, across the line break, or starts with a lower-case word.
+  assert.ok(!names.some((n) => n.includes("Credit this") || n.includes("N.A. REP") || n.startsWith("calling")));
+  assert.ok(!names.includes("Pinecrest Auto Credit,"));
+  assert.deepEqual(lenderNameCandidates("thank you, goodbye"), []);
 });

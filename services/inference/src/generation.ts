@@ -7,8 +7,15 @@ import {
   type Token,
   type TokenBias,
 } from "node-llama-cpp";
-import { buildCandidates, buildSourceIndex, candidateJsonValues, GROUNDED_FIELDS, type GroundedField } from "@liability/domain";
-import { FIELD_STEPS, groundedGrammar, type FieldStep } from "./grammar.ts";
+import {
+  buildCandidates,
+  buildSourceIndex,
+  candidateJsonValues,
+  GROUNDED_FIELDS,
+  lenderNameCandidates,
+  type GroundedField,
+} from "@liability/domain";
+import { FIELD_STEPS, groundedGrammar, groundedNameGrammar, type FieldStep } from "./grammar.ts";
 import { abortError } from "./scheduler.ts";
 
 export interface CompiledStep extends FieldStep {
@@ -34,8 +41,9 @@ const GROUNDED = new Set<string>(GROUNDED_FIELDS);
 
 /**
  * The steps for one document under grounded decoding: each quoted field's grammar admits only
- * the values the text states (see buildCandidates) or null; the other steps are shared. Fields
- * with the same candidate list and terminator (the four amounts) share one compiled grammar.
+ * the values the text states (see buildCandidates) or null, and the lender name only a phrase
+ * of the text (see lenderNameCandidates); liability_type keeps its own grammar. Fields with the
+ * same candidate list and terminator (the four amounts) share one compiled grammar.
  */
 export async function groundSteps(
   llama: Llama,
@@ -44,11 +52,15 @@ export async function groundSteps(
   received: Date,
 ): Promise<CompiledStep[]> {
   const candidates = buildCandidates(buildSourceIndex(text), { referenceYear: received.getUTCFullYear() });
+  const names = lenderNameCandidates(text);
   const compiled = new Map<string, Promise<LlamaGrammar>>();
   return Promise.all(
     steps.map(async (step) => {
-      if (!GROUNDED.has(step.field)) return step;
-      const grammar = groundedGrammar(step, candidateJsonValues(candidates, step.field as GroundedField));
+      let grammar: string;
+      if (GROUNDED.has(step.field)) grammar = groundedGrammar(step, candidateJsonValues(candidates, step.field as GroundedField));
+      // A text without any capitalised phrase (empty, or all lower case) keeps the open name grammar.
+      else if (step.field === "lender_name" && names.length > 0) grammar = groundedNameGrammar(step, names);
+      else return step;
       let grammarPromise = compiled.get(grammar);
       if (grammarPromise === undefined) {
         grammarPromise = llama.createGrammar({ grammar });

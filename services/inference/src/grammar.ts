@@ -152,3 +152,45 @@ export function groundedGrammar(step: FieldStep, values: readonly string[]): str
 export const MAX_COMPLETION_BYTES = FIELD_STEPS.reduce((sum, s) => sum + Buffer.byteLength(s.injectedText) + s.maxBytes, 0);
 
 export const MAX_COMPLETION_TOKENS = MAX_COMPLETION_BYTES + 1;
+
+/**
+ * Grounded lender name: the grammar of the lender_name step narrowed to `phrases` (see
+ * lenderNameCandidates in @liability/domain). The phrases become a character trie written as
+ * nested alternatives, so that llama.cpp follows one path per prefix instead of one per phrase
+ * (a document has hundreds of phrases; a flat alternation would be checked phrase by phrase for
+ * every token of the vocabulary).
+ */
+export function groundedNameGrammar(step: FieldStep, phrases: readonly string[]): string {
+  const root: TrieNode = new Map();
+  for (const phrase of phrases) {
+    // The JSON string as the record writes it, closing quote included, so no node is a mere prefix end.
+    let node = root;
+    for (const ch of `${JSON.stringify(phrase).slice(1)}`) {
+      let next = node.get(ch);
+      if (next === undefined) {
+        next = new Map();
+        node.set(ch, next);
+      }
+      node = next;
+    }
+  }
+  return `root ::= ${lit('":"')} ${trieExpression(root)} ${lit(step.terminator)}\n`;
+}
+
+type TrieNode = Map<string, TrieNode>;
+
+function trieExpression(node: TrieNode): string {
+  const branches: string[] = [];
+  for (const [first, child] of node) {
+    // A chain of single children is one literal.
+    let text = first;
+    let at = child;
+    while (at.size === 1) {
+      const [ch, next] = at.entries().next().value!;
+      text += ch;
+      at = next;
+    }
+    branches.push(at.size === 0 ? lit(text) : `${lit(text)} ${trieExpression(at)}`);
+  }
+  return branches.length === 1 ? branches[0]! : `( ${branches.join(" | ")} )`;
+}

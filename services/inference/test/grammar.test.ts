@@ -6,6 +6,7 @@ import {
   candidateSpans,
   canonicalRecordJson,
   GROUNDED_FIELDS,
+  lenderNameCandidates,
   liabilityRecordSchema,
   type LiabilityRecord,
 } from "@liability/domain";
@@ -150,6 +151,8 @@ test("grounded decoding still admits every value the spec's examples state, and 
     assert.equal(await generationAccepts(canonicalRecordJson(invented), grounded), false, `invented balance admitted: ${doc.id}`);
     const digits = { ...doc.expected!, account_last4: "9999" };
     assert.equal(await generationAccepts(canonicalRecordJson(digits), grounded), false, `invented last-4 admitted: ${doc.id}`);
+    const misspelt = { ...doc.expected!, lender_name: doc.expected!.lender_name.replace(/[aeiou]/, "y") };
+    assert.equal(await generationAccepts(canonicalRecordJson(misspelt), grounded), false, `misspelt lender admitted: ${doc.id}`);
   }
 });
 
@@ -157,7 +160,9 @@ test("grounded decoding still admits every value the spec's examples state, and 
 async function generateUnderPressure(text: string, grounded: readonly CompiledStep[], seed: number): Promise<string> {
   let state = seed;
   const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const pushed = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ".", "\"", "null", "20"].flatMap((t) => model.tokenize(t, false));
+  const pushed = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ".", "\"", "null", "20", "Bank", " Bank", "e", "x"].flatMap((t) =>
+    model.tokenize(t, false),
+  );
   const sequence = context.getSequence();
   let released!: () => void;
   const sequenceFree = new Promise<void>((resolve) => (released = resolve));
@@ -194,6 +199,7 @@ test("no non-null value of a grounded response lies outside the document's candi
         if (value === null) continue;
         assert.ok(candidateSpans(candidates, field, value).length > 0, `${doc.id} seed ${seed}: ${field}=${value} is not in the document`);
       }
+      assert.ok(lenderNameCandidates(doc.text).includes(record.lender_name), `${doc.id} seed ${seed}: lender name is not a phrase of the document`);
     }
   }
 });

@@ -168,3 +168,57 @@ export function candidateSpans(
       return typeof value === "string" ? (candidates.last4.get(value) ?? []) : [];
   }
 }
+
+/** Longest lender name the record's grammar allows. */
+const MAX_NAME_CHARS = 120;
+const MAX_NAME_WORDS = 8;
+
+/**
+ * The phrases a lender name may be, as the record would carry them: runs of up to eight words
+ * on one line that start with a capital or a digit and do not cross a sentence or clause break
+ * ("Pinecrest Auto Credit, this is Dana" gives "Pinecrest Auto Credit" but nothing past the
+ * comma), each as written and, where it has words in capitals, with those words in title case
+ * ("NORTHGATE SAVINGS BANK" → "Northgate Savings Bank"), which is how records write names.
+ * Phrases with quotes or backslashes are left out (no lender is named that way).
+ */
+export function lenderNameCandidates(text: string): string[] {
+  const out = new Set<string>();
+  for (const line of text.split(/\r?\n/)) {
+    const words = [...line.matchAll(/\S+/g)].map((m) => splitWord(m[0]));
+    for (let i = 0; i < words.length; i++) {
+      if (!/^[\p{Lu}\d]/u.test(words[i]!.word)) continue;
+      const phrase: string[] = [];
+      for (let j = i; j < words.length && phrase.length < MAX_NAME_WORDS; j++) {
+        const { word, breaksAfter } = words[j]!;
+        if (word === "") break;
+        phrase.push(word);
+        const joined = phrase.join(" ");
+        if (joined.length > MAX_NAME_CHARS) break;
+        if (/\p{L}/u.test(joined) && !/["\\]/.test(joined)) {
+          out.add(joined);
+          out.add(phrase.map(titleCase).join(" "));
+        }
+        if (breaksAfter) break;
+      }
+    }
+  }
+  return [...out].sort();
+}
+
+/** A word without surrounding quotes and brackets, and whether punctuation after it ends the phrase. */
+function splitWord(raw: string): { word: string; breaksAfter: boolean } {
+  const stripped = raw.replace(/^[("'\[{<*•-]+/u, "");
+  const trailing = /[.,;:!?)"'\]}>]+$/u.exec(stripped);
+  let word = trailing ? stripped.slice(0, trailing.index) : stripped;
+  let breaksAfter = trailing !== null;
+  // "N.A." and "Inc." keep their full stop and do not end the name.
+  if (trailing?.[0] === "." && /^(?:[\p{L}]\.)+[\p{L}]?$|^(?:inc|co|corp|ltd|llc|fsb|na)$/iu.test(word)) {
+    word = `${word}.`;
+    breaksAfter = false;
+  }
+  return { word, breaksAfter };
+}
+
+function titleCase(word: string): string {
+  return /^\p{Lu}{2,}$/u.test(word) ? word[0] + word.slice(1).toLowerCase() : word;
+}
