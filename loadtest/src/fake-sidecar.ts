@@ -110,7 +110,11 @@ export class FakeInferenceSidecar {
       // The worker keeps one channel open for hours; the defaults would close it as idle.
       "grpc.keepalive_permit_without_calls": 1,
     });
-    addService(server, InferenceService, { extract: (call, callback) => this.#extract(call, callback) });
+    addService(server, InferenceService, {
+      extract: (call, callback) => this.#extract(call, callback),
+      // The worker sends single Extract calls today; a load-test double answers only what it is asked.
+      extractBatch: (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: "FakeInferenceSidecar answers Extract only" }),
+    });
     this.#health = new HealthImplementation({ "": "SERVING", [InferenceService.typeName]: "SERVING" });
     this.#health.addToServer(server);
     const port = await new Promise<number>((resolve, reject) =>

@@ -3,16 +3,19 @@ import { connect } from "node:net";
 import { dirname } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import {
+  ExtractBatchResponseSchema,
   ExtractResponseSchema,
   InferenceService,
   kindFromProto,
   recordToProto,
+  type ExtractBatchRequest,
+  type ExtractBatchResponse,
   type ExtractRequest,
   type ExtractResponse,
 } from "@liability/contracts";
 import { addService, isUnixSocketAddress, serverCredentials, unixSocketPath, type Logger, type TlsFiles } from "@liability/platform";
 import * as grpc from "@grpc/grpc-js";
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter } from "@opentelemetry/api";
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter } from "@opentelemetry/api";
 import { HealthImplementation } from "grpc-health-check";
 import { InvalidDocumentError, type ExtractionEngine, type ExtractOutput } from "./engine.ts";
 import { InferenceInstruments } from "./instruments.ts";
@@ -47,6 +50,40 @@ const metadataGetter: TextMapGetter<grpc.Metadata> = {
     return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
   },
 };
+
+/** Documents one ExtractBatch call may carry. */
+export const MAX_BATCH_DOCUMENTS = 256;
+
+type DocumentResult =
+  | { readonly ok: true; readonly outcome: "ok"; readonly response: ExtractResponse }
+  | { readonly ok: false; readonly outcome: string; readonly code: grpc.status; readonly message: string; readonly retryAfterMs?: number };
+
+/**
+ * One signal for both ways a call ends early: the client goes away, or its deadline passes.
+ * grpc-js also reports a passed deadline as "cancelled" (and the client may cancel at its own
+ * deadline a moment before ours); the clock tells the two apart.
+ */
+function callSignal(call: grpc.ServerUnaryCall<unknown, unknown>): { signal: AbortSignal; deadlineMs: number; dispose: () => void } {
+  const controller = new AbortController();
+  const deadline = call.getDeadline();
+  const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  const onCancelled = () => controller.abort(new RequestAbortedError(Date.now() >= deadlineMs - 100 ? "deadline" : "cancelled"));
+  call.on("cancelled", onCancelled);
+  let timer: NodeJS.Timeout | undefined;
+  if (Number.isFinite(deadlineMs)) {
+    const remaining = deadlineMs - Date.now();
+    if (remaining <= 0) controller.abort(new RequestAbortedError("deadline"));
+    else timer = setTimeout(() => controller.abort(new RequestAbortedError("deadline")), remaining);
+  }
+  return {
+    signal: controller.signal,
+    deadlineMs,
+    dispose: () => {
+      clearTimeout(timer);
+      call.off("cancelled", onCancelled);
+    },
+  };
+}
 
 function statusError(code: grpc.status, details: string, metadata?: grpc.Metadata): Partial<grpc.StatusObject> {
   return { code, details, metadata: metadata ?? new grpc.Metadata() };
@@ -91,6 +128,9 @@ export class InferenceServer {
       extract: (call, callback) => {
         void this.#extract(call, callback);
       },
+      extractBatch: (call, callback) => {
+        void this.#extractBatch(call, callback);
+      },
     });
   }
 
@@ -130,63 +170,112 @@ export class InferenceServer {
   ): Promise<void> {
     const receivedAt = performance.now();
     const parent = propagation.extract(context.active(), call.metadata, metadataGetter);
-    const request = call.request;
-    await this.#tracer.startActiveSpan(
-      `${INFERENCE_SERVICE_NAME}/Extract`,
+    const call_ = callSignal(call);
+    try {
+      const result = await this.#document(call.request, { receivedAt, parent, signal: call_.signal, deadlineMs: call_.deadlineMs, method: "Extract" });
+      if (result.ok) return callback(null, result.response);
+      const metadata = new grpc.Metadata();
+      if (result.retryAfterMs !== undefined) {
+        metadata.set(RETRY_AFTER_METADATA, String(result.retryAfterMs));
+        metadata.set(GRPC_PUSHBACK_METADATA, String(result.retryAfterMs));
+      }
+      callback(statusError(result.code, result.message, metadata));
+    } finally {
+      call_.dispose();
+    }
+  }
+
+  async #extractBatch(
+    call: grpc.ServerUnaryCall<ExtractBatchRequest, ExtractBatchResponse>,
+    callback: grpc.sendUnaryData<ExtractBatchResponse>,
+  ): Promise<void> {
+    const receivedAt = performance.now();
+    const documents = call.request.documents;
+    if (documents.length > MAX_BATCH_DOCUMENTS) {
+      return callback(statusError(grpc.status.INVALID_ARGUMENT, `${documents.length} documents; ExtractBatch takes at most ${MAX_BATCH_DOCUMENTS}`));
+    }
+    const parent = propagation.extract(context.active(), call.metadata, metadataGetter);
+    const call_ = callSignal(call);
+    const span = this.#tracer.startSpan(
+      `${INFERENCE_SERVICE_NAME}/ExtractBatch`,
       {
         kind: SpanKind.SERVER,
+        attributes: { "rpc.system": "grpc", "rpc.service": INFERENCE_SERVICE_NAME, "rpc.method": "ExtractBatch", "inference.batch.size": documents.length },
+      },
+      parent,
+    );
+    const batchContext = trace.setSpan(parent, span);
+    try {
+      // Every document is scheduled on its own, as Extract schedules it: the engine's queue
+      // decides what runs now and what is shed, per document.
+      const results = await Promise.all(
+        documents.map((request) =>
+          this.#document(request, { receivedAt, parent: batchContext, signal: call_.signal, deadlineMs: call_.deadlineMs, method: "ExtractBatch" }),
+        ),
+      );
+      span.setAttribute("inference.batch.failed", results.filter((r) => !r.ok).length);
+      callback(
+        null,
+        create(ExtractBatchResponseSchema, {
+          results: results.map((r, i) => ({
+            documentId: documents[i]!.documentId,
+            outcome: r.ok
+              ? { case: "response" as const, value: r.response }
+              : { case: "failure" as const, value: { code: r.code, message: r.message, retryAfterMs: r.retryAfterMs ?? 0 } },
+          })),
+        }),
+      );
+    } finally {
+      span.end();
+      call_.dispose();
+    }
+  }
+
+  /** One document, from request to response or failure, in its own span. Never throws. */
+  async #document(
+    request: ExtractRequest,
+    c: { receivedAt: number; parent: Context; signal: AbortSignal; deadlineMs: number; method: "Extract" | "ExtractBatch" },
+  ): Promise<DocumentResult> {
+    return this.#tracer.startActiveSpan(
+      `${INFERENCE_SERVICE_NAME}/${c.method}${c.method === "ExtractBatch" ? " document" : ""}`,
+      {
+        kind: c.method === "Extract" ? SpanKind.SERVER : SpanKind.INTERNAL,
         attributes: {
           "rpc.system": "grpc",
           "rpc.service": INFERENCE_SERVICE_NAME,
-          "rpc.method": "Extract",
+          "rpc.method": c.method,
           "document.id": request.documentId,
           "document.chars": request.text.length,
+          ...(Number.isFinite(c.deadlineMs) ? { "rpc.deadline_ms": Math.max(0, c.deadlineMs - Date.now()) } : {}),
         },
       },
-      parent,
+      c.parent,
       async (span) => {
         const log = this.#logger.child({ document_id: request.documentId });
-        const finish = (outcome: string, error: Partial<grpc.StatusObject> | null, response?: ExtractResponse) => {
-          const totalMs = performance.now() - receivedAt;
-          this.#instruments.request(outcome, totalMs);
-          span.setAttribute("inference.outcome", outcome);
-          if (error) {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: error.details ?? outcome });
-            span.setAttribute("rpc.grpc.status_code", error.code ?? grpc.status.UNKNOWN);
-          } else {
-            span.setAttribute("rpc.grpc.status_code", grpc.status.OK);
+        const finish = (result: DocumentResult): DocumentResult => {
+          this.#instruments.request(result.outcome, performance.now() - c.receivedAt);
+          span.setAttribute("inference.outcome", result.outcome);
+          if (result.ok) span.setAttribute("rpc.grpc.status_code", grpc.status.OK);
+          else {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: result.message });
+            span.setAttribute("rpc.grpc.status_code", result.code);
+            if (result.retryAfterMs !== undefined) span.setAttribute("inference.retry_after_ms", result.retryAfterMs);
           }
           span.end();
-          callback(error, response);
+          return result;
         };
+        const fail = (outcome: string, code: grpc.status, message: string, retryAfterMs?: number): DocumentResult =>
+          finish({ ok: false, outcome, code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 
         const engine = this.#engine;
-        if (this.#draining) return finish("unavailable", statusError(grpc.status.UNAVAILABLE, "the sidecar is shutting down"));
-        if (!engine) return finish("unavailable", statusError(grpc.status.UNAVAILABLE, "the model is still loading"));
+        if (this.#draining) return fail("unavailable", grpc.status.UNAVAILABLE, "the sidecar is shutting down");
+        if (!engine) return fail("unavailable", grpc.status.UNAVAILABLE, "the model is still loading");
         const kind = kindFromProto(request.kind);
-        if (!kind) return finish("invalid", statusError(grpc.status.INVALID_ARGUMENT, "kind must be STATEMENT or CALL_TRANSCRIPT"));
+        if (!kind) return fail("invalid", grpc.status.INVALID_ARGUMENT, "kind must be STATEMENT or CALL_TRANSCRIPT");
         span.setAttribute("document.kind", kind);
-
-        // One signal for both ways a request ends early: the client goes away, or its deadline passes.
-        const controller = new AbortController();
-        const deadline = call.getDeadline();
-        const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
-        // grpc-js also reports a passed deadline as "cancelled" (and the client may cancel at its own
-        // deadline a moment before ours); tell the two apart by the clock.
-        const onCancelled = () =>
-          controller.abort(new RequestAbortedError(Date.now() >= deadlineMs - 100 ? "deadline" : "cancelled"));
-        call.on("cancelled", onCancelled);
-        let deadlineTimer: NodeJS.Timeout | undefined;
-        if (Number.isFinite(deadlineMs)) {
-          const remaining = deadlineMs - Date.now();
-          if (remaining <= 0) controller.abort(new RequestAbortedError("deadline"));
-          else deadlineTimer = setTimeout(() => controller.abort(new RequestAbortedError("deadline")), remaining);
-          span.setAttribute("rpc.deadline_ms", Math.max(0, remaining));
-        }
-
         try {
-          const out = await engine.extract({ documentId: request.documentId, kind, text: request.text }, { signal: controller.signal });
-          recordPhaseSpans(this.#tracer, span, receivedAt, out);
+          const out = await engine.extract({ documentId: request.documentId, kind, text: request.text }, { signal: c.signal });
+          recordPhaseSpans(this.#tracer, span, c.receivedAt, out);
           this.#instruments.phases({
             queueMs: out.timings.queueMs,
             promptMs: out.timings.promptMs,
@@ -200,31 +289,17 @@ export class InferenceServer {
             { prompt_tokens: out.promptTokens, completion_tokens: out.completionTokens, total_ms: Math.round(out.timings.totalMs) },
             "extracted",
           );
-          finish("ok", null, toResponse(out));
+          return finish({ ok: true, outcome: "ok", response: toResponse(out) });
         } catch (error) {
-          if (error instanceof OverloadedError) {
-            const md = new grpc.Metadata();
-            md.set(RETRY_AFTER_METADATA, String(error.retryAfterMs));
-            md.set(GRPC_PUSHBACK_METADATA, String(error.retryAfterMs));
-            span.setAttribute("inference.retry_after_ms", error.retryAfterMs);
-            finish("shed", statusError(grpc.status.RESOURCE_EXHAUSTED, error.message, md));
-          } else if (error instanceof InvalidDocumentError) {
-            finish("invalid", statusError(grpc.status.INVALID_ARGUMENT, error.message));
-          } else if (error instanceof DrainingError) {
-            finish("unavailable", statusError(grpc.status.UNAVAILABLE, error.message));
-          } else if (error instanceof RequestAbortedError) {
-            finish(
-              error.kind,
-              statusError(error.kind === "deadline" ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED, error.message),
-            );
-          } else {
-            span.recordException(error as Error);
-            log.error({ err: error }, "extraction failed");
-            finish("error", statusError(grpc.status.INTERNAL, "extraction failed"));
+          if (error instanceof OverloadedError) return fail("shed", grpc.status.RESOURCE_EXHAUSTED, error.message, error.retryAfterMs);
+          if (error instanceof InvalidDocumentError) return fail("invalid", grpc.status.INVALID_ARGUMENT, error.message);
+          if (error instanceof DrainingError) return fail("unavailable", grpc.status.UNAVAILABLE, error.message);
+          if (error instanceof RequestAbortedError) {
+            return fail(error.kind, error.kind === "deadline" ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED, error.message);
           }
-        } finally {
-          clearTimeout(deadlineTimer);
-          call.off("cancelled", onCancelled);
+          span.recordException(error as Error);
+          log.error({ err: error }, "extraction failed");
+          return fail("error", grpc.status.INTERNAL, "extraction failed");
         }
       },
     );

@@ -23,6 +23,9 @@ before(async () => {
   let markCancelled!: () => void;
   slowCallCancelled = new Promise((resolve) => (markCancelled = resolve));
   addService(server, InferenceService, {
+    extractBatch(_call, callback) {
+      callback({ code: grpc.status.UNIMPLEMENTED, details: "this test double answers Extract only" });
+    },
     extract(call, callback) {
       if (call.request.documentId === "slow") {
         call.on("cancelled", markCancelled);

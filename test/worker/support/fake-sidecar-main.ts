@@ -24,6 +24,9 @@ function sha256(text: string): string {
 
 const server = new grpc.Server();
 addService(server, InferenceService, {
+  extractBatch(_call, callback) {
+    callback({ code: grpc.status.UNIMPLEMENTED, details: "this test double answers Extract only" });
+  },
   extract(call, callback) {
     const { documentId, text } = call.request;
     const traceparent = call.metadata.get("traceparent")[0];

@@ -12,6 +12,108 @@ import type { DocumentKind, LiabilityRecord } from "../../record/v1/record_pb.js
 export declare const file_liability_inference_v1_inference: GenFile;
 
 /**
+ * @generated from message liability.inference.v1.ExtractBatchRequest
+ */
+export declare type ExtractBatchRequest = Message<"liability.inference.v1.ExtractBatchRequest"> & {
+  /**
+   * At most 256 documents.
+   *
+   * @generated from field: repeated liability.inference.v1.ExtractRequest documents = 1;
+   */
+  documents: ExtractRequest[];
+};
+
+/**
+ * Describes the message liability.inference.v1.ExtractBatchRequest.
+ * Use `create(ExtractBatchRequestSchema)` to create a new message.
+ */
+export declare const ExtractBatchRequestSchema: GenMessage<ExtractBatchRequest>;
+
+/**
+ * @generated from message liability.inference.v1.ExtractBatchResponse
+ */
+export declare type ExtractBatchResponse = Message<"liability.inference.v1.ExtractBatchResponse"> & {
+  /**
+   * One per request document, in the same order.
+   *
+   * @generated from field: repeated liability.inference.v1.ExtractResult results = 1;
+   */
+  results: ExtractResult[];
+};
+
+/**
+ * Describes the message liability.inference.v1.ExtractBatchResponse.
+ * Use `create(ExtractBatchResponseSchema)` to create a new message.
+ */
+export declare const ExtractBatchResponseSchema: GenMessage<ExtractBatchResponse>;
+
+/**
+ * @generated from message liability.inference.v1.ExtractResult
+ */
+export declare type ExtractResult = Message<"liability.inference.v1.ExtractResult"> & {
+  /**
+   * @generated from field: string document_id = 1;
+   */
+  documentId: string;
+
+  /**
+   * @generated from oneof liability.inference.v1.ExtractResult.outcome
+   */
+  outcome: {
+    /**
+     * @generated from field: liability.inference.v1.ExtractResponse response = 2;
+     */
+    value: ExtractResponse;
+    case: "response";
+  } | {
+    /**
+     * @generated from field: liability.inference.v1.ExtractFailure failure = 3;
+     */
+    value: ExtractFailure;
+    case: "failure";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message liability.inference.v1.ExtractResult.
+ * Use `create(ExtractResultSchema)` to create a new message.
+ */
+export declare const ExtractResultSchema: GenMessage<ExtractResult>;
+
+/**
+ * @generated from message liability.inference.v1.ExtractFailure
+ */
+export declare type ExtractFailure = Message<"liability.inference.v1.ExtractFailure"> & {
+  /**
+   * The gRPC status code Extract would have ended with (RESOURCE_EXHAUSTED, INVALID_ARGUMENT,
+   * DEADLINE_EXCEEDED, CANCELLED, UNAVAILABLE, INTERNAL).
+   *
+   * @generated from field: uint32 code = 1;
+   */
+  code: number;
+
+  /**
+   * Why, without document content.
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * RESOURCE_EXHAUSTED only: how long to wait before sending this document again.
+   *
+   * @generated from field: uint32 retry_after_ms = 3;
+   */
+  retryAfterMs: number;
+};
+
+/**
+ * Describes the message liability.inference.v1.ExtractFailure.
+ * Use `create(ExtractFailureSchema)` to create a new message.
+ */
+export declare const ExtractFailureSchema: GenMessage<ExtractFailure>;
+
+/**
  * @generated from message liability.inference.v1.ExtractRequest
  */
 export declare type ExtractRequest = Message<"liability.inference.v1.ExtractRequest"> & {
@@ -169,6 +271,13 @@ export declare type Timings = Message<"liability.inference.v1.Timings"> & {
    * @generated from field: double total_ms = 4;
    */
   totalMs: number;
+
+  /**
+   * Building the document's candidate values and their grammars (grounded decoding).
+   *
+   * @generated from field: double grounding_ms = 5;
+   */
+  groundingMs: number;
 };
 
 /**
@@ -225,6 +334,18 @@ export declare const InferenceService: GenService<{
     methodKind: "unary";
     input: typeof ExtractRequestSchema;
     output: typeof ExtractResponseSchema;
+  },
+  /**
+   * Many documents in one round trip. Each is scheduled and answered on its own, as if sent
+   * by Extract: one that fails (invalid, shed, past its deadline) never fails the others.
+   * The call's deadline applies to every document. Results come in request order.
+   *
+   * @generated from rpc liability.inference.v1.InferenceService.ExtractBatch
+   */
+  extractBatch: {
+    methodKind: "unary";
+    input: typeof ExtractBatchRequestSchema;
+    output: typeof ExtractBatchResponseSchema;
   },
 }>;
 

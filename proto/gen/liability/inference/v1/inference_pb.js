@@ -9,49 +9,77 @@ import { file_liability_record_v1_record } from "../../record/v1/record_pb.js";
  * Describes the file liability/inference/v1/inference.proto.
  */
 export const file_liability_inference_v1_inference = /*@__PURE__*/
-  fileDesc("CiZsaWFiaWxpdHkvaW5mZXJlbmNlL3YxL2luZmVyZW5jZS5wcm90bxIWbGlhYmlsaXR5LmluZmVyZW5jZS52MSJkCg5FeHRyYWN0UmVxdWVzdBITCgtkb2N1bWVudF9pZBgBIAEoCRIvCgRraW5kGAIgASgOMiEubGlhYmlsaXR5LnJlY29yZC52MS5Eb2N1bWVudEtpbmQSDAoEdGV4dBgDIAEoCSK9AgoPRXh0cmFjdFJlc3BvbnNlEjQKBnJlY29yZBgBIAEoCzIkLmxpYWJpbGl0eS5yZWNvcmQudjEuTGlhYmlsaXR5UmVjb3JkEhIKCnJhd19vdXRwdXQYAiABKAkSMAoFbW9kZWwYAyABKAsyIS5saWFiaWxpdHkuaW5mZXJlbmNlLnYxLk1vZGVsSW5mbxIxCgV1c2FnZRgEIAEoCzIiLmxpYWJpbGl0eS5pbmZlcmVuY2UudjEuVG9rZW5Vc2FnZRIwCgd0aW1pbmdzGAUgASgLMh8ubGlhYmlsaXR5LmluZmVyZW5jZS52MS5UaW1pbmdzEjYKCmNvbmZpZGVuY2UYBiABKAsyIi5saWFiaWxpdHkuaW5mZXJlbmNlLnYxLkNvbmZpZGVuY2USEQoJdHJ1bmNhdGVkGAcgASgIIkwKCU1vZGVsSW5mbxIQCghtb2RlbF9pZBgBIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAIgASgJEhYKDnByb21wdF92ZXJzaW9uGAMgASgJIj4KClRva2VuVXNhZ2USFQoNcHJvbXB0X3Rva2VucxgBIAEoDRIZChFjb21wbGV0aW9uX3Rva2VucxgCIAEoDSJXCgdUaW1pbmdzEhAKCHF1ZXVlX21zGAEgASgBEhEKCXByb21wdF9tcxgCIAEoARIVCg1nZW5lcmF0aW9uX21zGAMgASgBEhAKCHRvdGFsX21zGAQgASgBIpwBCgpDb25maWRlbmNlEhEKCWF2YWlsYWJsZRgBIAEoCBI+CgZmaWVsZHMYAiADKAsyLi5saWFiaWxpdHkuaW5mZXJlbmNlLnYxLkNvbmZpZGVuY2UuRmllbGRzRW50cnkSDAoEbm90ZRgDIAEoCRotCgtGaWVsZHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBMm4KEEluZmVyZW5jZVNlcnZpY2USWgoHRXh0cmFjdBImLmxpYWJpbGl0eS5pbmZlcmVuY2UudjEuRXh0cmFjdFJlcXVlc3QaJy5saWFiaWxpdHkuaW5mZXJlbmNlLnYxLkV4dHJhY3RSZXNwb25zZWIGcHJvdG8z", [file_liability_record_v1_record]);
+  fileDesc("CiZsaWFiaWxpdHkvaW5mZXJlbmNlL3YxL2luZmVyZW5jZS5wcm90bxIWbGlhYmlsaXR5LmluZmVyZW5jZS52MSJQChNFeHRyYWN0QmF0Y2hSZXF1ZXN0EjkKCWRvY3VtZW50cxgBIAMoCzImLmxpYWJpbGl0eS5pbmZlcmVuY2UudjEuRXh0cmFjdFJlcXVlc3QiTgoURXh0cmFjdEJhdGNoUmVzcG9uc2USNgoHcmVzdWx0cxgBIAMoCzIlLmxpYWJpbGl0eS5pbmZlcmVuY2UudjEuRXh0cmFjdFJlc3VsdCKnAQoNRXh0cmFjdFJlc3VsdBITCgtkb2N1bWVudF9pZBgBIAEoCRI7CghyZXNwb25zZRgCIAEoCzInLmxpYWJpbGl0eS5pbmZlcmVuY2UudjEuRXh0cmFjdFJlc3BvbnNlSAASOQoHZmFpbHVyZRgDIAEoCzImLmxpYWJpbGl0eS5pbmZlcmVuY2UudjEuRXh0cmFjdEZhaWx1cmVIAEIJCgdvdXRjb21lIkcKDkV4dHJhY3RGYWlsdXJlEgwKBGNvZGUYASABKA0SDwoHbWVzc2FnZRgCIAEoCRIWCg5yZXRyeV9hZnRlcl9tcxgDIAEoDSJkCg5FeHRyYWN0UmVxdWVzdBITCgtkb2N1bWVudF9pZBgBIAEoCRIvCgRraW5kGAIgASgOMiEubGlhYmlsaXR5LnJlY29yZC52MS5Eb2N1bWVudEtpbmQSDAoEdGV4dBgDIAEoCSK9AgoPRXh0cmFjdFJlc3BvbnNlEjQKBnJlY29yZBgBIAEoCzIkLmxpYWJpbGl0eS5yZWNvcmQudjEuTGlhYmlsaXR5UmVjb3JkEhIKCnJhd19vdXRwdXQYAiABKAkSMAoFbW9kZWwYAyABKAsyIS5saWFiaWxpdHkuaW5mZXJlbmNlLnYxLk1vZGVsSW5mbxIxCgV1c2FnZRgEIAEoCzIiLmxpYWJpbGl0eS5pbmZlcmVuY2UudjEuVG9rZW5Vc2FnZRIwCgd0aW1pbmdzGAUgASgLMh8ubGlhYmlsaXR5LmluZmVyZW5jZS52MS5UaW1pbmdzEjYKCmNvbmZpZGVuY2UYBiABKAsyIi5saWFiaWxpdHkuaW5mZXJlbmNlLnYxLkNvbmZpZGVuY2USEQoJdHJ1bmNhdGVkGAcgASgIIkwKCU1vZGVsSW5mbxIQCghtb2RlbF9pZBgBIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAIgASgJEhYKDnByb21wdF92ZXJzaW9uGAMgASgJIj4KClRva2VuVXNhZ2USFQoNcHJvbXB0X3Rva2VucxgBIAEoDRIZChFjb21wbGV0aW9uX3Rva2VucxgCIAEoDSJtCgdUaW1pbmdzEhAKCHF1ZXVlX21zGAEgASgBEhEKCXByb21wdF9tcxgCIAEoARIVCg1nZW5lcmF0aW9uX21zGAMgASgBEhAKCHRvdGFsX21zGAQgASgBEhQKDGdyb3VuZGluZ19tcxgFIAEoASKcAQoKQ29uZmlkZW5jZRIRCglhdmFpbGFibGUYASABKAgSPgoGZmllbGRzGAIgAygLMi4ubGlhYmlsaXR5LmluZmVyZW5jZS52MS5Db25maWRlbmNlLkZpZWxkc0VudHJ5EgwKBG5vdGUYAyABKAkaLQoLRmllbGRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4ATLZAQoQSW5mZXJlbmNlU2VydmljZRJaCgdFeHRyYWN0EiYubGlhYmlsaXR5LmluZmVyZW5jZS52MS5FeHRyYWN0UmVxdWVzdBonLmxpYWJpbGl0eS5pbmZlcmVuY2UudjEuRXh0cmFjdFJlc3BvbnNlEmkKDEV4dHJhY3RCYXRjaBIrLmxpYWJpbGl0eS5pbmZlcmVuY2UudjEuRXh0cmFjdEJhdGNoUmVxdWVzdBosLmxpYWJpbGl0eS5pbmZlcmVuY2UudjEuRXh0cmFjdEJhdGNoUmVzcG9uc2ViBnByb3RvMw", [file_liability_record_v1_record]);
+
+/**
+ * Describes the message liability.inference.v1.ExtractBatchRequest.
+ * Use `create(ExtractBatchRequestSchema)` to create a new message.
+ */
+export const ExtractBatchRequestSchema = /*@__PURE__*/
+  messageDesc(file_liability_inference_v1_inference, 0);
+
+/**
+ * Describes the message liability.inference.v1.ExtractBatchResponse.
+ * Use `create(ExtractBatchResponseSchema)` to create a new message.
+ */
+export const ExtractBatchResponseSchema = /*@__PURE__*/
+  messageDesc(file_liability_inference_v1_inference, 1);
+
+/**
+ * Describes the message liability.inference.v1.ExtractResult.
+ * Use `create(ExtractResultSchema)` to create a new message.
+ */
+export const ExtractResultSchema = /*@__PURE__*/
+  messageDesc(file_liability_inference_v1_inference, 2);
+
+/**
+ * Describes the message liability.inference.v1.ExtractFailure.
+ * Use `create(ExtractFailureSchema)` to create a new message.
+ */
+export const ExtractFailureSchema = /*@__PURE__*/
+  messageDesc(file_liability_inference_v1_inference, 3);
 
 /**
  * Describes the message liability.inference.v1.ExtractRequest.
  * Use `create(ExtractRequestSchema)` to create a new message.
  */
 export const ExtractRequestSchema = /*@__PURE__*/
-  messageDesc(file_liability_inference_v1_inference, 0);
+  messageDesc(file_liability_inference_v1_inference, 4);
 
 /**
  * Describes the message liability.inference.v1.ExtractResponse.
  * Use `create(ExtractResponseSchema)` to create a new message.
  */
 export const ExtractResponseSchema = /*@__PURE__*/
-  messageDesc(file_liability_inference_v1_inference, 1);
+  messageDesc(file_liability_inference_v1_inference, 5);
 
 /**
  * Describes the message liability.inference.v1.ModelInfo.
  * Use `create(ModelInfoSchema)` to create a new message.
  */
 export const ModelInfoSchema = /*@__PURE__*/
-  messageDesc(file_liability_inference_v1_inference, 2);
+  messageDesc(file_liability_inference_v1_inference, 6);
 
 /**
  * Describes the message liability.inference.v1.TokenUsage.
  * Use `create(TokenUsageSchema)` to create a new message.
  */
 export const TokenUsageSchema = /*@__PURE__*/
-  messageDesc(file_liability_inference_v1_inference, 3);
+  messageDesc(file_liability_inference_v1_inference, 7);
 
 /**
  * Describes the message liability.inference.v1.Timings.
  * Use `create(TimingsSchema)` to create a new message.
  */
 export const TimingsSchema = /*@__PURE__*/
-  messageDesc(file_liability_inference_v1_inference, 4);
+  messageDesc(file_liability_inference_v1_inference, 8);
 
 /**
  * Describes the message liability.inference.v1.Confidence.
  * Use `create(ConfidenceSchema)` to create a new message.
  */
 export const ConfidenceSchema = /*@__PURE__*/
-  messageDesc(file_liability_inference_v1_inference, 5);
+  messageDesc(file_liability_inference_v1_inference, 9);
 
 /**
  * Served by the inference sidecar next to each worker. Callers set a gRPC deadline;
