@@ -51,6 +51,18 @@ const metadataGetter: TextMapGetter<grpc.Metadata> = {
   },
 };
 
+/**
+ * A batched document's own trace (its W3C context from the request), linked to the batch call's
+ * span; without one, the document's span is a child of the batch call's.
+ */
+function documentContext(batchContext: Context, traceContext: Record<string, string>): Context {
+  if (!traceContext.traceparent) return batchContext;
+  return propagation.extract(context.active(), traceContext, {
+    keys: (carrier) => Object.keys(carrier),
+    get: (carrier, key) => carrier[key],
+  });
+}
+
 /** Documents one ExtractBatch call may carry. */
 export const MAX_BATCH_DOCUMENTS = 256;
 
@@ -210,7 +222,13 @@ export class InferenceServer {
       // decides what runs now and what is shed, per document.
       const results = await Promise.all(
         documents.map((request) =>
-          this.#document(request, { receivedAt, parent: batchContext, signal: call_.signal, deadlineMs: call_.deadlineMs, method: "ExtractBatch" }),
+          this.#document(request, {
+            receivedAt,
+            parent: documentContext(batchContext, request.traceContext),
+            signal: call_.signal,
+            deadlineMs: call_.deadlineMs,
+            method: "ExtractBatch",
+          }),
         ),
       );
       span.setAttribute("inference.batch.failed", results.filter((r) => !r.ok).length);

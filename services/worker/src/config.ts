@@ -38,8 +38,13 @@ export const workerSettingsSchema = z.object({
   INFERENCE_ADDRESS: z.string().min(1).default("unix:/tmp/lre-inference.sock"),
   /** Deadline of one Extract call. */
   INFERENCE_DEADLINE_MS: envPositiveInt.default(30_000),
-  /** Extract calls in flight at once from this worker. */
+  /** Documents in flight to the sidecar at once from this worker. */
   INFERENCE_CONCURRENCY: envPositiveInt.default(4),
+  /**
+   * Documents per ExtractBatch round trip (documents started together are coalesced, each still
+   * retried on its own); 1 sends one Extract call per document.
+   */
+  INFERENCE_BATCH_DOCUMENTS: envPositiveInt.max(256).default(1),
   /** Attempts per document for transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED). */
   INFERENCE_MAX_ATTEMPTS: envPositiveInt.default(4),
   INFERENCE_RETRY_INITIAL_MS: envPositiveInt.default(200),

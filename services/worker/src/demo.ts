@@ -102,6 +102,7 @@ async function waitForSidecar(): Promise<void> {
       retryMaxMs: 100,
       breakerThreshold: 1_000,
       breakerHalfOpenMs: 100,
+      batchDocuments: 1,
     },
     createLogger({ service: "demo", level: "silent" }),
   );

@@ -15,6 +15,7 @@ import { InferenceService, kindToProto } from "@liability/contracts";
 import type { ExtractResponse } from "@liability/contracts";
 import { createServiceClient } from "@liability/platform";
 import type { Logger, ServiceClient } from "@liability/platform";
+import { BatchCoalescer } from "./batch-coalescer.ts";
 import { Semaphore } from "./semaphore.ts";
 import { injectIntoMetadata, tracer } from "./tracing.ts";
 
@@ -32,6 +33,11 @@ export interface InferenceClientOptions {
   retryMaxMs: number;
   breakerThreshold: number;
   breakerHalfOpenMs: number;
+  /**
+   * Above 1: documents started together travel in ExtractBatch round trips of up to this many
+   * (see BatchCoalescer); 1 sends each with Extract.
+   */
+  batchDocuments: number;
 }
 
 export interface AttemptRecord {
@@ -80,6 +86,7 @@ export class InferenceClient {
   readonly #slots: Semaphore;
   readonly #retry: RetryPolicy;
   readonly #breaker: CircuitBreakerPolicy;
+  readonly #batches: BatchCoalescer | undefined;
 
   constructor(options: InferenceClientOptions, logger: Logger, events: InferenceEvents = {}) {
     this.#options = options;
@@ -131,6 +138,14 @@ export class InferenceClient {
       events.onRetry?.(code === undefined ? "UNKNOWN" : statusName(code));
     });
     this.#slots = new Semaphore(options.concurrency);
+    this.#batches =
+      options.batchDocuments > 1
+        ? new BatchCoalescer({
+            call: (request, callOptions) => this.#client.extractBatch(request, callOptions),
+            maxDocuments: options.batchDocuments,
+            deadlineMs: options.deadlineMs,
+          })
+        : undefined;
   }
 
   get circuitOpen(): boolean {
@@ -157,18 +172,15 @@ export class InferenceClient {
                   const started = performance.now();
                   const attempt = retryCtx.attempt + 1;
                   try {
-                    const result = await this.#client.extract(
-                      {
-                        documentId: request.documentId,
-                        kind: kindToProto(request.kind),
-                        text: request.text,
-                      },
-                      {
-                        deadline: new Date(Date.now() + this.#options.deadlineMs),
-                        metadata: injectIntoMetadata(new grpc.Metadata(), callContext),
-                        signal: breakerCtx.signal,
-                      },
-                    );
+                    const message = { documentId: request.documentId, kind: kindToProto(request.kind), text: request.text };
+                    const metadata = injectIntoMetadata(new grpc.Metadata(), callContext);
+                    const result = this.#batches
+                      ? await this.#batches.extract(message, { metadata, signal: breakerCtx.signal })
+                      : await this.#client.extract(message, {
+                          deadline: new Date(Date.now() + this.#options.deadlineMs),
+                          metadata,
+                          signal: breakerCtx.signal,
+                        });
                     attempts.push({ attempt, latencyMs: performance.now() - started, errorCode: null });
                     return result;
                   } catch (error) {

@@ -59,6 +59,7 @@ export function createWorker(config: WorkerConfig, logger: Logger, parts: Worker
       retryMaxMs: config.INFERENCE_RETRY_MAX_MS,
       breakerThreshold: config.INFERENCE_BREAKER_THRESHOLD,
       breakerHalfOpenMs: config.INFERENCE_BREAKER_HALF_OPEN_MS,
+      batchDocuments: config.INFERENCE_BATCH_DOCUMENTS,
     },
     logger,
     { onRetry: (code) => metrics.retries.add(1, { code }) },

@@ -40,6 +40,8 @@ export interface RequestLogEntry {
   documentId: string;
   traceparent: string | null;
   at: number;
+  /** The RPC that carried the document. */
+  via: "Extract" | "ExtractBatch";
 }
 
 const MAIN = fileURLToPath(new URL("./fake-sidecar-main.ts", import.meta.url));

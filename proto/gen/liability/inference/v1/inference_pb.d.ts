@@ -135,6 +135,14 @@ export declare type ExtractRequest = Message<"liability.inference.v1.ExtractRequ
    * @generated from field: string text = 3;
    */
   text: string;
+
+  /**
+   * W3C trace context (traceparent, tracestate) of this document inside an ExtractBatch call,
+   * whose metadata can carry only one; Extract uses its call metadata instead.
+   *
+   * @generated from field: map<string, string> trace_context = 4;
+   */
+  traceContext: { [key: string]: string };
 };
 
 /**
