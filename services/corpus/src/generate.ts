@@ -35,9 +35,29 @@ export function splitCounts(total: number): Record<Split, number> {
   return { train: Math.max(1, total - validation - test), validation, test };
 }
 
-function chooseFamily(rng: Rng, split: Split, type: LiabilityType): Family {
+const revisionOf = (f: Family): number => f.addedIn ?? 1;
+const weightOf = (fs: readonly Family[]): number => fs.reduce((s, f) => s + f.weight, 0);
+
+/**
+ * The family for a document. The first revision's families are drawn from the document's
+ * stream exactly as before later revisions existed; each later revision then takes the
+ * document over with the share of weight its families add, drawn from a stream of its own
+ * (`key`). Overall every family is chosen in proportion to its weight, as one weighted draw
+ * would, and a document that stays with an earlier family is byte-identical to before.
+ */
+function chooseFamily(rng: Rng, split: Split, type: LiabilityType, key: string): Family {
   const options = familiesFor(split).filter((f) => f.types.includes(type));
-  return rng.weighted(options.map((f) => [f, f.weight] as const));
+  const first = options.filter((f) => revisionOf(f) === 1);
+  let chosen = first.length > 0 ? rng.weighted(first.map((f) => [f, f.weight] as const)) : undefined;
+  const later = [...new Set(options.map(revisionOf))].filter((r) => r > 1).sort((a, b) => a - b);
+  for (const revision of later) {
+    const added = options.filter((f) => revisionOf(f) === revision);
+    const share = weightOf(added) / weightOf(options.filter((f) => revisionOf(f) <= revision));
+    const draw = new Rng(`${key}:families-r${revision}`);
+    if (chosen === undefined || draw.chance(share)) chosen = draw.weighted(added.map((f) => [f, f.weight] as const));
+  }
+  if (chosen === undefined) throw new Error(`no layout family for ${type} in ${split}`);
+  return chosen;
 }
 
 /**
@@ -45,9 +65,26 @@ function chooseFamily(rng: Rng, split: Split, type: LiabilityType): Family {
  * first so that every split holds all six types in about equal shares.
  */
 export function generateDocument(seed: number, split: Split, index: number, opts: GenerateOptions = {}): GeneratedDocument {
-  const rng = new Rng(`${seed}:${split}:${index}`);
+  const key = `${seed}:${split}:${index}`;
+  const rng = new Rng(key);
   const type = rng.pick(ALL_TYPES);
-  const family = chooseFamily(rng, split, type);
+  const family = chooseFamily(rng, split, type, key);
+  return renderDocument(rng, family, type, `${split}-s${seed}-${String(index).padStart(5, "0")}`, split, opts);
+}
+
+/**
+ * A document of one named family, whatever its split: for tests and for looking at a
+ * family's output. Fully determined by (seed, family, index).
+ */
+export function generateFamilyDocument(seed: number, familyId: string, index: number, opts: GenerateOptions = {}): GeneratedDocument {
+  const family = FAMILIES.find((f) => f.id === familyId);
+  if (!family) throw new Error(`unknown layout family ${familyId}`);
+  const rng = new Rng(`${seed}:${familyId}:${index}`);
+  const type = rng.pick(family.types);
+  return renderDocument(rng, family, type, `${familyId}-s${seed}-${String(index).padStart(5, "0")}`, family.split, opts);
+}
+
+function renderDocument(rng: Rng, family: Family, type: LiabilityType, id: string, split: Split, opts: GenerateOptions): GeneratedDocument {
   const facts = makeFacts(type, rng.fork("facts"));
   const ctx = new RenderContext(rng.fork("render"), facts, family.prefs);
   let text = family.render(ctx);
@@ -67,7 +104,7 @@ export function generateDocument(seed: number, split: Split, index: number, opts
     hostile.push("injection");
   }
   return {
-    id: `${split}-s${seed}-${String(index).padStart(5, "0")}`,
+    id,
     kind: family.kind,
     text: text.replace(/[ \t]+$/gm, ""),
     expected: ctx.label(),

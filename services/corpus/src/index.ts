@@ -1,4 +1,4 @@
-export { generateDocument, generateSplit, splitCounts, familyTable } from "./generate.ts";
+export { generateDocument, generateFamilyDocument, generateSplit, splitCounts, familyTable } from "./generate.ts";
 export type { DocumentMeta, GeneratedDocument, GenerateOptions } from "./generate.ts";
 export { FAMILIES, SPLITS, familiesFor } from "./families/index.ts";
 export type { Category, Family, Split } from "./families/index.ts";

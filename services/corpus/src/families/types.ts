@@ -26,6 +26,12 @@ export interface Family {
   split: Split;
   /** Relative frequency within its split. */
   weight: number;
+  /**
+   * Corpus revision that added the family (absent: 1, the first). A later revision's
+   * families are drawn from a stream of their own, after the earlier choice, so adding
+   * them leaves every document of the earlier families byte-identical for a seed.
+   */
+  addedIn?: number;
   prefs?: StylePrefs;
   /** Chance of OCR damage (statements) or ASR damage (transcripts). */
   damage: number;
