@@ -184,10 +184,8 @@ async function main(): Promise<void> {
   const callerDir = process.env.INIT_CWD ?? process.cwd();
   if (args.out) args.out = resolve(callerDir, args.out);
   args.corpus = resolve(callerDir, args.corpus);
-  if (args.kafkaClient) {
-    env.LOADTEST_WORKER_COMMAND = "node loadtest/src/worker-variant-main.ts";
-    args.workerEnv.push(`LOADTEST_KAFKA_CLIENT=${args.kafkaClient}`);
-  }
+  // The worker's own setting: its production entry point picks the client.
+  if (args.kafkaClient) args.workerEnv.push(`KAFKA_CLIENT=${args.kafkaClient}`);
   const runId = runIdNow();
   const out = resolve(args.out ?? join(CACHE_DIR, "runs", `${runId}-${args.profile}`));
   mkdirSync(out, { recursive: true });

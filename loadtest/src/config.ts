@@ -66,7 +66,7 @@ export const argsSchema = z.object({
   /** spawn: the driver starts the workers; external: they are running, the driver only publishes and measures. */
   worker: z.enum(["spawn", "external"]).default("spawn"),
   workers: positiveInt.default(1),
-  /** Kafka client library of spawned workers (runs loadtest/src/worker-variant-main.ts when not the default command). */
+  /** Kafka client library of spawned workers (their KAFKA_CLIENT; default: the worker's default). */
   kafkaClient: z.enum(["kafkajs", "platformatic"]).optional(),
   workerPid: z.array(positiveInt).default([]),
   /** dedicated: fresh topics per run (default when spawning), shared: the application's topics. */
@@ -115,7 +115,7 @@ export const USAGE = `usage: npm run loadtest -w loadtest -- --profile steady|da
   --sidecar-stats-url U external sidecar's stats endpoint (queue depth), if any
   --sidecar-pid P       external sidecar's pid, for CPU and memory
   --worker spawn|external   spawn: start the workers (default); external: they are running
-  --kafka-client kafkajs|platformatic   spawned workers' Kafka client (worker-variant-main.ts)
+  --kafka-client kafkajs|platformatic   spawned workers' Kafka client (their KAFKA_CLIENT)
   --workers N           worker processes to spawn (1)          --worker-pid P (external, repeatable)
   --worker-env K=V      extra environment for spawned workers (repeatable)
   --topics dedicated|shared   fresh topics per run (default when spawning) or the application's

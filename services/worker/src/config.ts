@@ -21,6 +21,12 @@ export const workerSettingsSchema = z.object({
   KAFKA_TOPIC_DLQ: z.string().min(1).default(DEFAULT_TOPICS.deadLetters),
   KAFKA_TOPIC_LIABILITY_RECORDED: z.string().min(1).default(DEFAULT_TOPICS.liabilityRecorded),
   KAFKA_CONSUMER_GROUP: z.string().min(1).default("liability-extraction-worker"),
+  /**
+   * The Kafka client library behind the consumer and producer ports: @platformatic/kafka
+   * (maintained; idempotent producer, acks=all) or kafkajs (no release since 2023; its consumer
+   * honours KAFKA_MAX_WAIT_MS, which platformatic's ignores).
+   */
+  KAFKA_CLIENT: z.enum(["platformatic", "kafkajs"]).default("platformatic"),
   /** Largest fetch per partition, which bounds a batch (and so one database transaction). */
   KAFKA_MAX_BYTES_PER_PARTITION: envPositiveInt.default(1_048_576),
   KAFKA_SESSION_TIMEOUT_MS: envPositiveInt.default(30_000),

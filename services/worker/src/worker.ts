@@ -8,6 +8,7 @@ import type { KafkaConsumerOptions } from "./kafkajs-adapter.ts";
 import type { MessageConsumer, MessageProducer } from "./messaging.ts";
 import { WorkerMetrics } from "./metrics.ts";
 import { OutboxRelay } from "./outbox-relay.ts";
+import { PlatformaticConsumer, PlatformaticProducer } from "./platformatic-adapter.ts";
 import { BatchProcessor } from "./processor.ts";
 import { Recovery } from "./recovery.ts";
 import { WorkerStore, workerPoolConfig } from "./store.ts";
@@ -40,14 +41,25 @@ export function consumerOptions(config: WorkerConfig): KafkaConsumerOptions {
   };
 }
 
+/** The consumer and producer of the Kafka client library KAFKA_CLIENT names. */
+function kafkaClients(config: WorkerConfig, logger: Logger): { consumer: MessageConsumer; producer: MessageProducer } {
+  const connection = kafkaConnectionOptions(config);
+  if (config.KAFKA_CLIENT === "platformatic") {
+    return {
+      consumer: new PlatformaticConsumer(connection, consumerOptions(config), logger),
+      producer: new PlatformaticProducer(connection),
+    };
+  }
+  const kafka = createKafka(connection, logger);
+  return { consumer: new KafkajsConsumer(kafka, consumerOptions(config), logger), producer: new KafkajsProducer(kafka) };
+}
+
 /** Wires the worker from validated configuration. Nothing here reads the environment. */
 export function createWorker(config: WorkerConfig, logger: Logger, parts: WorkerParts = {}): Worker {
   const metrics = parts.metrics ?? new WorkerMetrics();
-  const kafka = createKafka(kafkaConnectionOptions(config), logger);
-  const producer = parts.producer ?? new KafkajsProducer(kafka);
-  const consumer =
-    parts.consumer ??
-    new KafkajsConsumer(kafka, consumerOptions(config), logger);
+  const clients = parts.consumer && parts.producer ? undefined : kafkaClients(config, logger);
+  const producer = parts.producer ?? clients!.producer;
+  const consumer = parts.consumer ?? clients!.consumer;
   const store = new WorkerStore(workerPoolConfig(postgresPoolConfig(config, "lre-worker"), config.DATABASE_SCHEMA));
   const inference = new InferenceClient(
     {
@@ -80,7 +92,7 @@ export function createWorker(config: WorkerConfig, logger: Logger, parts: Worker
     probes: {
       inference: () => inference.probe(),
       database: () => store.ping(),
-      // kafkajs reconnects by itself; waiting one probe interval is the back-off.
+      // Both clients reconnect by themselves; waiting one probe interval is the back-off.
       kafka: async () => true,
       internal: async () => true,
     },
