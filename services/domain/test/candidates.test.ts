@@ -11,8 +11,8 @@ test("amounts, rates, dates and last-4 are listed in the record's canonical JSON
   assert.ok(candidateJsonValues(c, "monthly_payment").includes("46"));
   assert.ok(candidateJsonValues(c, "interest_rate").includes("6.15"));
   assert.deepEqual(candidateJsonValues(c, "next_due_date"), ['"2026-05-01"']);
-  // Sorted; the date's digits form a number too.
-  assert.deepEqual(candidateJsonValues(c, "account_last4"), ['"2026"', '"5518"']);
+  // The date's year is a digit string too, but never an account's last four.
+  assert.deepEqual(candidateJsonValues(c, "account_last4"), ['"5518"']);
 });
 
 test("spoken amounts and spoken account digits are candidates, with the span that states them", () => {
@@ -72,4 +72,28 @@ test("lender names are phrases of one line up to a clause break, as written and 
   assert.ok(!names.some((n) => n.includes("Credit this") || n.includes("N.A. REP") || n.startsWith("calling")));
   assert.ok(!names.includes("Pinecrest Auto Credit,"));
   assert.deepEqual(lenderNameCandidates("thank you, goodbye"), []);
+});
+
+test("the last four digits of a date, an amount, a phone number or a labelled reference are not account candidates", () => {
+  const c = candidatesOf(
+    [
+      "Statement date 2026-04-02",
+      "Paid $4,392.52 this year; interest 4917.56",
+      "Customer Service: 1-800-555-2195   Hearing impaired: (888) 555-0288   Text 877.555.0826",
+      "Your reference number is 754112861. NMLS ID #9887. Routing 021000021",
+      "Loan number 7712-004-5518; card ending in 0931; account 4402 9913 8860",
+    ].join("\n"),
+  );
+  assert.deepEqual(candidateJsonValues(c, "account_last4"), ['"0931"', '"5518"', '"8860"']);
+});
+
+test("an amount whose $ text recognition read as S is still an amount; a word ending in S is not", () => {
+  const c = candidatesOf("New Balance S5,689.03\nMinimum Payment Due S171.00\nPOS1234 VISAS100\n");
+  assert.ok(candidateSpans(c, "current_balance", 5689.03).length > 0);
+  assert.ok(candidateSpans(c, "monthly_payment", 171).length > 0);
+  assert.equal(candidateSpans(c, "monthly_payment", 100).length, 0);
+});
+
+test("caption tags are not part of a lender name", () => {
+  assert.ok(lenderNameCandidates("<v Zach>Castellano & Delacroix Loan Company payoff department").includes("Castellano & Delacroix Loan Company"));
 });

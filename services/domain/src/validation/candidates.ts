@@ -1,6 +1,6 @@
 import type { RecordField } from "../record.ts";
 import { toCents, toThousandths } from "./mentions.ts";
-import type { SourceIndex, Span } from "./mentions.ts";
+import type { DigitMention, SourceIndex, Span } from "./mentions.ts";
 
 /**
  * The values a document can support, per kind of field, each with the spans that state it.
@@ -97,13 +97,39 @@ export function buildCandidates(index: SourceIndex, options: CandidateOptions = 
   }
   const last4 = new Map<string, Span[]>();
   for (const run of index.digits) {
-    if (run.digits.length < 4) continue;
+    if (run.digits.length < 4 || notAnAccountNumber(index, run)) continue;
     const offsets = run.digitOffsets;
     // The span of the last four digits as written, not of the whole number.
     const span = offsets.length >= 4 ? { start: offsets[offsets.length - 4]!, end: offsets[offsets.length - 1]! + 1 } : run;
     add(last4, run.digits.slice(-4), span);
   }
   return { money, rates, dates, last4 };
+}
+
+/** Phone numbers as they are written: 1-800-555-0142, (888) 555-0288, 877.555.0826, 800 555 0142. */
+const PHONE = /^(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}$/;
+/** Numbers that documents label as something other than an account. */
+const OTHER_NUMBER_LABEL =
+  /\b(?:reference|ref|confirmation|conf|ticket|case|tracking|nmls|routing|aba|transit|zip|postal|phone|tel|telephone|fax|extension|ext|ssn|social\s+security|social)\b(?:\s+(?:number|no\.?|num|id|code|#))?(?:\s+(?:is|was))?[\s#:.-]*$/i;
+
+/**
+ * Digit strings that are something else, whose last four digits are never an account's: part
+ * of a date (a year), of an amount written as money ("$4,392.52"), a phone number, or a number
+ * the text labels as a reference, routing number, ZIP code, phone or Social Security number.
+ */
+function notAnAccountNumber(index: SourceIndex, run: DigitMention): boolean {
+  if (index.dates.some((d) => run.start < d.end && d.start < run.end)) return true;
+  const overlapsMoney = index.money.some(
+    (m) => m.moneyLike && m.form === "numeric" && run.start < m.end && m.start < run.end && /[$.,]/.test(index.scan.slice(m.start, m.end)),
+  );
+  if (overlapsMoney) return true;
+  // A phone number's digit groups may be separate runs ("(888) 555-0288", "877.555.0826"): try
+  // the text ending at this run from each of the few starts a phone number can have.
+  for (let back = 0; back <= 16 && back <= run.start; back++) {
+    if (PHONE.test(index.scan.slice(run.start - back, run.end))) return true;
+  }
+  const lineStart = index.scan.lastIndexOf("\n", run.start - 1) + 1;
+  return OTHER_NUMBER_LABEL.test(index.scan.slice(Math.max(lineStart, run.start - 40), run.start));
 }
 
 function add<K>(map: Map<K, Span[]>, key: K, span: Span): void {
@@ -183,7 +209,8 @@ const MAX_NAME_WORDS = 8;
  */
 export function lenderNameCandidates(text: string): string[] {
   const out = new Set<string>();
-  for (const line of text.split(/\r?\n/)) {
+  // Caption and markup tags ("<v Zach>Castellano & …") are not part of any name.
+  for (const line of text.replace(/<[^<>\n]{0,40}>/g, " ").split(/\r?\n/)) {
     const words = [...line.matchAll(/\S+/g)].map((m) => splitWord(m[0]));
     for (let i = 0; i < words.length; i++) {
       if (!/^[\p{Lu}\d]/u.test(words[i]!.word)) continue;

@@ -136,8 +136,10 @@ function findNumericAmounts(text: string, dates: readonly Span[]): { money: Mone
     const end = start + m[0].length;
     const before = text[start - 1] ?? "";
     const after = text[end] ?? "";
+    // Text recognition reads "$" as "S" ("S5,689.03"); with separators or cents it is still an amount.
+    const ocrDollar = before === "S" && !/[\p{L}\d]/u.test(text[start - 2] ?? "") && /^(\d{1,3}(,\d{3})+|\d+)(\.\d{2})?$/.test(m[0]) && /[,.]/.test(m[0]);
     // Part of a longer token (an id, a time, a version) rather than a number on its own.
-    if (/[\p{L}\d_]/u.test(before) || (before === "." && /\d/.test(text[start - 2] ?? ""))) continue;
+    if (!ocrDollar && (/[\p{L}\d_]/u.test(before) || (before === "." && /\d/.test(text[start - 2] ?? "")))) continue;
     if (/[\p{L}\d]/u.test(after)) continue;
     const span = { start, end };
     if (overlaps(span, dates)) continue;
@@ -150,7 +152,7 @@ function findNumericAmounts(text: string, dates: readonly Span[]): { money: Mone
     const percent = m[5] !== undefined;
     numbers.push({ start, end, thousandths: new Set([toThousandths(value)]), percent });
     if (!percent && (frac.length <= 2 || scale > 1)) {
-      const moneyLike = m[1] !== undefined || m[2]!.includes(",") || frac.length === 2 || scale > 1;
+      const moneyLike = m[1] !== undefined || ocrDollar || m[2]!.includes(",") || frac.length === 2 || scale > 1;
       money.push({ start, end, cents: new Set([toCents(value)]), form: "numeric", moneyLike });
     }
   }
