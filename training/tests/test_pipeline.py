@@ -177,7 +177,9 @@ def test_import_reads_an_exported_adapter_back_exactly(cfg: dict, built: dict, t
     assert info["tensors"] == len(original)
     for key, value in original.items():
         # peft's saved keys name the wrapped model; ours are the canonical ones.
-        match = next(k for k in back if k.endswith(key.split("model.layers.", 1)[1]))
+        # Match on ".layers.N." so that layer 2 is not taken for layer 12 or 22.
+        suffix = "model.layers." + key.split("model.layers.", 1)[1]
+        match = next(k for k in back if k.endswith(suffix))
         assert np.array_equal(back[match], value), key
     imported_cfg = json.loads((tmp_path / "back" / "adapter_config.json").read_text())
     trained_cfg = json.loads((adapter_dir / "adapter_config.json").read_text())

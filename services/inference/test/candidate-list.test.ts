@@ -9,6 +9,7 @@ const STATEMENT = [
   "Loan Number: 7712-004-5518",
   "Amount Due                $2,184.37",
   "Interest Rate             6.150%",
+  "Escrow Account: 4410-88-2290",
   "Questions? Call 1-800-555-0142",
 ].join("\n");
 
@@ -20,8 +21,9 @@ test("each stated value is listed once per mention, in document order, with the 
       "last4 5518 | Loan Number",
       "amount 2184.37 | Amount Due",
       "rate 6.15 | Interest Rate",
-      "last4 0142 | Questions? Call",
+      "last4 2290 | Escrow Account",
     ].join("\n"),
+    "a phone number's last four digits are not an account candidate",
   );
 });
 
