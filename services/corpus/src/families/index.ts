@@ -1,3 +1,4 @@
+import { ledgerFamilies } from "./ledgers.ts";
 import { letterFamilies } from "./letters.ts";
 import { multiAccountFamilies } from "./multi-account.ts";
 import { statementFamilies } from "./statements.ts";
@@ -7,7 +8,7 @@ import type { Family, Split } from "./types.ts";
 export type { Category, Family, Split } from "./types.ts";
 
 /** Families of the second corpus revision (issue 12): drawn after the first revision's, see `addedIn`. */
-const REVISION_2: readonly Family[] = [...multiAccountFamilies];
+const REVISION_2: readonly Family[] = [...multiAccountFamilies, ...ledgerFamilies];
 
 export const FAMILIES: readonly Family[] = [...statementFamilies, ...letterFamilies, ...transcriptFamilies, ...REVISION_2];
 
