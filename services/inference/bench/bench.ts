@@ -10,19 +10,19 @@
 // socket, with the same model settings the in-process run uses. Other INFERENCE_* variables
 // (model, adapter, context size, confidence) apply to both runs.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as grpc from "@grpc/grpc-js";
-import { DocumentKind, InferenceService } from "@liability/contracts";
-import { labelledDocumentSchema, scoreRecord, summariseScores, type LabelledDocument, type RecordScore } from "@liability/domain";
+import { InferenceService } from "@liability/contracts";
+import { scoreRecord, summariseScores, type LabelledDocument, type RecordScore } from "@liability/domain";
 import { createServiceClient } from "@liability/platform";
-import { service as healthService } from "grpc-health-check";
 import { loadInferenceConfig } from "../src/config.ts";
 import { LlamaEngine } from "../src/engine.ts";
 import { engineOptions } from "../src/sidecar.ts";
+import { KIND, loadDocuments, mean, ownCpu, percentile, processCpu, waitServing, type CpuClock } from "./common.ts";
 
 const { values } = parseArgs({
   options: {
@@ -40,11 +40,7 @@ const levels = values.concurrency.split(",").map(Number);
 if (levels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error("--concurrency: comma-separated positive integers");
 if (!["both", "grpc", "inprocess"].includes(values.mode)) throw new Error("--mode: both, grpc or inprocess");
 
-const docs: LabelledDocument[] = readFileSync(values.file, "utf8")
-  .split("\n")
-  .filter((l) => l.trim().length > 0)
-  .map((l) => labelledDocumentSchema.parse(JSON.parse(l)));
-if (docs.length === 0) throw new Error(`${values.file}: no documents`);
+const docs: LabelledDocument[] = loadDocuments(values.file);
 
 const env: Record<string, string | undefined> = {
   ...process.env,
@@ -89,33 +85,6 @@ interface LevelResult {
   cpuSecondsPerDoc: number;
   recordErrorRate: number;
 }
-
-/** CPU seconds used so far by the process running the model. */
-type CpuClock = () => number;
-
-const ownCpu: CpuClock = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
-
-/** utime + stime of another process, from /proc (Linux); NaN elsewhere. */
-function processCpu(pid: number): CpuClock {
-  return () => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return Number.NaN;
-    }
-  };
-}
-
-function percentile(sorted: number[], p: number): number {
-  // Nearest rank.
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function runLevel(mode: string, concurrency: number, runOne: RunOne, cpu: CpuClock): Promise<LevelResult> {
   const total = values.requests ? Number(values.requests) : Math.max(2 * concurrency, docs.length);
@@ -194,26 +163,6 @@ function printRow(r: LevelResult): void {
 async function warmAllSequences(runOne: RunOne): Promise<void> {
   const n = values.address === undefined ? config.INFERENCE_SEQUENCES : Math.max(...levels);
   await Promise.all(Array.from({ length: n }, (_, i) => runOne(docs[i % docs.length]!)));
-}
-
-const KIND = { statement: DocumentKind.STATEMENT, call_transcript: DocumentKind.CALL_TRANSCRIPT } as const;
-
-async function waitServing(address: string, timeoutMs: number): Promise<void> {
-  const Health = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, "grpc.health.v1.Health");
-  const health = new Health(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
-    check(req: { service: string }, cb: (e: grpc.ServiceError | null, r: { status: string }) => void): void;
-  };
-  const until = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      const status = await new Promise<string>((resolve) => health.check({ service: "" }, (e, r) => resolve(e ? "DOWN" : r.status)));
-      if (status === "SERVING") return;
-      if (Date.now() > until) throw new Error(`sidecar at ${address} not SERVING after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    health.close();
-  }
 }
 
 async function benchGrpc(): Promise<LevelResult[]> {

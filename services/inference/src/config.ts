@@ -55,8 +55,11 @@ export const inferenceConfigSchema = z
     /** CA bundle (PEM): when set, clients must present a certificate signed by it (mTLS). */
     INFERENCE_TLS_CA_FILE: z.string().min(1).optional(),
 
-    /** Parallel sequences in the one llama.cpp context: how many requests are generated at once. */
-    INFERENCE_SEQUENCES: positiveInt.max(64).default(4),
+    /**
+     * Parallel sequences in the one llama.cpp context: how many requests are generated at once.
+     * At most 256, llama.cpp's LLAMA_MAX_SEQ (a GPU batches that many; a CPU wants a few).
+     */
+    INFERENCE_SEQUENCES: positiveInt.max(256).default(4),
     /** Context size per sequence in tokens (prompt + completion). */
     INFERENCE_CONTEXT_SIZE: positiveInt.min(1024).max(131_072).default(4096),
     /** Tokens per llama.cpp decode batch; default: node-llama-cpp's choice. */
