@@ -158,7 +158,8 @@ test("grounding: account digits must be the last four of a number, spoken or wri
   const spoken = autoCall.text.replace("4402 9913 8860", "forty-four oh two, ninety-nine thirteen, eighty-eight sixty");
   assert.equal(validate(spoken, autoCall.expected).status, "accepted");
   const middle = validate(autoCall.text, withFields(autoCall.expected!, { account_last4: "9913" }));
-  assert.deepEqual(codes(middle), [`${RULES.ungrounded}:account_last4`]);
+  // Not the last four of any number, and not those the document labels as the account's.
+  assert.deepEqual(codes(middle), [`${RULES.ungrounded}:account_last4`, `${RULES.valueNotAtLabel}:account_last4`]);
 });
 
 test("grounding: a yearless date grounds a date near the reference year only", () => {

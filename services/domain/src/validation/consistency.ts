@@ -1,8 +1,11 @@
 import type { LiabilityRecord } from "../record.ts";
-import { toCents } from "./mentions.ts";
+import { buildCandidates } from "./candidates.ts";
+import { toCents, toThousandths } from "./mentions.ts";
 import type { MoneyMention, SourceIndex, Span } from "./mentions.ts";
 import { RULES } from "./reasons.ts";
 import type { ValidationReason } from "./reasons.ts";
+import { agreedReading, READER_FIELDS, readLabelledFields } from "./reader.ts";
+import type { ReaderField } from "./reader.ts";
 
 /**
  * Rule "consistency": amounts that the document itself labels. Grounding only asks
@@ -205,8 +208,8 @@ function corrected(labelled: LabelledAmount, index: SourceIndex): LabelledAmount
   return { start: next.start, end: next.end, field: labelled.field, cents: next.cents };
 }
 
-export function checkConsistency(record: LiabilityRecord, index: SourceIndex): ValidationReason[] {
-  const reasons: ValidationReason[] = [];
+export function checkConsistency(record: LiabilityRecord, index: SourceIndex, referenceDate?: Date): ValidationReason[] {
+  const reasons: ValidationReason[] = [...checkReaderAgreement(record, index, referenceDate)];
   const labelled = findLabelledAmounts(index);
   for (const field of CHECKED_FIELDS) {
     const candidates = labelled.filter((l) => l.field === field);
@@ -232,4 +235,33 @@ export function checkConsistency(record: LiabilityRecord, index: SourceIndex): V
     }
   }
   return reasons;
+}
+
+/**
+ * The other fields against the labelled-field reader: where every label of a field in the
+ * document gives the same value, the record must carry that value. A value the model chose
+ * from elsewhere in the text (the due date for the statement date, the last four digits of the
+ * routing number) is grounded, so only this catches it.
+ */
+function checkReaderAgreement(record: LiabilityRecord, index: SourceIndex, referenceDate: Date | undefined): ValidationReason[] {
+  const candidates = buildCandidates(index, referenceDate ? { referenceYear: referenceDate.getUTCFullYear() } : {});
+  const readings = readLabelledFields(index, candidates);
+  const reasons: ValidationReason[] = [];
+  for (const field of READER_FIELDS) {
+    const labelled = agreedReading(readings[field]);
+    if (labelled === undefined) continue;
+    const value = canonical(field, record[field]);
+    if (value === null) {
+      reasons.push({ rule: RULES.labelledValueMissing, field, message: `the document labels a value for ${field} and the record has none` });
+    } else if (value !== labelled) {
+      reasons.push({ rule: RULES.valueNotAtLabel, field, message: `${field} is not the value the document labels as such` });
+    }
+  }
+  return reasons;
+}
+
+function canonical(field: ReaderField, value: string | number | null): string | number | null {
+  if (value === null) return null;
+  if (typeof value === "string") return value;
+  return field === "interest_rate" ? toThousandths(value) : toCents(Math.abs(value));
 }

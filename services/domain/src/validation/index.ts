@@ -6,5 +6,6 @@ export * from "./schema-rule.ts";
 export * from "./plausibility.ts";
 export * from "./grounding.ts";
 export * from "./consistency.ts";
+export * from "./reader.ts";
 export * from "./injection.ts";
 export * from "./validate.ts";

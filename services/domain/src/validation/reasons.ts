@@ -24,6 +24,8 @@ export const RULES = {
   conflictingValues: "consistency.conflicting_values",
   /** The document labels an amount for this field, and the record has a different one. */
   valueNotAtLabel: "consistency.value_not_at_label",
+  /** The document labels a value for this field and the record leaves it null. */
+  labelledValueMissing: "consistency.labelled_value_missing",
   /** Text that reads as instructions to a model rather than as a bank document. */
   injectionInstructions: "injection.instructions_in_text",
   /** Invisible or direction-changing characters, a common way to hide instructions. */

@@ -1,0 +1,272 @@
+import { buildCandidates } from "./candidates.ts";
+import type { DocumentCandidates } from "./candidates.ts";
+import type { SourceIndex, Span } from "./mentions.ts";
+
+/**
+ * A second opinion that does not come from the model: the values a document puts next to the
+ * names that statements and call scripts give the fields ("payment due date", "minimum payment
+ * due", "APR", "account ending in"). Deterministic and pure. Its readings are evidence for
+ * validation: a record that disagrees with the document's own labels, or leaves a labelled
+ * field empty, goes to a person. Balances and payoffs have their own rule (consistency.ts).
+ */
+
+export type ReaderField =
+  | "account_last4"
+  | "escrow_balance"
+  | "interest_rate"
+  | "monthly_payment"
+  | "next_due_date"
+  | "as_of_date"
+  | "payoff_good_through";
+
+export const READER_FIELDS: readonly ReaderField[] = [
+  "account_last4",
+  "escrow_balance",
+  "interest_rate",
+  "monthly_payment",
+  "next_due_date",
+  "as_of_date",
+  "payoff_good_through",
+];
+
+type ValueKind = "money" | "rate" | "date" | "last4";
+
+const KIND: Readonly<Record<ReaderField, ValueKind>> = {
+  account_last4: "last4",
+  escrow_balance: "money",
+  interest_rate: "rate",
+  monthly_payment: "money",
+  next_due_date: "date",
+  as_of_date: "date",
+  payoff_good_through: "date",
+};
+
+/**
+ * Field names as documents word them, and look-alikes that name something else (null). At one
+ * position the longest phrase wins, so "cash advance APR" is not read as "APR" and "late
+ * payment" not as "payment".
+ */
+const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
+  ["account number", "account_last4"],
+  ["account no", "account_last4"],
+  ["account #", "account_last4"],
+  ["acct #", "account_last4"],
+  ["acct no", "account_last4"],
+  ["acct", "account_last4"],
+  ["loan number", "account_last4"],
+  ["loan no", "account_last4"],
+  ["loan #", "account_last4"],
+  ["card number", "account_last4"],
+  ["account ending in", "account_last4"],
+  ["account ending", "account_last4"],
+  ["card ending in", "account_last4"],
+  ["card ending", "account_last4"],
+  ["ending in", "account_last4"],
+  ["loan number ending in", "account_last4"],
+  ["member number", "account_last4"],
+  ["escrow balance", "escrow_balance"],
+  ["escrow account balance", "escrow_balance"],
+  ["current escrow balance", "escrow_balance"],
+  ["impound balance", "escrow_balance"],
+  ["escrow bal", "escrow_balance"],
+  ["interest rate", "interest_rate"],
+  ["current interest rate", "interest_rate"],
+  ["note rate", "interest_rate"],
+  ["annual percentage rate", "interest_rate"],
+  ["apr", "interest_rate"],
+  ["purchase apr", "interest_rate"],
+  ["purchases apr", "interest_rate"],
+  ["standard purchase apr", "interest_rate"],
+  ["monthly payment", "monthly_payment"],
+  ["regular monthly payment", "monthly_payment"],
+  ["monthly payment amount", "monthly_payment"],
+  ["minimum payment", "monthly_payment"],
+  ["minimum payment due", "monthly_payment"],
+  ["total minimum payment due", "monthly_payment"],
+  ["minimum amount due", "monthly_payment"],
+  ["minimum due", "monthly_payment"],
+  ["scheduled payment", "monthly_payment"],
+  ["regular payment", "monthly_payment"],
+  ["installment amount", "monthly_payment"],
+  ["monthly installment", "monthly_payment"],
+  ["payment due date", "next_due_date"],
+  ["next payment due date", "next_due_date"],
+  ["next due date", "next_due_date"],
+  ["due date", "next_due_date"],
+  ["next payment due", "next_due_date"],
+  ["payment due", "next_due_date"],
+  ["due on", "next_due_date"],
+  ["due by", "next_due_date"],
+  ["please pay by", "next_due_date"],
+  ["statement date", "as_of_date"],
+  ["statement closing date", "as_of_date"],
+  ["closing date", "as_of_date"],
+  ["date of statement", "as_of_date"],
+  ["as of", "as_of_date"],
+  ["good through", "payoff_good_through"],
+  ["good thru", "payoff_good_through"],
+  ["good until", "payoff_good_through"],
+  ["valid through", "payoff_good_through"],
+  ["valid until", "payoff_good_through"],
+  // Look-alikes.
+  ["checking account", null],
+  ["savings account", null],
+  ["checking account ending", null],
+  ["savings account ending", null],
+  ["draft from", null],
+  ["autopay from", null],
+  ["routing number", null],
+  ["reference number", null],
+  ["confirmation number", null],
+  ["phone number", null],
+  ["callback number", null],
+  ["cash advance apr", null],
+  ["balance transfer apr", null],
+  ["penalty apr", null],
+  ["promotional apr", null],
+  ["intro apr", null],
+  ["introductory apr", null],
+  ["late payment", null],
+  ["last payment", null],
+  ["previous payment", null],
+  ["payment received", null],
+  ["escrow payment", null],
+  ["escrow shortage", null],
+  ["maturity date", null],
+  ["payment date", null],
+  ["closing date of", null],
+  ["date of birth", null],
+  ["past due", null],
+  ["late fee", null],
+  ["balance", null],
+  ["payoff", null],
+];
+
+const LABEL_RE = new RegExp(
+  `(?<![\\p{L}])(${[...LABELS]
+    .map(([phrase]) => phrase)
+    .sort((a, b) => b.length - a.length)
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "[\\s.]+"))
+    .join("|")})(?![\\p{L}])`,
+  "giu",
+);
+const LABEL_TARGET = new Map(LABELS.map(([phrase, target]) => [phrase, target]));
+
+/** A caption cue's number and timing line ("2" / "00:04.000 --> 00:06.980"): times, not values. */
+const CUE_TIMING = /^[ \t]*(?:\d+[ \t]*\r?\n[ \t]*)?[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*$/gm;
+
+/** How far after its label a value may sit, in characters. */
+const MAX_GAP = 90;
+
+/**
+ * Words that may stand between a label and its value, in statements ("Payment Due Date ....
+ * 05/01/2026") and in calls ("the minimum payment due is going to be"). Anything else means
+ * the label is not this value's.
+ */
+const GAP_WORD =
+  /^(?:is|was|are|of|at|on|by|to|be|will|would|it|it's|its|that's|thats|the|a|an|your|my|our|this|that|for|now|today|currently|right|shows|showing|show|reads|amount|as|about|approximately|usd|still|going|sitting|listed|okay|ok|so|and|sure|yes|yeah|just|see|i|we|you|have|has|is|number|no|date|ending|in|last|four|digits|xxxx|x+|sorry|one|moment|let|me|check|here|there|looks|like|fixed|variable|annual|percentage|rate|set|currently)$/i;
+
+export interface Reading {
+  /** Canonical value: cents for money, thousandths for rates, ISO date, four digits. */
+  readonly value: number | string;
+  readonly span: Span;
+}
+
+/** Per field, the values found at its labels, in document order. */
+export type LabelledReadings = Readonly<Partial<Record<ReaderField, readonly Reading[]>>>;
+
+interface ValueAt extends Span {
+  readonly value: number | string;
+}
+
+/** The readings of `index` (built once; `candidates` as buildCandidates gives them for the document). */
+export function readLabelledFields(index: SourceIndex, candidates: DocumentCandidates = buildCandidates(index)): LabelledReadings {
+  const cues = [...index.scan.matchAll(CUE_TIMING)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+  const outsideCues = (v: ValueAt) => !cues.some((c) => v.start < c.end && c.start < v.end);
+  const amounts = new Set(index.money.filter((m) => m.moneyLike).map((m) => `${m.start}:${m.end}`));
+  const values: Record<ValueKind, ValueAt[]> = {
+    // Only amounts written as amounts: "press 1" or "Term 60" is not the payment.
+    money: spread(candidates.money, (cents) => cents).filter((v) => outsideCues(v) && amounts.has(`${v.start}:${v.end}`)),
+    rate: spread(candidates.rates, (t) => t).filter(outsideCues),
+    date: spread(candidates.dates, (d) => d),
+    last4: spread(candidates.last4, (d) => d).filter(outsideCues),
+  };
+  const labels = [...index.scan.matchAll(LABEL_RE)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    target: LABEL_TARGET.get(m[0].toLowerCase().replace(/[\s.]+/g, " ").trim()) ?? null,
+  }));
+  const out: Partial<Record<ReaderField, Reading[]>> = {};
+  labels.forEach((label, i) => {
+    if (label.target === null) return;
+    const kind = KIND[label.target];
+    const nextLabel = labels[i + 1]?.start ?? Number.POSITIVE_INFINITY;
+    const first = firstValueAfter(index, values, kind, label.end, Math.min(nextLabel, label.end + MAX_GAP));
+    const found = first && correctedValue(index, values[kind], first, nextLabel);
+    if (found) (out[label.target] ??= []).push({ value: found.value, span: { start: found.start, end: found.end } });
+  });
+  return out;
+}
+
+/** The one value all readings of a field agree on; undefined when there is none or they differ. */
+export function agreedReading(readings: readonly Reading[] | undefined): number | string | undefined {
+  if (!readings || readings.length === 0) return undefined;
+  const first = readings[0]!.value;
+  return readings.every((r) => r.value === first) ? first : undefined;
+}
+
+function spread<K extends number | string>(map: ReadonlyMap<K, readonly Span[]>, value: (key: K) => number | string): ValueAt[] {
+  const out: ValueAt[] = [];
+  for (const [key, spans] of map) for (const span of spans) out.push({ start: span.start, end: span.end, value: value(key) });
+  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+function firstValueAfter(
+  index: SourceIndex,
+  values: Record<ValueKind, ValueAt[]>,
+  kind: ValueKind,
+  from: number,
+  until: number,
+): ValueAt | undefined {
+  const own = values[kind].filter((v) => v.start >= from && v.start < until);
+  if (own.length === 0) return undefined;
+  const first = own[0]!;
+  // Several readings of one mention ("four twelve fifty", a yearless date) make it ambiguous.
+  if (own.some((v) => v.start === first.start && v.value !== first.value)) return undefined;
+  // A value of another kind in between (a date before the amount) means the label is not this value's.
+  const between = (["money", "rate", "date", "last4"] as const)
+    .filter((k) => k !== kind)
+    .some((k) => values[k].some((v) => v.start >= from && v.end <= first.start));
+  if (between) return undefined;
+  return gapAllowed(index.scan.slice(from, first.start), kind) ? first : undefined;
+}
+
+/** A speaker taking back a figure they just gave ("sorry, the last digit is 8", "I misread that"). */
+const CORRECTION = /\b(sorry|correction|i misread|misspoke|let me correct|i mean|scratch that|my mistake|actually)\b/i;
+/** How far after a value its correction may follow, in characters. */
+const CORRECTION_REACH = 160;
+
+/** The value that corrects `value` before the next label, if the speaker corrects it; else `value`. */
+function correctedValue(index: SourceIndex, own: readonly ValueAt[], value: ValueAt, nextLabel: number): ValueAt {
+  const marker = CORRECTION.exec(index.scan.slice(value.end, value.end + 60));
+  if (!marker) return value;
+  const from = value.end + marker.index;
+  const next = own.find((v) => v.start > from && v.start < Math.min(nextLabel, value.end + CORRECTION_REACH));
+  return next ?? value;
+}
+
+/** Layout, speaker tags and the few words people put between a name and its value. */
+function gapAllowed(rawGap: string, kind: ValueKind): boolean {
+  const gap = rawGap.replace(/^[ \t]*(\d+|[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*)[ \t]*$/gm, "");
+  if (gap.split(/\r?\n/).filter((line) => line.trim() !== "").length > 2) return false;
+  let words = gap.replace(/<[^<>\n]{0,40}>/g, " ").replace(/^\s*[\p{L}][\p{L} .'()-]{0,30}:/gmu, " ");
+  // An account number's leading groups and masks stand before its last four digits.
+  if (kind === "last4") words = words.replace(/[\dXx*•]+(?=[\s-]|$)/g, " ");
+  const list = words
+    .replace(/[\s:|=.…,;?!"()\[\]*#—–>-]+/g, " ")
+    .replace(/(^|\s)'+|'+(\s|$)/g, " ")
+    .trim()
+    .split(" ")
+    .filter((w) => w !== "");
+  return list.length <= 8 && list.every((w) => GAP_WORD.test(w));
+}

@@ -1,0 +1,111 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { labelledDocumentSchema } from "../src/record.ts";
+import type { LiabilityRecord } from "../src/record.ts";
+import { agreedReading, buildSourceIndex, readLabelledFields, reasonCode, validateExtraction } from "../src/validation/index.ts";
+
+const examples = readFileSync(new URL("../../../../shared/spec/examples.jsonl", import.meta.url), "utf8")
+  .trim()
+  .split("\n")
+  .map((line) => labelledDocumentSchema.parse(JSON.parse(line)));
+const mortgage = examples.find((e) => e.id === "ex-001")!;
+const card = examples.find((e) => e.id === "ex-003")!;
+const REFERENCE = new Date("2026-04-20T12:00:00Z");
+
+function read(text: string) {
+  const readings = readLabelledFields(buildSourceIndex(text));
+  return Object.fromEntries(Object.entries(readings).map(([field, list]) => [field, agreedReading(list)]));
+}
+
+function codes(text: string, record: LiabilityRecord): string[] {
+  return validateExtraction({ text, output: record, referenceDate: REFERENCE }).reasons.map(reasonCode);
+}
+
+test("reader: statement labels as banks word them", () => {
+  assert.deepEqual(read(card.text), {
+    account_last4: "0931",
+    as_of_date: "2026-03-18",
+    monthly_payment: 4600,
+    next_due_date: "2026-04-12",
+    interest_rate: 22490,
+  });
+  const heloc = [
+    "SUMMIT RIDGE FCU — Home Equity Line of Credit",
+    "Acct #: XXXX-XXXX-7713        Statement Closing Date: 09/30/2025",
+    "Annual Percentage Rate (variable)   8.740%",
+    "Minimum Amount Due ................ $612.19",
+    "Please pay by 10/25/2025",
+    "Routing number 231372691",
+  ].join("\n");
+  assert.deepEqual(read(heloc), {
+    account_last4: "7713",
+    as_of_date: "2025-09-30",
+    interest_rate: 8740,
+    monthly_payment: 61219,
+    next_due_date: "2025-10-25",
+  });
+});
+
+test("reader: look-alike labels are not the field", () => {
+  const text = [
+    "Cash Advance APR 27.99%",
+    "Penalty APR 29.99%",
+    "Late Payment Fee $41.00",
+    "Draft from: Checking account ending 9492",
+    "Payment Date 03/02/2026",
+  ].join("\n");
+  assert.deepEqual(read(text), {});
+});
+
+test("reader: a question in a call and the answer on the next turn", () => {
+  const call = [
+    "REP: Can I have the account number?",
+    "CALLER: Sure, it's 4402 9913 8860.",
+    "REP: The next payment is due on May 1st, 2026, and the minimum payment due is 95 dollars.",
+    "CALLER: And the rate?",
+    "REP: The interest rate is six point one two five percent.",
+  ].join("\n");
+  assert.deepEqual(read(call), {
+    account_last4: "8860",
+    next_due_date: "2026-05-01",
+    monthly_payment: 9500,
+    interest_rate: 6125,
+  });
+});
+
+test("reader: caption timings are not values", () => {
+  const vtt = "WEBVTT\n\n1\n00:04.000 --> 00:06.980\n<v Rep>Your interest rate is\n\n2\n00:07.780 --> 00:10.265\n<v Rep>7.25 percent.";
+  assert.deepEqual(read(vtt), { interest_rate: 7250 });
+});
+
+test("consistency: a grounded value at the wrong label goes to review", () => {
+  const record = card.expected!;
+  assert.deepEqual(codes(card.text, record), []);
+  // Due date and statement date swapped: both are in the document, so grounding cannot see it.
+  const swapped = { ...record, next_due_date: record.as_of_date, as_of_date: record.next_due_date };
+  const swappedCodes = codes(card.text, swapped);
+  assert.ok(swappedCodes.includes("consistency.value_not_at_label:as_of_date"), swappedCodes.join());
+  assert.ok(swappedCodes.includes("consistency.value_not_at_label:next_due_date"), swappedCodes.join());
+  // The cash advance APR, not the purchase APR.
+  assert.deepEqual(codes(card.text, { ...record, interest_rate: 27.99 }), ["consistency.value_not_at_label:interest_rate"]);
+  // A minimum payment taken from the balance line.
+  assert.ok(codes(card.text, { ...record, monthly_payment: 1538.9 }).includes("consistency.value_not_at_label:monthly_payment"));
+});
+
+test("consistency: a labelled value left null goes to review", () => {
+  const record = mortgage.expected!;
+  assert.deepEqual(codes(mortgage.text, record), []);
+  assert.deepEqual(codes(mortgage.text, { ...record, next_due_date: null }), ["consistency.labelled_value_missing:next_due_date"]);
+  assert.deepEqual(codes(mortgage.text, { ...record, escrow_balance: null }), ["consistency.labelled_value_missing:escrow_balance"]);
+});
+
+test("consistency: labels that disagree give no verdict for that field", () => {
+  const text = "Statement Date 03/18/2026\nInterest Rate 6.5%\nNew interest rate: 6.75%";
+  assert.equal(read(text).interest_rate, undefined);
+});
+
+test("reader: a figure corrected by the speaker is read as corrected", () => {
+  const call = "- Can I have the account number?\n- It's 4987 9582 9841 9081, sorry, the last digit is 8. So 4987 9582 9841 9088.\n- Date of birth?";
+  assert.equal(read(call).account_last4, "9088");
+});
