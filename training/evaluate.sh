@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Side by side with the `eval` command: two sidecars that differ in one setting.
 #
-#   training/evaluate.sh [--compare adapter|decoding] [--data FILE] [--limit N] [--adapter FILE]
+#   training/evaluate.sh [--compare adapter|decoding|guided] [--data FILE] [--limit N] [--adapter FILE]
 #                        [--out DIR] [--price-per-cpu-hour USD] [--confidence true|false]
 #
 # --compare adapter (default): the prompted base model (INFERENCE_LORA_PATH=none) against base +
 #   adapter, both with grounded decoding; writes DIR/base.json and DIR/finetuned.json.
 # --compare decoding: base + adapter with the open grammar (INFERENCE_DECODING=open) against
 #   grounded decoding; writes DIR/open.json and DIR/grounded.json.
+# --compare guided: grounded decoding against guided decoding (last-4 and dates the document labels
+#   unambiguously fixed by the labelled-field reader); writes DIR/grounded.json and DIR/guided.json.
 # Both sidecars have the same base GGUF, prompt and greedy decoding, one thread each, and are
 # evaluated at once on the same documents (one `eval` process per sidecar, so neither waits for
 # the other on a machine with two or more cores). Each sidecar has one core, so a cpu-hour price
@@ -62,7 +64,8 @@ start_sidecar() { # name lora-path decoding
 case "$compare" in
   adapter) first=base; second=finetuned; start_sidecar base none grounded; start_sidecar finetuned "$adapter" grounded ;;
   decoding) first=open; second=grounded; start_sidecar open "$adapter" open; start_sidecar grounded "$adapter" grounded ;;
-  *) echo "evaluate: --compare adapter|decoding, not $compare" >&2; exit 2 ;;
+  guided) first=grounded; second=guided; start_sidecar grounded "$adapter" grounded; start_sidecar guided "$adapter" guided ;;
+  *) echo "evaluate: --compare adapter|decoding|guided, not $compare" >&2; exit 2 ;;
 esac
 
 limit_args=()

@@ -100,7 +100,7 @@ export interface LlamaEngineOptions {
   maxDocumentChars: number;
   confidence: boolean;
   /** grounded (default): per-request grammars admit only values the document states; open: any value. */
-  decoding?: "grounded" | "open" | undefined;
+  decoding?: "grounded" | "guided" | "open" | undefined;
   /** llama.cpp's own log lines (warnings and errors); never document content. */
   onRuntimeLog?: ((level: "warn" | "error", message: string) => void) | undefined;
 }
@@ -284,7 +284,7 @@ export class LlamaEngine implements ExtractionEngine {
     const prompt = this.#prompts.build(input.kind, input.text);
     const groundingStartedAt = performance.now();
     const steps =
-      this.#options.decoding === "open" ? this.#steps : await groundSteps(this.#llama, this.#steps, input.text, new Date());
+      this.#options.decoding === "open" ? this.#steps : await groundSteps(this.#llama, this.#steps, input.text, new Date(), this.#options.decoding === "guided");
     const groundingMs = performance.now() - groundingStartedAt;
     const lease = await this.#scheduler.acquire(signal);
     let leaseHandedToGeneration = false;

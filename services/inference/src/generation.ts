@@ -8,14 +8,17 @@ import {
   type TokenBias,
 } from "node-llama-cpp";
 import {
+  agreedReading,
   buildCandidates,
   buildSourceIndex,
   candidateJsonValues,
   GROUNDED_FIELDS,
   lenderNameCandidates,
+  readLabelledFields,
   type GroundedField,
+  type ReaderField,
 } from "@liability/domain";
-import { FIELD_STEPS, groundedGrammar, groundedNameGrammar, type FieldStep } from "./grammar.ts";
+import { FIELD_STEPS, groundedGrammar, groundedNameGrammar, labelledGrammar, type FieldStep } from "./grammar.ts";
 import { abortError } from "./scheduler.ts";
 
 export interface CompiledStep extends FieldStep {
@@ -40,9 +43,18 @@ export async function compileSteps(llama: Llama, model: LlamaModel): Promise<Com
 const GROUNDED = new Set<string>(GROUNDED_FIELDS);
 
 /**
+ * Fields that guided decoding takes from the labelled-field reader when every label of the field
+ * gives the same value: the reader's precision on them was 100% where it read (test split, dev
+ * set; docs/model-card.md). Amounts and the rate stay the model's choice, so that the reader
+ * remains a second opinion on them.
+ */
+const GUIDED_FIELDS: ReadonlySet<string> = new Set<ReaderField>(["account_last4", "next_due_date", "as_of_date", "payoff_good_through"]);
+
+/**
  * The steps for one document under grounded decoding: each quoted field's grammar admits only
  * the values the text states (see buildCandidates) or null, and the lender name only a phrase
- * of the text (see lenderNameCandidates); liability_type keeps its own grammar. Fields with the
+ * of the text (see lenderNameCandidates); liability_type keeps its own grammar. Guided decoding
+ * also fixes each field of GUIDED_FIELDS that the document labels unambiguously to that value. Fields with the
  * same candidate list and terminator (the four amounts) share one compiled grammar.
  */
 export async function groundSteps(
@@ -50,14 +62,19 @@ export async function groundSteps(
   steps: readonly CompiledStep[],
   text: string,
   received: Date,
+  guided = false,
 ): Promise<CompiledStep[]> {
-  const candidates = buildCandidates(buildSourceIndex(text), { referenceYear: received.getUTCFullYear() });
+  const index = buildSourceIndex(text);
+  const candidates = buildCandidates(index, { referenceYear: received.getUTCFullYear() });
+  const readings = guided ? readLabelledFields(index, candidates) : {};
   const names = lenderNameCandidates(text);
   const compiled = new Map<string, Promise<LlamaGrammar>>();
   return Promise.all(
     steps.map(async (step) => {
       let grammar: string;
-      if (GROUNDED.has(step.field)) grammar = groundedGrammar(step, candidateJsonValues(candidates, step.field as GroundedField));
+      const labelled = GUIDED_FIELDS.has(step.field) ? agreedReading(readings[step.field as ReaderField]) : undefined;
+      if (labelled !== undefined) grammar = labelledGrammar(step, JSON.stringify(labelled));
+      else if (GROUNDED.has(step.field)) grammar = groundedGrammar(step, candidateJsonValues(candidates, step.field as GroundedField));
       // A text without any capitalised phrase (empty, or all lower case) keeps the open name grammar.
       else if (step.field === "lender_name" && names.length > 0) grammar = groundedNameGrammar(step, names);
       else return step;

@@ -144,6 +144,11 @@ export function groundedGrammar(step: FieldStep, values: readonly string[]): str
   return `root ::= ${lit('":')} ( ${alternatives} ) ${lit(step.terminator)}\n`;
 }
 
+/** Guided decoding: the one value the document's labels give the field (a canonical JSON text). */
+export function labelledGrammar(step: FieldStep, value: string): string {
+  return `root ::= ${lit('":')} ${lit(value)} ${lit(step.terminator)}\n`;
+}
+
 /**
  * Upper bound on the completion's length in bytes, and so in tokens (every token decodes to
  * at least one byte); plus one for the end-of-generation token. The prompt budget reserves

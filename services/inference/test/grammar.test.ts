@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
+  agreedReading,
   buildCandidates,
   buildSourceIndex,
   candidateSpans,
@@ -8,6 +9,7 @@ import {
   GROUNDED_FIELDS,
   lenderNameCandidates,
   liabilityRecordSchema,
+  readLabelledFields,
   type LiabilityRecord,
 } from "@liability/domain";
 import { getLlama, LlamaLogLevel, TokenBias, type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
@@ -201,5 +203,24 @@ test("no non-null value of a grounded response lies outside the document's candi
       }
       assert.ok(lenderNameCandidates(doc.text).includes(record.lender_name), `${doc.id} seed ${seed}: lender name is not a phrase of the document`);
     }
+  }
+});
+
+test("guided decoding writes the last-4 and dates the document labels, however the model is pushed", async () => {
+  for (const doc of specExamples().filter((d) => d.expected)) {
+    const guided = await groundSteps(llama, steps, doc.text, RECEIVED, true);
+    const readings = readLabelledFields(buildSourceIndex(doc.text), buildCandidates(buildSourceIndex(doc.text), { referenceYear: RECEIVED.getUTCFullYear() }));
+    const fixed = (["account_last4", "next_due_date", "as_of_date", "payoff_good_through"] as const).filter(
+      (field) => agreedReading(readings[field]) !== undefined,
+    );
+    assert.ok(fixed.length > 0, `${doc.id}: the reader labels none of the guided fields`);
+    for (const seed of [1, 2]) {
+      const record = liabilityRecordSchema.parse(JSON.parse(await generateUnderPressure(doc.text, guided, seed)));
+      for (const field of fixed) assert.equal(record[field], agreedReading(readings[field]), `${doc.id} seed ${seed}: ${field}`);
+    }
+    // The labelled value cannot be replaced by null or by another grounded value.
+    const other = { ...doc.expected!, [fixed[0]!]: null };
+    assert.equal(await generationAccepts(canonicalRecordJson(other), guided), false, `${doc.id}: null admitted for ${fixed[0]}`);
+    assert.ok(await generationAccepts(canonicalRecordJson(doc.expected!), guided), `${doc.id}: true record rejected`);
   }
 });
