@@ -3,6 +3,7 @@
 //   topics.ts create  – create the application topics (idempotent; partitions only grow)
 import { DEFAULT_TOPICS } from "@liability/contracts";
 import { Kafka, logLevel } from "kafkajs";
+import type { Admin } from "kafkajs";
 import { z } from "zod";
 
 const envList = z.string().transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
@@ -50,8 +51,44 @@ function parseEnv(): TopicConfig {
   return result.data;
 }
 
-/** Creates missing topics and grows partition counts that are below the configured number. */
-export async function ensureTopics(brokers: string[], specs: TopicSpec[]): Promise<string[]> {
+/**
+ * Waits until the broker's metadata shows every topic of `specs` with at least its number of
+ * partitions, each with a leader. createTopics/createPartitions return once the controller has
+ * accepted the change, but the broker's metadata cache catches up a moment later (longer on a
+ * loaded machine), and a client that asks in between still sees the old partition count or no
+ * topic at all. Polls every 100 ms; throws after `timeoutMs` with what the broker last showed.
+ */
+export async function waitForTopicMetadata(admin: Admin, specs: TopicSpec[], timeoutMs = 15_000): Promise<void> {
+  if (specs.length === 0) return;
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
+      const lagging = specs.filter((s) => {
+        const parts = meta.topics.find((t) => t.name === s.topic)?.partitions ?? [];
+        return parts.length < s.numPartitions || parts.some((p) => p.leader < 0);
+      });
+      if (lagging.length === 0) return;
+      last = lagging
+        .map((s) => `${s.topic}: ${meta.topics.find((t) => t.name === s.topic)?.partitions.length ?? 0}/${s.numPartitions} partitions`)
+        .join(", ");
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err); // e.g. the topic is not known yet
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`topic metadata did not converge within ${timeoutMs} ms (${last})`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Creates missing topics and grows partition counts that are below the configured number, then
+ * waits (bounded, waitForTopicMetadata) until the broker's metadata shows the result, so that a
+ * caller that asks right after sees the topics and partitions it asked for.
+ */
+export async function ensureTopics(brokers: string[], specs: TopicSpec[], timeoutMs = 15_000): Promise<string[]> {
   const admin = new Kafka({ clientId: "lre-infra", brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   const changes: string[] = [];
@@ -77,6 +114,7 @@ export async function ensureTopics(brokers: string[], specs: TopicSpec[]): Promi
         for (const s of grow) changes.push(`grew ${s.topic} to ${s.numPartitions} partitions`);
       }
     }
+    await waitForTopicMetadata(admin, specs, timeoutMs);
   } finally {
     await admin.disconnect();
   }
