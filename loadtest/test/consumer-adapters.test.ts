@@ -7,6 +7,7 @@ import { createLogger, kafkaConfigSchema, kafkaConnectionOptions, loadConfig } f
 import { createKafka, KafkajsConsumer } from "../../services/worker/src/kafkajs-adapter.ts";
 import type { MessageConsumer } from "../../services/worker/src/messaging.ts";
 import { PlatformaticConsumer, PlatformaticProducer } from "../../services/worker/src/platformatic-adapter.ts";
+import { waitForTopicMetadata } from "../../infra/local/topics.ts";
 
 const connection = kafkaConnectionOptions(loadConfig(kafkaConfigSchema));
 const kafka = new Kafka({ clientId: "adapter-test", brokers: connection.brokers, logLevel: logLevel.NOTHING, retry: { retries: 1 } });
@@ -34,6 +35,8 @@ async function freshTopic(name: string): Promise<string> {
   const topic = `adapter-test.${name}.${Date.now()}`;
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
   topics.push(topic);
+  // The broker's metadata lags the controller a moment: wait until it serves all three partitions.
+  await waitForTopicMetadata(admin, [{ topic, numPartitions: 3 }]);
   return topic;
 }
 
@@ -47,6 +50,16 @@ async function produce(topic: string, n: number): Promise<void> {
 async function committed(group: string, topic: string): Promise<number> {
   const offsets = await admin.fetchOffsets({ groupId: group, topics: [topic] });
   return offsets[0]!.partitions.reduce((a, p) => a + Math.max(0, Number(p.offset)), 0);
+}
+
+/** Polls the group's committed offsets until they reach `want` (bounded); returns the last total. */
+async function committedReaches(group: string, topic: string, want: number, timeoutMs = 15_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const total = await committed(group, topic);
+    if (total >= want || Date.now() >= deadline) return total;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const options = (group: string, topic: string) => ({
@@ -88,15 +101,19 @@ for (const [name, make] of [
           seen.set(batch.partition, list);
           delivered++;
         }
-        if (delivered >= 600) setTimeout(resolve, 200);
+        if (delivered >= 600) resolve();
         return { processedThrough: messages.at(-1)!.offset, pause: false };
       });
     });
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([done, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("timed out")), 30_000)))]);
     clearTimeout(timer);
+    // The handler has seen every message; the adapter commits after it returns, so wait
+    // (bounded) for the commits to reach the broker rather than reading them at once.
+    const total = await committedReaches(group, topic, 600);
     await consumer.stop(1000);
     assert.equal(delivered, 600);
+    assert.equal(total, 600);
     assert.equal(headerProblems, 0, "header names are lower-cased, values kept");
     for (const offsets of seen.values()) assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b));
     assert.equal(await committed(group, topic), 600);
