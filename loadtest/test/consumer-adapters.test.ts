@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { createLogger, kafkaConfigSchema, kafkaConnectionOptions, loadConfig } from "@liability/platform";
 import { createKafka, KafkajsConsumer } from "../../services/worker/src/kafkajs-adapter.ts";
-import type { MessageConsumer } from "../../services/worker/src/messaging.ts";
+import type { MessageConsumer } from "../../services/worker/src/core/messaging.ts";
 import { PlatformaticConsumer, PlatformaticProducer } from "../../services/worker/src/platformatic-adapter.ts";
 import { waitForTopicMetadata } from "../../infra/local/topics.ts";
 

@@ -16,6 +16,7 @@ import type { ExtractResponse } from "@liability/contracts";
 import { createServiceClient } from "@liability/platform";
 import type { Logger, ServiceClient } from "@liability/platform";
 import { BatchCoalescer } from "./batch-coalescer.ts";
+import type { AttemptRecord, ExtractOutcome, ExtractRequest, Extractor } from "./core/ports.ts";
 import { Semaphore } from "./semaphore.ts";
 import { injectIntoMetadata, tracer } from "./tracing.ts";
 
@@ -40,24 +41,6 @@ export interface InferenceClientOptions {
   batchDocuments: number;
 }
 
-export interface AttemptRecord {
-  readonly attempt: number;
-  readonly latencyMs: number;
-  /** gRPC status name of a failed attempt; null for the successful one. */
-  readonly errorCode: string | null;
-}
-
-export type ExtractOutcome =
-  | { readonly kind: "ok"; readonly response: ExtractResponse; readonly attempts: readonly AttemptRecord[] }
-  /** The sidecar refused the document (INVALID_ARGUMENT and kin): dead-letter it. */
-  | { readonly kind: "rejected"; readonly code: string; readonly attempts: readonly AttemptRecord[] }
-  /** A non-transient server error that persisted through the retries: a person looks at the document. */
-  | { readonly kind: "failed"; readonly code: string; readonly attempts: readonly AttemptRecord[] }
-  /** The sidecar is down or the circuit is open: process this document later, not now. */
-  | { readonly kind: "unavailable"; readonly code: string; readonly attempts: readonly AttemptRecord[] }
-  /** The caller gave up (shutdown, or the batch stopped early). */
-  | { readonly kind: "aborted"; readonly attempts: readonly AttemptRecord[] };
-
 export interface InferenceEvents {
   onRetry?(code: string): void;
   onBreakerStateChange?(open: boolean): void;
@@ -78,7 +61,7 @@ function grpcCode(error: unknown): number | undefined {
  * backoff and decorrelated jitter for transient failures, and a circuit breaker that stops
  * calling a sidecar that keeps failing (the worker then pauses consumption and probes).
  */
-export class InferenceClient {
+export class InferenceClient implements Extractor {
   readonly #options: InferenceClientOptions;
   readonly #logger: Logger;
   readonly #client: ServiceClient<typeof InferenceService.method>;
@@ -153,10 +136,7 @@ export class InferenceClient {
     return this.#breaker.state === 1 || this.#breaker.state === 3;
   }
 
-  async extract(
-    request: { documentId: string; kind: "statement" | "call_transcript"; text: string },
-    signal: AbortSignal,
-  ): Promise<ExtractOutcome> {
+  async extract(request: ExtractRequest, signal: AbortSignal): Promise<ExtractOutcome> {
     const attempts: AttemptRecord[] = [];
     return tracer.startActiveSpan("InferenceService/Extract", { kind: SpanKind.CLIENT }, async (span): Promise<ExtractOutcome> => {
       // Captured here: a queued call may be started from another call's completion,

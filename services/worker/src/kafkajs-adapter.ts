@@ -9,7 +9,7 @@ import type {
   RawHeader,
   MessageProducer,
   OutboundMessage,
-} from "./messaging.ts";
+} from "./core/messaging.ts";
 import { drainInFlight } from "./drain.ts";
 
 /** kafkajs log lines go through our logger, at warning and above: its info level is chatty. */

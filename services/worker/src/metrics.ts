@@ -1,5 +1,6 @@
 import { metrics } from "@opentelemetry/api";
 import type { Counter, Histogram, Meter } from "@opentelemetry/api";
+import type { Measurement } from "./core/measurements.ts";
 
 /**
  * The worker's instruments. They go to whichever MeterProvider the platform telemetry
@@ -52,6 +53,12 @@ export class WorkerMetrics {
     meter
       .createObservableGauge("lre.worker.consumer.paused", { description: "1 while consumption is paused" })
       .addCallback((result) => result.observe(this.#paused));
+  }
+
+  /** Applies a metric change the core decided on. */
+  apply(measurement: Measurement): void {
+    if (measurement.type === "count") this[measurement.counter].add(1, measurement.attributes);
+    else this.endToEndLatency.record(measurement.ms, measurement.attributes);
   }
 
   recordLag(topic: string, partition: number, lag: number): void {

@@ -1,6 +1,6 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Logger } from "@liability/platform";
-import type { MessageProducer, OutboundMessage } from "./messaging.ts";
+import type { MessageProducer, OutboundMessage } from "./core/messaging.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import type { OutboxRow } from "./store.ts";
 import { traceHeaders, tracer } from "./tracing.ts";

@@ -8,7 +8,7 @@ import type {
   MessageConsumer,
   MessageProducer,
   OutboundMessage,
-} from "./messaging.ts";
+} from "./core/messaging.ts";
 import { drainInFlight } from "./drain.ts";
 
 /**

@@ -1,33 +1,25 @@
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Context, Span } from "@opentelemetry/api";
-import { DeadLetterReason, recordFromProto } from "@liability/contracts";
-import { reasonCode, validateExtraction } from "@liability/domain";
-import type { LiabilityRecord, ValidationPolicy, ValidationResult } from "@liability/domain";
+import type { ExtractResponse } from "@liability/contracts";
+import { reasonCode } from "@liability/domain";
+import type { ValidationPolicy, ValidationResult } from "@liability/domain";
 import type { Logger } from "@liability/platform";
-import { decodeDocumentReceived } from "./decode.ts";
-import type { DecodeLimits, DecodedDocument, PoisonMessage } from "./decode.ts";
-import type { AttemptRecord, ExtractOutcome } from "./inference-client.ts";
-import type { BatchContext, BatchResult, InboundBatch, InboundMessage, MessageProducer, OutboundMessage } from "./messaging.ts";
+import { batchResult, batchWrite, committablePrefix, deadLetterMessage, outcomeAfterWrite } from "./core/batch.ts";
+import type { BatchEntry, BatchWrite } from "./core/batch.ts";
+import { decodeDocumentReceived } from "./core/decode.ts";
+import type { DecodeLimits, DecodedDocument } from "./core/decode.ts";
+import { deadLetterReasonName } from "./core/events.ts";
+import { measurementsOf } from "./core/measurements.ts";
+import type { BatchContext, BatchResult, InboundBatch, InboundMessage, MessageProducer } from "./core/messaging.ts";
+import { documentIdsToCheck, outcomeOfExtraction, triage } from "./core/outcome.ts";
+import type { Outcome, RecordOrigin } from "./core/outcome.ts";
+import type { Dependency, Extractor, RecordStore } from "./core/ports.ts";
+import { validateAnswer } from "./core/validation.ts";
 import type { WorkerMetrics } from "./metrics.ts";
-import { encodeDeadLetter, encodeLiabilityRecorded } from "./records.ts";
-import type { AttemptRow, RecordRow } from "./store.ts";
 import { contextFromKafkaHeaders, traceHeaders, traceIdOf, tracer } from "./tracing.ts";
 
-/** What the processor needs from the database. */
-export interface BatchStore {
-  existingDocumentIds(ids: readonly string[]): Promise<Set<string>>;
-  writeBatch(records: readonly RecordRow[], attempts: readonly AttemptRow[]): Promise<Set<string>>;
-}
-
-/** What the processor needs from the sidecar client. */
-export interface Extractor {
-  extract(request: { documentId: string; kind: "statement" | "call_transcript"; text: string }, signal: AbortSignal): Promise<ExtractOutcome>;
-}
-
-export type Dependency = "inference" | "database" | "kafka" | "internal";
-
 export interface ProcessorOptions {
-  store: BatchStore;
+  store: RecordStore;
   extractor: Extractor;
   producer: MessageProducer;
   policy: ValidationPolicy;
@@ -42,35 +34,17 @@ export interface ProcessorOptions {
   onCommitted(): void;
 }
 
-/** Review reason for a document the sidecar could not process (a non-transient server error). */
-const INFERENCE_FAILED = "inference.failed";
-/** Review reason for a document whose validation raised an error. */
-const VALIDATION_ERROR = "validation.error";
-
-type Outcome =
-  | { readonly type: "poison"; readonly poison: PoisonMessage; readonly attempts: readonly AttemptRecord[] }
-  | { readonly type: "duplicate" }
-  | {
-      readonly type: "record";
-      readonly row: RecordRow;
-      readonly attempts: readonly AttemptRecord[];
-      readonly modelVersion: string;
-      /** How the last attempt ended, for the audit: failed means no usable model answer. */
-      readonly final: "accepted" | "review" | "failed";
-    }
-  | { readonly type: "pending"; readonly attempts: readonly AttemptRecord[] };
-
-interface Item {
-  readonly message: InboundMessage;
+/** One message of the batch in flight: the core's view of it plus its processing span. */
+interface Item extends BatchEntry {
   readonly span: Span;
   readonly context: Context;
-  readonly decoded: DecodedDocument | PoisonMessage;
-  outcome?: Outcome;
+  outcome: Outcome | undefined;
 }
 
 /**
- * Turns one Kafka batch into one database transaction. The order of effects is what makes
- * the pipeline exactly-once in effect:
+ * Turns one Kafka batch into one database transaction. The decisions are the core's
+ * (src/core: pure functions over its ports); this shell does the I/O, spans and metrics
+ * around them, in the order of effects that makes the pipeline exactly-once in effect:
  *   1. decode and check every message (bad ones become dead letters, never exceptions);
  *   2. skip documents already recorded (redeliveries cost no inference);
  *   3. extract and validate the rest, with bounded concurrency;
@@ -140,72 +114,42 @@ export class BatchProcessor {
     const spanContext = trace.setSpan(parent, span);
     const decoded = context.with(spanContext, () => decodeDocumentReceived(message, this.#o.limits));
     if (decoded.ok) span.setAttribute("document.id", decoded.documentId);
-    return { message, span, context: spanContext, decoded };
+    return { message, span, context: spanContext, decoded, outcome: undefined, traceId: traceIdOf(span) };
   }
 
   async #process(batch: InboundBatch, items: Item[], ctx: BatchContext, rebalancing: AbortSignal): Promise<BatchResult> {
     const { logger } = this.#o;
-    for (const item of items) {
-      if (!item.decoded.ok) item.outcome = { type: "poison", poison: item.decoded, attempts: [] };
-    }
-
-    const documents = items.filter((i): i is Item & { decoded: DecodedDocument } => i.decoded.ok);
+    const decoded = items.map((i) => i.decoded);
     let existing: Set<string>;
     try {
-      existing = await this.#o.store.existingDocumentIds([...new Set(documents.map((i) => i.decoded.documentId))]);
+      existing = await this.#o.store.existingDocumentIds(documentIdsToCheck(decoded));
     } catch (error) {
       logger.warn({ err: error }, "database unavailable before processing; pausing");
       this.#o.onDependencyDown("database");
       return { processedThrough: null, pause: true };
     }
 
-    // Within a batch, the first occurrence of a document is the one processed.
-    const seen = new Set<string>();
-    const toExtract: (Item & { decoded: DecodedDocument })[] = [];
-    for (const item of documents) {
-      const id = item.decoded.documentId;
-      if (existing.has(id) || seen.has(id)) item.outcome = { type: "duplicate" };
-      else {
-        seen.add(id);
-        toExtract.push(item);
-      }
-    }
+    const toExtract: { item: Item; document: DecodedDocument }[] = [];
+    triage(decoded, existing).forEach((triaged, index) => {
+      const item = items[index]!;
+      if (triaged.type === "extract") toExtract.push({ item, document: triaged.document });
+      else item.outcome = triaged;
+    });
+    const sidecarDown = await this.#extract(toExtract, AbortSignal.any([ctx.signal, rebalancing]));
 
-    // The batch stops at the first document the sidecar could not take; the others in
-    // flight are abandoned rather than left retrying against a dead sidecar.
-    const stopBatch = new AbortController();
-    const signal = AbortSignal.any([stopBatch.signal, ctx.signal, rebalancing]);
-    let sidecarDown = false;
-    await Promise.all(
-      toExtract.map(async (item) => {
-        const outcome = await context.with(item.context, () =>
-          this.#o.extractor.extract({ documentId: item.decoded.documentId, kind: item.decoded.kind, text: item.decoded.text }, signal),
-        );
-        if (outcome.kind === "unavailable") {
-          sidecarDown = true;
-          stopBatch.abort();
-        }
-        item.outcome = context.with(item.context, () => this.#afterExtract(item, outcome));
-      }),
-    );
+    const committable = committablePrefix(items.map((i) => i.outcome));
+    const done = items.slice(0, committable);
+    for (const item of items.slice(committable)) item.span.setAttribute("worker.deferred", true);
 
-    let prefix = items.findIndex((i) => i.outcome === undefined || i.outcome.type === "pending");
-    if (prefix === -1) prefix = items.length;
-    const done = items.slice(0, prefix);
-    for (const item of items.slice(prefix)) {
-      item.span.setAttribute("worker.deferred", true);
-    }
-
-    const recordRows = done.flatMap((i) => (i.outcome?.type === "record" ? [i.outcome.row] : []));
-    const attemptRows = items.flatMap((i) => this.#attemptRows(i, i.outcome, prefix > items.indexOf(i)));
+    const write = batchWrite(items, committable);
     try {
-      await this.#write(done, recordRows, attemptRows);
+      await this.#write(done, write);
     } catch (error) {
       logger.warn({ err: error, topic: batch.topic, partition: batch.partition }, "database write failed; pausing");
       this.#o.onDependencyDown("database");
       return { processedThrough: null, pause: true };
     }
-    if (recordRows.length > 0) this.#o.onCommitted();
+    if (write.records.length > 0) this.#o.onCommitted();
 
     try {
       await this.#deadLetter(done);
@@ -219,197 +163,61 @@ export class BatchProcessor {
 
     this.#count(done);
     if (sidecarDown) this.#o.onDependencyDown("inference");
-    const processedThrough = prefix > 0 ? items[prefix - 1]!.message.offset : null;
     // An outage asks for a pause; a shutdown or a rebalance abandons work without one.
-    return { processedThrough, pause: prefix < items.length && !ctx.signal.aborted && !rebalancing.aborted };
+    return batchResult(batch.messages, committable, ctx.signal.aborted || rebalancing.aborted);
   }
 
-  #afterExtract(item: Item & { decoded: DecodedDocument }, outcome: ExtractOutcome): Outcome {
-    const doc = item.decoded;
-    if (outcome.kind === "unavailable" || outcome.kind === "aborted") {
-      return { type: "pending", attempts: outcome.attempts };
-    }
-    if (outcome.kind === "rejected") {
-      return {
-        type: "poison",
-        poison: {
-          ok: false,
-          reason: DeadLetterReason.INFERENCE_REJECTED,
-          detail: `sidecar answered ${outcome.code}`,
-          documentId: doc.documentId,
-        },
-        attempts: outcome.attempts,
-      };
-    }
-    if (outcome.kind === "failed") {
-      const row = this.#recordRow(item, {
-        status: "review",
-        record: null,
-        reasonCodes: [INFERENCE_FAILED],
-        reasonsJson: [{ code: INFERENCE_FAILED, rule: INFERENCE_FAILED, message: `sidecar answered ${outcome.code}` }],
-        validation: null,
-        model: { id: "", version: "", prompt: "" },
-        confidence: null,
-        fieldConfidence: null,
-        rawOutput: null,
-      });
-      return { type: "record", row, attempts: outcome.attempts, modelVersion: "", final: "failed" };
-    }
-
-    const response = outcome.response;
-    const validation = tracer.startActiveSpan("validate extraction", (span): ValidationResult => {
-      try {
-        const output = response.rawOutput.trim() !== "" ? response.rawOutput : response.record ? recordFromProto(response.record) : null;
-        const result = validateExtraction(
-          {
-            text: doc.text,
-            output,
-            confidence: response.confidence ? { available: response.confidence.available, fields: response.confidence.fields } : null,
-            referenceDate: new Date(doc.receivedAtMs),
-            truncated: response.truncated,
-          },
-          this.#o.policy,
+  /** Extracts and decides each document; true when the sidecar was found down. */
+  async #extract(toExtract: readonly { item: Item; document: DecodedDocument }[], abandon: AbortSignal): Promise<boolean> {
+    // The batch stops at the first document the sidecar could not take; the others in
+    // flight are abandoned rather than left retrying against a dead sidecar.
+    const stopBatch = new AbortController();
+    const signal = AbortSignal.any([stopBatch.signal, abandon]);
+    let sidecarDown = false;
+    await Promise.all(
+      toExtract.map(async ({ item, document }) => {
+        const request = { documentId: document.documentId, kind: document.kind, text: document.text };
+        const extraction = await context.with(item.context, () => this.#o.extractor.extract(request, signal));
+        if (extraction.kind === "unavailable") {
+          sidecarDown = true;
+          stopBatch.abort();
+        }
+        const outcome = context.with(item.context, () =>
+          outcomeOfExtraction(document, extraction, (response) => this.#validate(document, response), this.#origin(item)),
         );
-        span.setAttributes({ "validation.status": result.status, "validation.reasons": result.reasons.map(reasonCode) });
-        return result;
-      } catch (error) {
-        // A validation bug must not stall the partition (the batch would fail on every
-        // redelivery): the document goes to a person instead.
-        this.#o.logger.error({ err: error, documentId: doc.documentId }, "validation failed");
-        span.setStatus({ code: SpanStatusCode.ERROR, message: "validation failed" });
-        return {
-          status: "review",
-          record: null,
-          reasons: [{ rule: VALIDATION_ERROR as never, message: "validation raised an error" }],
-          citations: {},
-          suspiciousSpans: [],
-          confidence: null,
-        };
-      } finally {
-        span.end();
-      }
-    });
-    const model = {
-      id: response.model?.modelId ?? "",
-      version: response.model?.modelVersion ?? "",
-      prompt: response.model?.promptVersion ?? "",
-    };
-    const row = this.#recordRow(item, {
-      status: validation.status,
-      record: validation.record,
-      reasonCodes: validation.reasons.map(reasonCode),
-      reasonsJson: validation.reasons.map((r) => ({ code: reasonCode(r), rule: r.rule, field: r.field ?? null, message: r.message })),
-      validation,
-      model,
-      confidence: validation.confidence,
-      fieldConfidence: response.confidence?.available ? { ...response.confidence.fields } : null,
-      rawOutput: response.rawOutput === "" ? null : response.rawOutput,
-    });
-    return { type: "record", row, attempts: outcome.attempts, modelVersion: model.version, final: validation.status };
+        if (outcome.type === "record") item.span.setAttribute("record.status", outcome.row.status);
+        item.outcome = outcome;
+      }),
+    );
+    return sidecarDown;
   }
 
-  #recordRow(
-    item: Item & { decoded: DecodedDocument },
-    r: {
-      status: "accepted" | "review";
-      record: LiabilityRecord | null;
-      reasonCodes: string[];
-      reasonsJson: unknown[];
-      validation: ValidationResult | null;
-      model: { id: string; version: string; prompt: string };
-      confidence: number | null;
-      fieldConfidence: Record<string, number> | null;
-      rawOutput: string | null;
-    },
-  ): RecordRow {
-    const doc = item.decoded;
-    item.span.setAttribute("record.status", r.status);
+  #origin(item: Item): RecordOrigin {
     return {
-      documentId: doc.documentId,
-      tenantId: doc.tenantId,
-      status: r.status,
-      record: r.record,
-      modelId: r.model.id,
-      modelVersion: r.model.version,
-      promptVersion: r.model.prompt,
-      confidence: r.confidence,
-      fieldConfidence: r.fieldConfidence,
-      citations: r.validation
-        ? { ...r.validation.citations, ...(r.validation.suspiciousSpans.length > 0 ? { suspicious: r.validation.suspiciousSpans } : {}) }
-        : {},
-      traceId: traceIdOf(item.span),
-      kafkaTopic: item.message.topic,
-      kafkaPartition: item.message.partition,
-      kafkaOffset: item.message.offset,
-      reviewReasons: r.reasonsJson,
-      rawModelOutput: r.status === "review" ? r.rawOutput : null,
-      outbox: {
-        topic: this.#o.topics.recorded,
-        payload: encodeLiabilityRecorded({
-          documentId: doc.documentId,
-          tenantId: doc.tenantId,
-          status: r.status,
-          record: r.record,
-          modelId: r.model.id,
-          modelVersion: r.model.version,
-          promptVersion: r.model.prompt,
-          recordedAtMs: Date.now(),
-          confidence: r.confidence,
-          reviewReasons: r.reasonCodes,
-        }),
-        headers: {
-          ...traceHeaders(item.context),
-          "content-type": "application/x-protobuf",
-          "document-id": doc.documentId,
-          "record-status": r.status,
-        },
-      },
+      message: item.message,
+      traceId: item.traceId,
+      traceHeaders: traceHeaders(item.context),
+      recordedTopic: this.#o.topics.recorded,
+      recordedAtMs: Date.now(),
     };
   }
 
-  #attemptRows(item: Item, outcome: Outcome | undefined, inPrefix: boolean): AttemptRow[] {
-    if (!outcome || outcome.type === "duplicate") return [];
-    const documentId = item.decoded.ok ? item.decoded.documentId : item.decoded.documentId;
-    if (documentId === "") return [];
-    const tenantId = item.decoded.ok ? item.decoded.tenantId : null;
-    const traceId = traceIdOf(item.span);
-    const rows: AttemptRow[] = [];
-    const attempts = outcome.attempts;
-    attempts.forEach((a, index) => {
-      const last = index === attempts.length - 1;
-      let result: AttemptRow["outcome"] = "retry";
-      if (last && inPrefix) {
-        if (outcome.type === "record") result = outcome.final;
-        else if (outcome.type === "poison") result = "dead_lettered";
+  #validate(document: DecodedDocument, response: ExtractResponse): ValidationResult {
+    return tracer.startActiveSpan("validate extraction", (span): ValidationResult => {
+      const verdict = validateAnswer(document, response, this.#o.policy);
+      if (verdict.type === "validated") {
+        span.setAttributes({ "validation.status": verdict.result.status, "validation.reasons": verdict.result.reasons.map(reasonCode) });
+      } else {
+        this.#o.logger.error({ err: verdict.error, documentId: document.documentId }, "validation failed");
+        span.setStatus({ code: SpanStatusCode.ERROR, message: "validation failed" });
       }
-      rows.push({
-        documentId,
-        tenantId,
-        attempt: a.attempt,
-        outcome: result,
-        errorCode: a.errorCode,
-        latencyMs: a.latencyMs,
-        modelVersion: outcome.type === "record" ? outcome.modelVersion || null : null,
-        traceId,
-      });
+      span.end();
+      return verdict.result;
     });
-    if (attempts.length === 0 && outcome.type === "poison" && inPrefix) {
-      rows.push({
-        documentId,
-        tenantId,
-        attempt: 1,
-        outcome: "dead_lettered",
-        errorCode: DeadLetterReason[outcome.poison.reason] ?? "UNSPECIFIED",
-        latencyMs: null,
-        modelVersion: null,
-        traceId,
-      });
-    }
-    return rows;
   }
 
-  async #write(done: Item[], records: RecordRow[], attempts: AttemptRow[]): Promise<void> {
-    if (records.length === 0 && attempts.length === 0) return;
+  async #write(done: Item[], write: BatchWrite): Promise<void> {
+    if (write.records.length === 0 && write.attempts.length === 0) return;
     // One span per document, child of its processing span, so that each document's trace
     // shows the write; one batch span linking them all shows the transaction itself.
     const perDocument = done
@@ -417,17 +225,12 @@ export class BatchProcessor {
       .map((i) => tracer.startSpan("liability_records upsert", { kind: SpanKind.CLIENT, attributes: { "db.system.name": "postgresql" } }, i.context));
     const batchSpan = tracer.startSpan("write batch", {
       kind: SpanKind.CLIENT,
-      attributes: { "db.system.name": "postgresql", "db.operation.batch.size": records.length },
+      attributes: { "db.system.name": "postgresql", "db.operation.batch.size": write.records.length },
       links: perDocument.map((s) => ({ context: s.spanContext() })),
     });
     try {
-      const inserted = await this.#o.store.writeBatch(records, attempts);
-      for (const item of done) {
-        if (item.outcome?.type === "record" && !inserted.has(item.outcome.row.documentId)) {
-          // Another worker (or an earlier delivery) recorded it first.
-          item.outcome = { type: "duplicate" };
-        }
-      }
+      const inserted = await this.#o.store.writeBatch(write.records, write.attempts);
+      for (const item of done) item.outcome = outcomeAfterWrite(item.outcome, inserted);
     } catch (error) {
       for (const s of [...perDocument, batchSpan]) s.setStatus({ code: SpanStatusCode.ERROR, message: "write failed" });
       throw error;
@@ -437,56 +240,19 @@ export class BatchProcessor {
   }
 
   async #deadLetter(done: Item[]): Promise<void> {
-    const letters: OutboundMessage[] = [];
     const now = Date.now();
-    for (const item of done) {
-      if (item.outcome?.type !== "poison") continue;
-      const { poison, attempts } = item.outcome;
-      letters.push({
-        key: item.message.key,
-        value: Buffer.from(
-          encodeDeadLetter({
-            message: item.message,
-            reason: poison.reason,
-            detail: poison.detail,
-            documentId: poison.documentId,
-            attempts: Math.max(1, attempts.length),
-            firstFailureMs: now,
-            lastFailureMs: now,
-          }),
-        ),
-        headers: {
-          ...traceHeaders(item.context),
-          "content-type": "application/x-protobuf",
-          "dead-letter-reason": DeadLetterReason[poison.reason] ?? "UNSPECIFIED",
-        },
-      });
-      item.span.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered: ${DeadLetterReason[poison.reason]}` });
-    }
+    const letters = done.flatMap((item) => {
+      if (item.outcome?.type !== "poison") return [];
+      item.span.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered: ${deadLetterReasonName(item.outcome.poison.reason)}` });
+      return [deadLetterMessage(item.message, item.outcome, traceHeaders(item.context), now)];
+    });
     await this.#o.producer.send(this.#o.topics.dlq, letters);
   }
 
   #count(done: Item[]): void {
-    const { metrics } = this.#o;
     const now = Date.now();
     for (const item of done) {
-      const outcome = item.outcome;
-      if (!outcome) continue;
-      if (outcome.type === "duplicate") {
-        metrics.processed.add(1, { outcome: "duplicate" });
-      } else if (outcome.type === "poison") {
-        const reason = DeadLetterReason[outcome.poison.reason] ?? "UNSPECIFIED";
-        metrics.processed.add(1, { outcome: "dead_lettered" });
-        metrics.deadLettered.add(1, { reason });
-      } else if (outcome.type === "record") {
-        metrics.processed.add(1, { outcome: outcome.row.status });
-        if (outcome.row.status === "accepted") metrics.accepted.add(1);
-        else {
-          metrics.review.add(1);
-          for (const r of outcome.row.reviewReasons as { code?: string }[]) metrics.reviewReasons.add(1, { reason: r.code ?? "unknown" });
-        }
-        metrics.endToEndLatency.record(Math.max(0, now - item.message.timestamp), { status: outcome.row.status });
-      }
+      if (item.outcome) for (const measurement of measurementsOf(item.outcome, item.message, now)) this.#o.metrics.apply(measurement);
     }
   }
 }

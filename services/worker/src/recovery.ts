@@ -1,7 +1,7 @@
 import type { Logger } from "@liability/platform";
-import type { MessageConsumer } from "./messaging.ts";
+import type { MessageConsumer } from "./core/messaging.ts";
 import type { WorkerMetrics } from "./metrics.ts";
-import type { Dependency } from "./processor.ts";
+import type { Dependency } from "./core/ports.ts";
 
 export interface RecoveryOptions {
   consumer: MessageConsumer;

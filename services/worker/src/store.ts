@@ -1,41 +1,6 @@
 import pg from "pg";
 import type { PoolConfig } from "pg";
-import type { LiabilityRecord } from "@liability/domain";
-
-/** One processed document, ready to be written. */
-export interface RecordRow {
-  readonly documentId: string;
-  readonly tenantId: string;
-  readonly status: "accepted" | "review";
-  /** Null when the model output did not match the schema (or there was none). */
-  readonly record: LiabilityRecord | null;
-  readonly modelId: string;
-  readonly modelVersion: string;
-  readonly promptVersion: string;
-  readonly confidence: number | null;
-  readonly fieldConfidence: Readonly<Record<string, number>> | null;
-  readonly citations: unknown;
-  readonly traceId: string | null;
-  readonly kafkaTopic: string;
-  readonly kafkaPartition: number;
-  readonly kafkaOffset: string;
-  /** For review: reasons as stored in review_queue.reasons. */
-  readonly reviewReasons: readonly unknown[];
-  readonly rawModelOutput: string | null;
-  /** The LiabilityRecorded event for the outbox. */
-  readonly outbox: { readonly topic: string; readonly payload: Uint8Array; readonly headers: Readonly<Record<string, string>> };
-}
-
-export interface AttemptRow {
-  readonly documentId: string;
-  readonly tenantId: string | null;
-  readonly attempt: number;
-  readonly outcome: "accepted" | "review" | "retry" | "dead_lettered" | "failed";
-  readonly errorCode: string | null;
-  readonly latencyMs: number | null;
-  readonly modelVersion: string | null;
-  readonly traceId: string | null;
-}
+import type { AttemptRow, RecordRow, RecordStore } from "./core/ports.ts";
 
 export interface OutboxRow {
   readonly id: string;
@@ -112,7 +77,8 @@ FROM jsonb_to_recordset($1::jsonb) AS x(
   document_id text, tenant_id text, attempt integer, outcome text, error_code text, latency_ms integer,
   model_version text, trace_id text)`;
 
-export class WorkerStore {
+/** PostgreSQL: the core's RecordStore, the outbox relay's source, and the database probe. */
+export class WorkerStore implements RecordStore {
   readonly pool: pg.Pool;
 
   constructor(config: PoolConfig) {

@@ -1,8 +1,8 @@
 import { context, propagation, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import type { Context, Span, TextMapGetter } from "@opentelemetry/api";
 import type { Metadata } from "@grpc/grpc-js";
-import { headerValue } from "./messaging.ts";
-import type { Headers } from "./messaging.ts";
+import { headerValue } from "./core/messaging.ts";
+import type { Headers } from "./core/messaging.ts";
 
 export const tracer = trace.getTracer("@liability/worker");
 

@@ -5,7 +5,7 @@ import { validationPolicyFrom } from "./config.ts";
 import { InferenceClient } from "./inference-client.ts";
 import { createKafka, KafkajsConsumer, KafkajsProducer } from "./kafkajs-adapter.ts";
 import type { KafkaConsumerOptions } from "./kafkajs-adapter.ts";
-import type { MessageConsumer, MessageProducer } from "./messaging.ts";
+import type { MessageConsumer, MessageProducer } from "./core/messaging.ts";
 import { WorkerMetrics } from "./metrics.ts";
 import { OutboxRelay } from "./outbox-relay.ts";
 import { PlatformaticConsumer, PlatformaticProducer } from "./platformatic-adapter.ts";

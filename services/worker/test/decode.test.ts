@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { DeadLetterReason, DocumentKind, DocumentReceivedSchema } from "@liability/contracts";
-import { decodeDocumentReceived } from "../src/decode.ts";
-import type { InboundMessage } from "../src/messaging.ts";
+import { decodeDocumentReceived } from "../src/core/decode.ts";
+import type { InboundMessage } from "../src/core/messaging.ts";
 
 const limits = { maxTextBytes: 100 };
 

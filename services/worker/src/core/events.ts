@@ -1,7 +1,7 @@
+// The worker's outgoing contract messages: LiabilityRecorded for the outbox, DeadLetter for the DLQ.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { DeadLetterSchema, LiabilityRecordedSchema, RecordStatus, recordToProto } from "@liability/contracts";
-import type { DeadLetterReason } from "@liability/contracts";
+import { DeadLetterReason, DeadLetterSchema, LiabilityRecordedSchema, RecordStatus, recordToProto } from "@liability/contracts";
 import type { LiabilityRecord } from "@liability/domain";
 import type { InboundMessage } from "./messaging.ts";
 
@@ -66,4 +66,9 @@ export function encodeDeadLetter(input: DeadLetterInput): Uint8Array {
       documentId: input.documentId,
     }),
   );
+}
+
+/** A dead-letter reason by name, as in headers, metrics and the audit. */
+export function deadLetterReasonName(reason: DeadLetterReason): string {
+  return DeadLetterReason[reason] ?? "UNSPECIFIED";
 }

@@ -1,7 +1,7 @@
 /**
- * The worker's own view of a message broker: just what the extraction loop needs, so
- * that the Kafka client library can be swapped (and two compared) without touching the
- * processing code. One implementation today: kafkajs-adapter.ts.
+ * The worker's own view of a message broker, a port of the core: just what the extraction
+ * loop needs, so that the Kafka client library can be swapped (and two compared) without
+ * touching the processing code. Implementations: platformatic-adapter.ts, kafkajs-adapter.ts.
  */
 
 /**

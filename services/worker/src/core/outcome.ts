@@ -1,0 +1,184 @@
+import { DeadLetterReason } from "@liability/contracts";
+import type { ExtractResponse } from "@liability/contracts";
+import { reasonCode } from "@liability/domain";
+import type { LiabilityRecord, ValidationResult } from "@liability/domain";
+import type { DecodedDocument, DecodeResult, PoisonMessage } from "./decode.ts";
+import { encodeLiabilityRecorded } from "./events.ts";
+import type { InboundMessage } from "./messaging.ts";
+import type { AttemptRecord, ExtractOutcome, RecordRow, ReviewReason } from "./ports.ts";
+
+/** Review reason for a document the sidecar could not process (a non-transient server error). */
+export const INFERENCE_FAILED = "inference.failed";
+
+/** What becomes of one message of a batch. */
+export type Outcome =
+  /** Cannot be processed: it goes to the dead-letter topic with its reason. */
+  | { readonly type: "poison"; readonly poison: PoisonMessage; readonly attempts: readonly AttemptRecord[] }
+  /** Already recorded (an earlier delivery, an earlier copy in the batch, or another worker): nothing is written. */
+  | { readonly type: "duplicate" }
+  | {
+      readonly type: "record";
+      readonly row: RecordRow;
+      readonly attempts: readonly AttemptRecord[];
+      readonly modelVersion: string;
+      /** How the last attempt ended, for the audit: failed means no usable model answer. */
+      readonly final: "accepted" | "review" | "failed";
+    }
+  /** Not finished (the sidecar is down, or the batch was abandoned): left for redelivery. */
+  | { readonly type: "pending"; readonly attempts: readonly AttemptRecord[] };
+
+/** A message's fate before the sidecar is asked: settled already, or a document to extract. */
+export type Triage =
+  | Extract<Outcome, { type: "poison" | "duplicate" }>
+  | { readonly type: "extract"; readonly document: DecodedDocument };
+
+/** The ids to look up in the store before extracting: every decoded document's, once. */
+export function documentIdsToCheck(decoded: readonly DecodeResult[]): string[] {
+  return [...new Set(decoded.flatMap((d) => (d.ok ? [d.documentId] : [])))];
+}
+
+/**
+ * Decides what needs the sidecar: undecodable messages are dead letters, recorded documents
+ * are duplicates, and within a batch only the first occurrence of a document is extracted.
+ */
+export function triage(decoded: readonly DecodeResult[], alreadyRecorded: ReadonlySet<string>): Triage[] {
+  const seen = new Set<string>();
+  return decoded.map((d): Triage => {
+    if (!d.ok) return { type: "poison", poison: d, attempts: [] };
+    if (alreadyRecorded.has(d.documentId) || seen.has(d.documentId)) return { type: "duplicate" };
+    seen.add(d.documentId);
+    return { type: "extract", document: d };
+  });
+}
+
+/** Where a record comes from and what its row and event carry besides the decision. */
+export interface RecordOrigin {
+  readonly message: InboundMessage;
+  readonly traceId: string | null;
+  /** traceparent/tracestate of the document's processing, for the outbox event. */
+  readonly traceHeaders: Readonly<Record<string, string>>;
+  readonly recordedTopic: string;
+  readonly recordedAtMs: number;
+}
+
+/**
+ * Turns the sidecar's answer into the document's outcome: an outage or an abandoned call
+ * leaves it pending, a refusal dead-letters it, a persistent server error sends it to review,
+ * and an answer is validated (by `validate`) into an accepted or review record.
+ */
+export function outcomeOfExtraction(
+  document: DecodedDocument,
+  extraction: ExtractOutcome,
+  validate: (response: ExtractResponse) => ValidationResult,
+  origin: RecordOrigin,
+): Outcome {
+  switch (extraction.kind) {
+    case "unavailable":
+    case "aborted":
+      return { type: "pending", attempts: extraction.attempts };
+    case "rejected":
+      return {
+        type: "poison",
+        poison: {
+          ok: false,
+          reason: DeadLetterReason.INFERENCE_REJECTED,
+          detail: `sidecar answered ${extraction.code}`,
+          documentId: document.documentId,
+        },
+        attempts: extraction.attempts,
+      };
+    case "failed": {
+      const row = recordRow(document, origin, {
+        status: "review",
+        record: null,
+        reasonCodes: [INFERENCE_FAILED],
+        reviewReasons: [{ code: INFERENCE_FAILED, rule: INFERENCE_FAILED, message: `sidecar answered ${extraction.code}` }],
+        validation: null,
+        model: { id: "", version: "", prompt: "" },
+        confidence: null,
+        fieldConfidence: null,
+        rawOutput: null,
+      });
+      return { type: "record", row, attempts: extraction.attempts, modelVersion: "", final: "failed" };
+    }
+    case "ok": {
+      const { response } = extraction;
+      const validation = validate(response);
+      const model = {
+        id: response.model?.modelId ?? "",
+        version: response.model?.modelVersion ?? "",
+        prompt: response.model?.promptVersion ?? "",
+      };
+      const row = recordRow(document, origin, {
+        status: validation.status,
+        record: validation.record,
+        reasonCodes: validation.reasons.map(reasonCode),
+        reviewReasons: validation.reasons.map((r) => ({ code: reasonCode(r), rule: r.rule, field: r.field ?? null, message: r.message })),
+        validation,
+        model,
+        confidence: validation.confidence,
+        fieldConfidence: response.confidence?.available ? { ...response.confidence.fields } : null,
+        rawOutput: response.rawOutput === "" ? null : response.rawOutput,
+      });
+      return { type: "record", row, attempts: extraction.attempts, modelVersion: model.version, final: validation.status };
+    }
+  }
+}
+
+interface Decision {
+  readonly status: "accepted" | "review";
+  readonly record: LiabilityRecord | null;
+  readonly reasonCodes: readonly string[];
+  readonly reviewReasons: readonly ReviewReason[];
+  readonly validation: ValidationResult | null;
+  readonly model: { readonly id: string; readonly version: string; readonly prompt: string };
+  readonly confidence: number | null;
+  readonly fieldConfidence: Readonly<Record<string, number>> | null;
+  readonly rawOutput: string | null;
+}
+
+/** The row for liability_records (and review_queue), with its LiabilityRecorded event for the outbox. */
+function recordRow(document: DecodedDocument, origin: RecordOrigin, d: Decision): RecordRow {
+  return {
+    documentId: document.documentId,
+    tenantId: document.tenantId,
+    status: d.status,
+    record: d.record,
+    modelId: d.model.id,
+    modelVersion: d.model.version,
+    promptVersion: d.model.prompt,
+    confidence: d.confidence,
+    fieldConfidence: d.fieldConfidence,
+    citations: d.validation
+      ? { ...d.validation.citations, ...(d.validation.suspiciousSpans.length > 0 ? { suspicious: d.validation.suspiciousSpans } : {}) }
+      : {},
+    traceId: origin.traceId,
+    kafkaTopic: origin.message.topic,
+    kafkaPartition: origin.message.partition,
+    kafkaOffset: origin.message.offset,
+    reviewReasons: d.reviewReasons,
+    // The reviewer sees what the model said; an accepted record needs no second copy of it.
+    rawModelOutput: d.status === "review" ? d.rawOutput : null,
+    outbox: {
+      topic: origin.recordedTopic,
+      payload: encodeLiabilityRecorded({
+        documentId: document.documentId,
+        tenantId: document.tenantId,
+        status: d.status,
+        record: d.record,
+        modelId: d.model.id,
+        modelVersion: d.model.version,
+        promptVersion: d.model.prompt,
+        recordedAtMs: origin.recordedAtMs,
+        confidence: d.confidence,
+        reviewReasons: d.reasonCodes,
+      }),
+      headers: {
+        ...origin.traceHeaders,
+        "content-type": "application/x-protobuf",
+        "document-id": document.documentId,
+        "record-status": d.status,
+      },
+    },
+  };
+}

@@ -1,0 +1,136 @@
+// Exactly-once in effect, decided by the core: a redelivered or repeated event writes nothing
+// twice, and work a dependency left unfinished is never committed, so that its redelivery
+// finishes it. Over in-memory fakes of the core's ports.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { fromBinary } from "@bufbuild/protobuf";
+import { DeadLetterSchema } from "@liability/contracts";
+import type { ExtractOutcome } from "../src/core/ports.ts";
+import {
+  batchContext,
+  documentMessage,
+  InMemoryStore,
+  perfectModel,
+  processorOver,
+  rawMessage,
+  RecordingProducer,
+  ScriptedExtractor,
+} from "./support/core-fakes.ts";
+
+const sidecarDown: ExtractOutcome = { kind: "unavailable", code: "UNAVAILABLE", attempts: [{ attempt: 1, latencyMs: 1, errorCode: "UNAVAILABLE" }] };
+
+test("a redelivered event costs no inference and writes nothing a second time", async () => {
+  const { store, extractor, handle } = processorOver();
+  const event = documentMessage("doc-1", 5);
+  await handle([event]);
+  const again = await handle([event]);
+
+  assert.deepEqual(again, { processedThrough: "5", pause: false }, "the redelivery is handled and committed");
+  assert.deepEqual(extractor.requests, ["doc-1"]);
+  assert.equal(store.records.size, 1);
+  assert.equal(store.outbox.length, 1);
+  assert.equal(store.attempts.length, 1, "not even an audit row for the duplicate");
+});
+
+test("the same document twice in one batch is extracted and recorded once", async () => {
+  const { store, extractor, handle } = processorOver();
+  const result = await handle([documentMessage("doc-1", 0), documentMessage("doc-1", 1)]);
+
+  assert.equal(result.processedThrough, "1");
+  assert.deepEqual(extractor.requests, ["doc-1"]);
+  assert.equal(store.outbox.length, 1);
+  assert.equal(store.records.get("doc-1")?.kafkaOffset, "0", "the first occurrence is the one recorded");
+});
+
+test("a document another worker records while this one extracts it gets no second record or event", async () => {
+  const store = new InMemoryStore();
+  const rival = processorOver({ store });
+  // The rival worker records the document between this worker's check and its write.
+  const extractor = new ScriptedExtractor(async (request, signal) => {
+    await rival.handle([documentMessage(request.documentId, 99)]);
+    return perfectModel(request, signal);
+  });
+  const { handle } = processorOver({ store, extractor });
+  const result = await handle([documentMessage("doc-1", 3)]);
+
+  assert.equal(result.processedThrough, "3");
+  assert.equal(store.records.get("doc-1")?.kafkaOffset, "99");
+  assert.equal(store.outbox.length, 1);
+});
+
+test("a sidecar outage commits only what came before it; the redelivery records the rest once", async () => {
+  const extractor = new ScriptedExtractor((request, signal) => (request.documentId === "doc-2" ? sidecarDown : perfectModel(request, signal)));
+  const { store, down, handle } = processorOver({ extractor });
+  const batch = [documentMessage("doc-1", 1), documentMessage("doc-2", 2), documentMessage("doc-3", 3)];
+  const result = await handle(batch);
+
+  assert.deepEqual(result, { processedThrough: "1", pause: true }, "nothing from the first unfinished document on is committed");
+  assert.deepEqual(down, ["inference"]);
+  assert.deepEqual([...store.records.keys()], ["doc-1"], "a document after the outage is not recorded out of order");
+  assert.deepEqual(
+    store.attempts.filter((a) => a.documentId === "doc-2").map((a) => [a.outcome, a.errorCode]),
+    [["retry", "UNAVAILABLE"]],
+  );
+
+  extractor.script = perfectModel;
+  const redelivered = await handle(batch.slice(1));
+  assert.deepEqual(redelivered, { processedThrough: "3", pause: false });
+  assert.deepEqual([...store.records.keys()].sort(), ["doc-1", "doc-2", "doc-3"]);
+  assert.equal(store.outbox.length, 3, "one event per document, none twice");
+});
+
+test("a database that is down before processing costs no inference and commits nothing", async () => {
+  const { store, extractor, down, handle } = processorOver();
+  store.down = true;
+  assert.deepEqual(await handle([documentMessage("doc-1", 1)]), { processedThrough: null, pause: true });
+  assert.deepEqual(down, ["database"]);
+  assert.equal(extractor.requests.length, 0);
+});
+
+test("a failed database write commits nothing and publishes no dead letter; the redelivery writes once", async () => {
+  const { store, producer, down, handle, commits } = processorOver();
+  const batch = [documentMessage("doc-1", 1), rawMessage(Buffer.from([0xff]), 2)];
+  store.writesFail = true;
+  assert.deepEqual(await handle(batch), { processedThrough: null, pause: true });
+  assert.deepEqual(down, ["database"]);
+  assert.equal(producer.sent.length, 0, "dead letters go out only after the write");
+  assert.equal(commits(), 0);
+
+  store.writesFail = false;
+  assert.deepEqual(await handle(batch), { processedThrough: "2", pause: false });
+  assert.equal(store.records.size, 1);
+  assert.equal(store.outbox.length, 1);
+  assert.equal(producer.sent.length, 1);
+});
+
+test("a failed dead-letter publish commits nothing; the redelivery sends the letter again without a second record", async () => {
+  const producer = new RecordingProducer();
+  const { store, down, handle } = processorOver({ producer });
+  const batch = [documentMessage("doc-1", 1), rawMessage(Buffer.from([0xff]), 2)];
+  producer.down = true;
+  assert.deepEqual(await handle(batch), { processedThrough: null, pause: true });
+  assert.deepEqual(down, ["kafka"]);
+  assert.equal(store.records.size, 1, "the written record stays written");
+
+  producer.down = false;
+  assert.deepEqual(await handle(batch), { processedThrough: "2", pause: false });
+  assert.equal(store.records.size, 1);
+  assert.equal(store.outbox.length, 1);
+  assert.equal(producer.sent.length, 1);
+  assert.equal(fromBinary(DeadLetterSchema, producer.sent[0]!.message.value).originalOffset, 2n);
+});
+
+test("a shutdown abandons unfinished work uncommitted, without asking for a pause", async () => {
+  const stopping = new AbortController();
+  const extractor = new ScriptedExtractor((request, signal) => {
+    if (request.documentId === "doc-1") return perfectModel(request, signal);
+    stopping.abort();
+    return { kind: "aborted", attempts: [] };
+  });
+  const { store, down, handle } = processorOver({ extractor });
+  const result = await handle([documentMessage("doc-1", 1), documentMessage("doc-2", 2)], batchContext(stopping.signal));
+
+  assert.deepEqual(result, { processedThrough: "1", pause: false });
+  assert.deepEqual(down, []);
+  assert.deepEqual([...store.records.keys()], ["doc-1"]);
+});
