@@ -10,4 +10,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 printf '\n==> processing sample documents end to end\n'
-exec node_modules/.bin/node --disable-warning=TimeoutNegativeWarning services/worker/src/demo.ts "$@"
+exec node_modules/.bin/node --disable-warning=TimeoutNegativeWarning loadtest/src/demo.ts "$@"

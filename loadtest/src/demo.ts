@@ -1,6 +1,6 @@
 // End-to-end demo against the local stack (infra/local/up.sh must have run):
 //
-//   node services/worker/src/demo.ts [--documents 6] [--seed 42] [--sidecar spawn|external]
+//   node loadtest/src/demo.ts [--documents 6] [--seed 42] [--sidecar spawn|external]
 //
 // Starts the inference sidecar (services/inference) and the worker (services/worker) as their
 // own processes, publishes a sample of generated, labelled documents plus a few malformed
@@ -11,7 +11,6 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
@@ -25,11 +24,11 @@ import type { GeneratedDocument } from "@liability/corpus";
 import { scoreRecord } from "@liability/domain";
 import type { DocumentKind, LiabilityRecord } from "@liability/domain";
 import { createLogger, kafkaConnectionOptions } from "@liability/platform";
-import { loadWorkerConfig } from "./config.ts";
-import type { WorkerConfig } from "./config.ts";
-import { InferenceClient } from "./inference-client.ts";
+import { InferenceClient, loadWorkerConfig } from "@liability/worker";
+import type { WorkerConfig } from "@liability/worker";
+import { REPO_ROOT } from "./paths.ts";
 
-const REPO = fileURLToPath(new URL("../../../", import.meta.url));
+const REPO = `${REPO_ROOT}/`;
 const NODE = process.execPath;
 
 const args = z
