@@ -2,8 +2,9 @@
 
 Also checks the exporter's arithmetic, which a few training steps cannot: an adapter with large
 random B matrices (so that it changes the model's output a lot) is exported, and llama.cpp
-(node-llama-cpp, base GGUF + adapter GGUF) must generate exactly what the model generates in
-Python. A wrong tensor name, orientation, scale or Q/K permutation breaks that equality.
+(node-llama-cpp, base GGUF + adapter GGUF) must predict the next token as the model does in
+Python at every position of a fixed sequence (teacher forcing), within the tolerance of
+quantized arithmetic. A wrong tensor name, orientation, scale or Q/K permutation breaks that.
 
 Needs training/.venv (training/setup.sh), node_modules (npm ci) and the base model
 (infra/models/fetch-base-model.sh); about two minutes on two cores.
@@ -84,16 +85,26 @@ def test_train_export_and_load_in_llama_cpp(cfg: dict, built: dict) -> None:
 
 
 def test_exported_adapter_matches_python(cfg: dict, built: dict, tmp_path: Path) -> None:
+    """Teacher-forced parity: llama.cpp (base GGUF + exported adapter) predicts the next token as PyTorch does.
+
+    Both read the same sequence (a training prompt and its target, some 570 positions). Greedy text
+    is not compared: a near-tie that 8-bit activations flip on one CPU and not on another would send
+    the rest of the generation elsewhere. The criteria are parity.teacher_forced_compare's. The
+    adapter is loud (random B, std 0.3) so that it changes PyTorch's top token at most positions;
+    llama.cpp without the adapter must fail the same criteria, or the check could not fail at all.
+    On a Xeon, an export without the Q/K permutation gave top-1 agreement 0.82 where PyTorch leads
+    by 1 nat and a mean |log p difference| of 0.73 nat; the correct export 1.0 and 0.075.
+    """
     from safetensors.numpy import load_file, save_file
 
-    from liability_training.model import load_tokenizer, load_trained
+    from liability_training.model import load_trained
 
     adapter_dir = Path(cfg["train"]["output_dir"]) / "adapter"
     if not adapter_dir.exists():
         pytest.skip("needs the adapter trained by the previous test")
     rng = np.random.default_rng(0)
     tensors = load_file(str(adapter_dir / "adapter_model.safetensors"))
-    loud = {k: (rng.standard_normal(v.shape).astype(np.float32) * 0.05 if ".lora_B." in k else v) for k, v in tensors.items()}
+    loud = {k: (rng.standard_normal(v.shape).astype(np.float32) * 0.3 if ".lora_B." in k else v) for k, v in tensors.items()}
     loud_dir = tmp_path / "loud"
     loud_dir.mkdir()
     save_file(loud, str(loud_dir / "adapter_model.safetensors"))
@@ -102,17 +113,27 @@ def test_exported_adapter_matches_python(cfg: dict, built: dict, tmp_path: Path)
     export_gguf.export(loud_dir, repo_path(cfg["base_model"]), gguf_path, "f32")
 
     base = repo_path(cfg["base_model"])
-    docs = list(read_jsonl(Path(cfg["data"]["out_dir"]) / "train.jsonl"))[:1]
+    [doc] = list(read_jsonl(Path(cfg["data"]["out_dir"]) / "train.jsonl"))[:1]
+    tokens = doc["prompt_tokens"] + doc["target_tokens"]
+    assert len(tokens) >= 300
     model = load_trained(base, loud_dir)
-    py = parity.python_generate(model, docs, 24)
+    reference = parity.python_next_logprobs(model, tokens)
     with model.disable_adapter():
-        plain = parity.python_generate(model, docs, 24)
-    assert py[0]["tokens"] != plain[0]["tokens"], "the random adapter should change the output"
-    node = parity.sidecar_generate(base, gguf_path, docs, 24, raw=True, threads=2)
-    tok = load_tokenizer(base)
-    report = parity.compare(py, node, lambda t: tok.decode(t))
-    assert report["identical"] == 1, report["rows"]
-    assert node[0]["tokens"] == py[0]["tokens"]
+        plain = parity.python_next_logprobs(model, tokens)
+    changed = float((reference.argmax(-1) != plain.argmax(-1)).float().mean())
+    assert changed >= 0.3, f"the random adapter should change PyTorch's top token at most positions, changed {changed:.3f}"
+
+    row = {"key": "0", "tokens": tokens, "score": reference.argmax(-1).tolist()}
+    [with_adapter] = parity.sidecar_next_tokens(base, gguf_path, [row], 5, threads=2)
+    [without] = parity.sidecar_next_tokens(base, None, [row], 5, threads=2)
+    report = parity.teacher_forced_compare(reference, with_adapter)
+    control = parity.teacher_forced_compare(reference, without)
+    summary = {k: report[k] for k in ("positions", "top1_agreement", "confident_positions", "confident_agreement", "mean_abs_logprob_diff")}
+    print(f"teacher-forced parity, exported adapter: {summary}; llama.cpp without the adapter: "
+          f"confident_agreement {control['confident_agreement']}, mean_abs_logprob_diff {control['mean_abs_logprob_diff']}; "
+          f"the adapter changes PyTorch's top token at {changed:.3f} of positions")
+    assert report["failed"] == [], (report["failed"], report)
+    assert control["failed"], f"llama.cpp without the adapter passes too, so the check cannot fail: {control}"
 
 
 def test_shared_prefix_loss_equals_the_plain_loss() -> None:
