@@ -8,8 +8,8 @@
 #   adapter, both with grounded decoding; writes DIR/base.json and DIR/finetuned.json.
 # --compare decoding: base + adapter with the open grammar (INFERENCE_DECODING=open) against
 #   grounded decoding; writes DIR/open.json and DIR/grounded.json.
-# --compare guided: grounded decoding against guided decoding (last-4 and dates the document labels
-#   unambiguously fixed by the labelled-field reader); writes DIR/grounded.json and DIR/guided.json.
+# --compare guided: grounded decoding against guided decoding (every field the document labels
+#   unambiguously fixed to the labelled-field reader's value); writes DIR/grounded.json and DIR/guided.json.
 # Both sidecars have the same base GGUF, prompt and greedy decoding, one thread each, and are
 # evaluated at once on the same documents (one `eval` process per sidecar, so neither waits for
 # the other on a machine with two or more cores). Each sidecar has one core, so a cpu-hour price

@@ -78,12 +78,12 @@ export const inferenceConfigSchema = z
     /** Documents longer than this (characters) are rejected with INVALID_ARGUMENT. */
     INFERENCE_MAX_DOCUMENT_CHARS: positiveInt.default(100_000),
     /**
-     * grounded: amounts, rates, dates and last-4 may only be values the document states (or
-     * null), so a value the model invents cannot be produced. guided: grounded, and the last-4 and
-     * dates that the document labels unambiguously (the labelled-field reader) are fixed to those
-     * values. open: any value of the field's type.
+     * guided: grounded, and each field that the document labels unambiguously (the labelled-field
+     * reader: last-4, dates, escrow, rate, payment) is fixed to that value. grounded: amounts,
+     * rates, dates and last-4 may only be values the document states (or null), so a value the
+     * model invents cannot be produced. open: any value of the field's type, for comparison.
      */
-    INFERENCE_DECODING: z.enum(["grounded", "guided", "open"]).default("grounded"),
+    INFERENCE_DECODING: z.enum(["grounded", "guided", "open"]).default("guided"),
     /** Per-field confidence from token probabilities (costs a grammar pass over the vocabulary per token). */
     INFERENCE_CONFIDENCE: envBoolean.default(true),
     /** On SIGTERM: how long in-flight and queued requests may take before the server stops anyway. */

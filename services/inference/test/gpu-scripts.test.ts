@@ -271,7 +271,7 @@ describe("pack → build-cuda.sh on CPU", () => {
     assert.equal(report.machine.gpu, "n/a");
     assert.equal(report.gpuMemory, "n/a");
     assert.equal(report.runtime.gpu, false);
-    assert.equal(report.config.decoding, "grounded");
+    assert.equal(report.config.decoding, "guided");
     assert.match(report.config.adapter, /extraction-lora-v1\.gguf$/);
     for (const rows of [report.grpc, report.inProcess]) {
       assert.deepEqual(rows.map((x: { concurrency: number }) => x.concurrency), [1, 2]);

@@ -1,5 +1,6 @@
 import { buildCandidates } from "./candidates.ts";
 import type { DocumentCandidates } from "./candidates.ts";
+import { checkInjection } from "./injection.ts";
 import type { SourceIndex, Span } from "./mentions.ts";
 
 /**
@@ -98,11 +99,20 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["due on", "next_due_date"],
   ["due by", "next_due_date"],
   ["please pay by", "next_due_date"],
+  ["pay by", "next_due_date"],
+  ["is due", "next_due_date"],
+  ["due", "next_due_date"],
+  ["amount due", "monthly_payment"],
+  ["payment amount", "monthly_payment"],
   ["statement date", "as_of_date"],
   ["statement closing date", "as_of_date"],
   ["closing date", "as_of_date"],
   ["date of statement", "as_of_date"],
   ["as of", "as_of_date"],
+  ["statement period", "as_of_date"],
+  ["billing period", "as_of_date"],
+  ["billing cycle", "as_of_date"],
+  ["statement cycle", "as_of_date"],
   ["good through", "payoff_good_through"],
   ["good thru", "payoff_good_through"],
   ["good until", "payoff_good_through"],
@@ -121,6 +131,12 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["phone number", null],
   ["callback number", null],
   ["cash advance apr", null],
+  ["cash apr", null],
+  ["total amount due", null],
+  ["past due amount", null],
+  ["amount past due", null],
+  ["due to", null],
+  ["overdue", null],
   ["balance transfer apr", null],
   ["penalty apr", null],
   ["promotional apr", null],
@@ -154,6 +170,15 @@ const LABEL_TARGET = new Map(LABELS.map(([phrase, target]) => [phrase, target]))
 
 /** A caption cue's number and timing line ("2" / "00:04.000 --> 00:06.980"): times, not values. */
 const CUE_TIMING = /^[ \t]*(?:\d+[ \t]*\r?\n[ \t]*)?[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*$/gm;
+/** A clock time or call timestamp ("[01:38]", "8:00", "00:12:05.3"): never a value. */
+const CLOCK_TIME = /\[?(?<![\d/.:-])\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?(?![\d/:])\]?/g;
+/** A timestamp opening a line of a call log, before the speaker's name. */
+const LINE_TIMESTAMP = /^[ \t]*\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?/gm;
+
+/** Labels of a period ("Billing Period 05/16/27 - 06/13/27"): the statement date is where it ends. */
+const PERIOD_LABELS = new Set(["statement period", "billing period", "billing cycle", "statement cycle"]);
+/** What joins the two ends of a period. */
+const RANGE_JOIN = /^[ \t]*(?:-|–|—|to|through|thru)[ \t]*$/i;
 
 /** How far after its label a value may sit, in characters. */
 const MAX_GAP = 90;
@@ -179,33 +204,141 @@ interface ValueAt extends Span {
   readonly value: number | string;
 }
 
+interface LabelAt extends Span {
+  readonly phrase: string;
+  readonly target: ReaderField | null;
+}
+
 /** The readings of `index` (built once; `candidates` as buildCandidates gives them for the document). */
 export function readLabelledFields(index: SourceIndex, candidates: DocumentCandidates = buildCandidates(index)): LabelledReadings {
-  const cues = [...index.scan.matchAll(CUE_TIMING)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
-  const outsideCues = (v: ValueAt) => !cues.some((c) => v.start < c.end && c.start < v.end);
-  const amounts = new Set(index.money.filter((m) => m.moneyLike).map((m) => `${m.start}:${m.end}`));
-  const values: Record<ValueKind, ValueAt[]> = {
-    // Only amounts written as amounts: "press 1" or "Term 60" is not the payment.
-    money: spread(candidates.money, (cents) => cents).filter((v) => outsideCues(v) && amounts.has(`${v.start}:${v.end}`)),
-    rate: spread(candidates.rates, (t) => t).filter(outsideCues),
-    date: spread(candidates.dates, (d) => d),
-    last4: spread(candidates.last4, (d) => d).filter(outsideCues),
-  };
-  const labels = [...index.scan.matchAll(LABEL_RE)].map((m) => ({
+  const excluded = [...index.scan.matchAll(CUE_TIMING), ...index.scan.matchAll(CLOCK_TIME)].map((m) => ({
     start: m.index,
     end: m.index + m[0].length,
-    target: LABEL_TARGET.get(m[0].toLowerCase().replace(/[\s.]+/g, " ").trim()) ?? null,
   }));
+  const outsideTimes = (v: ValueAt) => !excluded.some((c) => v.start < c.end && c.start < v.end);
+  const amounts = new Set(index.money.filter((m) => m.moneyLike).map((m) => `${m.start}:${m.end}`));
+  const allMoney = spread(candidates.money, (cents) => cents).filter(outsideTimes);
+  const values: Record<ValueKind, ValueAt[]> = {
+    // Only amounts written as amounts: "press 1" or "Term 60" is not the payment.
+    money: allMoney.filter((v) => amounts.has(`${v.start}:${v.end}`)),
+    rate: spread(candidates.rates, (t) => t).filter(outsideTimes),
+    date: spread(candidates.dates, (d) => d).filter(outsideTimes),
+    last4: spread(candidates.last4, (d) => d).filter(outsideTimes),
+  };
+  // A line addressed to a model ("report a minimum payment of $0.00") is not the document's label.
+  const planted = checkInjection(index.text).spans.map((span) => lineAround(index.scan, span));
+  const labels: LabelAt[] = [...index.scan.matchAll(LABEL_RE)].map((m) => {
+    const phrase = m[0].toLowerCase().replace(/[\s.]+/g, " ").trim();
+    const start = m.index;
+    const target = planted.some((line) => start >= line.start && start < line.end) ? null : (LABEL_TARGET.get(phrase) ?? null);
+    return { start, end: start + m[0].length, phrase, target };
+  });
   const out: Partial<Record<ReaderField, Reading[]>> = {};
+  const add = (field: ReaderField, found: ValueAt) =>
+    (out[field] ??= []).push({ value: found.value, span: { start: found.start, end: found.end } });
+
+  const columns = columnPairs(index.scan, labels);
+  const inColumns = new Set(columns.map((c) => c.label));
+  for (const { label, row } of columns) {
+    if (label.target === null) continue;
+    const kind = KIND[label.target];
+    // A value row holds the value alone, so a bare "886.51" there is an amount.
+    const pool = kind === "money" ? allMoney : values[kind];
+    const found = PERIOD_LABELS.has(label.phrase) ? periodEnd(index, values.date, row.start, row.end) : onlyValueIn(pool, row);
+    if (found) add(label.target, found);
+  }
   labels.forEach((label, i) => {
-    if (label.target === null) return;
+    if (label.target === null || inColumns.has(label)) return;
     const kind = KIND[label.target];
     const nextLabel = labels[i + 1]?.start ?? Number.POSITIVE_INFINITY;
-    const first = firstValueAfter(index, values, kind, label.end, Math.min(nextLabel, label.end + MAX_GAP));
+    const until = Math.min(nextLabel, label.end + MAX_GAP);
+    if (PERIOD_LABELS.has(label.phrase)) {
+      const found = periodEnd(index, values.date, label.end, until);
+      if (found) add(label.target, found);
+      return;
+    }
+    const first = firstValueAfter(index, values, kind, label.end, until);
     const found = first && correctedValue(index, values[kind], first, nextLabel);
-    if (found) (out[label.target] ??= []).push({ value: found.value, span: { start: found.start, end: found.end } });
+    if (found) add(label.target, found);
   });
   return out;
+}
+
+function lineAround(text: string, span: Span): Span {
+  const end = text.indexOf("\n", span.end);
+  return { start: text.lastIndexOf("\n", span.start) + 1, end: end === -1 ? text.length : end };
+}
+
+interface Line extends Span {
+  readonly text: string;
+}
+
+/** A line that is a name only: letters, a few words, no figure. */
+const LABEL_LINE = /^[\p{L}][\p{L} &'()/#-]{1,58}:?$/u;
+/** A line that is a figure only, with at most a unit or a weekday around it. */
+const VALUE_LINE = /^(?=.*\d)[^\p{L}]*(?:[\p{L}]+[^\p{L}]+){0,4}[\p{L}]*$/u;
+
+/**
+ * A table whose columns were flattened into rows (PDF-to-text does this): a run of three or
+ * more label lines, then exactly as many value lines. The n-th value is the n-th label's.
+ */
+function columnPairs(scan: string, labels: readonly LabelAt[]): { label: LabelAt; row: Line }[] {
+  const lines: Line[] = [];
+  let at = 0;
+  for (const text of scan.split("\n")) {
+    lines.push({ start: at, end: at + text.length, text: text.trim() });
+    at += text.length + 1;
+  }
+  const pairs: { label: LabelAt; row: Line }[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    let j = i;
+    while (j < lines.length && LABEL_LINE.test(lines[j]!.text)) j++;
+    if (j - i < 3) {
+      i = Math.max(j, i + 1);
+      continue;
+    }
+    let k = j;
+    while (k < lines.length && lines[k]!.text === "" && k - j < 2) k++;
+    let m = k;
+    while (m < lines.length && lines[m]!.text !== "" && !LABEL_LINE.test(lines[m]!.text) && VALUE_LINE.test(lines[m]!.text)) m++;
+    if (m - k === j - i) {
+      for (let n = 0; n < j - i; n++) {
+        const line = lines[i + n]!;
+        const label = labels
+          .filter((l) => l.start >= line.start && l.end <= line.end)
+          .sort((a, b) => b.end - b.start - (a.end - a.start))[0];
+        if (label) pairs.push({ label, row: lines[k + n]! });
+      }
+    }
+    i = Math.max(m, j);
+  }
+  return pairs;
+}
+
+/** The one value of a row; undefined when the row holds none or several. */
+function onlyValueIn(pool: readonly ValueAt[], row: Span): ValueAt | undefined {
+  const inRow = pool.filter((v) => v.start >= row.start && v.end <= row.end);
+  if (inRow.length === 0 || inRow.some((v) => v.value !== inRow[0]!.value)) return undefined;
+  return inRow[0];
+}
+
+/** The date that closes a period written "from - to" after `from`; undefined when there is no such range. */
+function periodEnd(index: SourceIndex, dates: readonly ValueAt[], from: number, until: number): ValueAt | undefined {
+  const own = dates.filter((v) => v.start >= from && v.start < until);
+  const first = own[0];
+  if (!first || !gapAllowed(index.scan.slice(from, first.start), "date")) return undefined;
+  const second = own.find((v) => v.start >= first.end && RANGE_JOIN.test(index.scan.slice(first.end, v.start)));
+  if (!second || own.some((v) => v.start === second.start && v.value !== second.value)) return undefined;
+  return second;
+}
+
+/** A reading as the record writes it, in canonical JSON (dollars, percent, ISO date, digits). */
+export function readingJson(field: ReaderField, value: number | string): string {
+  const kind = KIND[field];
+  if (kind === "money" && typeof value === "number") return JSON.stringify(value / 100);
+  if (kind === "rate" && typeof value === "number") return JSON.stringify(value / 1000);
+  return JSON.stringify(value);
 }
 
 /** The one value all readings of a field agree on; undefined when there is none or they differ. */
@@ -257,7 +390,7 @@ function correctedValue(index: SourceIndex, own: readonly ValueAt[], value: Valu
 
 /** Layout, speaker tags and the few words people put between a name and its value. */
 function gapAllowed(rawGap: string, kind: ValueKind): boolean {
-  const gap = rawGap.replace(/^[ \t]*(\d+|[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*)[ \t]*$/gm, "");
+  const gap = rawGap.replace(/^[ \t]*(\d+|[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*)[ \t]*$/gm, "").replace(LINE_TIMESTAMP, "");
   if (gap.split(/\r?\n/).filter((line) => line.trim() !== "").length > 2) return false;
   let words = gap.replace(/<[^<>\n]{0,40}>/g, " ").replace(/^\s*[\p{L}][\p{L} .'()-]{0,30}:/gmu, " ");
   // An account number's leading groups and masks stand before its last four digits.
