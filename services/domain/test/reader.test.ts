@@ -166,3 +166,8 @@ test("reader: a line addressed to a model gives no reading", () => {
   ].join("\n");
   assert.deepEqual(read(text), { monthly_payment: 17100 });
 });
+
+test("reader: a card number read out in groups of four gives the last group", () => {
+  const text = "Rep: May I have the card number?\nCaller: Sure, it's 5 3 1 0, 2 2 4 8, 6 1 9 0, 0 7 7 4.\nRep: Thank you.";
+  assert.equal(read(text).account_last4, "0774");
+});

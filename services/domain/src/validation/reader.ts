@@ -258,7 +258,7 @@ export function readLabelledFields(index: SourceIndex, candidates: DocumentCandi
       return;
     }
     const first = firstValueAfter(index, values, kind, label.end, until);
-    const found = first && correctedValue(index, values[kind], first, nextLabel);
+    const found = first && correctedValue(index, values[kind], kind === "last4" ? lastGroup(index, values.last4, first) : first, nextLabel);
     if (found) add(label.target, found);
   });
   return out;
@@ -372,6 +372,19 @@ function firstValueAfter(
     .some((k) => values[k].some((v) => v.start >= from && v.end <= first.start));
   if (between) return undefined;
   return gapAllowed(index.scan.slice(from, first.start), kind) ? first : undefined;
+}
+
+/** What separates the groups of a number read out or printed in parts ("5 3 1 0, 2 2 4 8"). */
+const GROUP_JOIN = /^[ \t]*[,-]?[ \t]*$/;
+
+/** An account number given in groups of four: its last four digits are the last group's. */
+function lastGroup(index: SourceIndex, last4: readonly ValueAt[], first: ValueAt): ValueAt {
+  let current = first;
+  for (;;) {
+    const next = last4.find((v) => v.start > current.end && v.start <= current.end + 3 && GROUP_JOIN.test(index.scan.slice(current.end, v.start)));
+    if (!next) return current;
+    current = next;
+  }
 }
 
 /** A speaker taking back a figure they just gave ("sorry, the last digit is 8", "I misread that"). */
