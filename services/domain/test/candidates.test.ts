@@ -97,3 +97,9 @@ test("an amount whose $ text recognition read as S is still an amount; a word en
 test("caption tags are not part of a lender name", () => {
   assert.ok(lenderNameCandidates("<v Zach>Castellano & Delacroix Loan Company payoff department").includes("Castellano & Delacroix Loan Company"));
 });
+
+test("lender names: a recording's own headers and speaker tags are not names", () => {
+  const names = lenderNameCandidates("WEBVTT\n\nIVR: Press 1.\nVerification complete.\nAgent: Redfern Mortgage, this is Lee.\n");
+  for (const word of ["WEBVTT", "Webvtt", "IVR", "Ivr", "Verification", "Agent"]) assert.ok(!names.includes(word), word);
+  assert.ok(names.includes("Redfern Mortgage"));
+});

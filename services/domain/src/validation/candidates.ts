@@ -200,6 +200,17 @@ const MAX_NAME_CHARS = 120;
 const MAX_NAME_WORDS = 8;
 
 /**
+ * One-word phrases that documents and call recordings use for their own structure (headers,
+ * speaker tags, menu systems, greetings): never a lender's whole name.
+ */
+const NOT_A_NAME = new Set([
+  "webvtt", "ivr", "verification", "transcript", "transcription", "recording", "recorded", "call", "agent",
+  "representative", "rep", "caller", "customer", "speaker", "operator", "borrower", "member", "system",
+  "automated", "statement", "page", "note", "notes", "summary", "date", "account", "loan", "balance",
+  "payment", "payoff", "hello", "hi", "thanks", "thank", "yes", "okay", "ok", "sure", "great", "perfect",
+]);
+
+/**
  * The phrases a lender name may be, as the record would carry them: runs of up to eight words
  * on one line that start with a capital or a digit and do not cross a sentence or clause break
  * ("Pinecrest Auto Credit, this is Dana" gives "Pinecrest Auto Credit" but nothing past the
@@ -221,7 +232,8 @@ export function lenderNameCandidates(text: string): string[] {
         phrase.push(word);
         const joined = phrase.join(" ");
         if (joined.length > MAX_NAME_CHARS) break;
-        if (/\p{L}/u.test(joined) && !/["\\]/.test(joined)) {
+        const structural = phrase.length === 1 && NOT_A_NAME.has(word.toLowerCase());
+        if (/\p{L}/u.test(joined) && !/["\\]/.test(joined) && !structural) {
           out.add(joined);
           out.add(phrase.map(titleCase).join(" "));
         }
