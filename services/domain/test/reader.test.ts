@@ -171,3 +171,18 @@ test("reader: a card number read out in groups of four gives the last group", ()
   const text = "Rep: May I have the card number?\nCaller: Sure, it's 5 3 1 0, 2 2 4 8, 6 1 9 0, 0 7 7 4.\nRep: Thank you.";
   assert.equal(read(text).account_last4, "0774");
 });
+
+test("reader: a call's figures are as of the date its header gives; a statement's 'Label:' lines are not a call", () => {
+  const call = [
+    "Transcript: payoff request, 03/02/2026",
+    "Rep: Vantage Auto Credit, this is Deon.",
+    "Caller: I need a payoff. Account ends in 7730.",
+    "Rep: Your payoff is $14,206.11.",
+    "Caller: Thanks.",
+  ].join("\n");
+  assert.equal(read(call).as_of_date, "2026-03-02");
+  const twoDates = call.replace("Transcript: payoff request, 03/02/2026", "Transcript 03/02/2026, re-filed 03/05/2026");
+  assert.equal(read(twoDates).as_of_date, undefined);
+  const statement = ["Printed 03/02/2026", "Borrower: A. Diaz", "Property: 12 Elm St", "Lender: Vantage Auto Credit", "Balance: $14,179.00"].join("\n");
+  assert.equal(read(statement).as_of_date, undefined);
+});

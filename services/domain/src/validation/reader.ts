@@ -109,6 +109,9 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["closing date", "as_of_date"],
   ["date of statement", "as_of_date"],
   ["as of", "as_of_date"],
+  ["call date", "as_of_date"],
+  ["date of call", "as_of_date"],
+  ["recorded on", "as_of_date"],
   ["statement period", "as_of_date"],
   ["billing period", "as_of_date"],
   ["billing cycle", "as_of_date"],
@@ -247,6 +250,8 @@ export function readLabelledFields(index: SourceIndex, candidates: DocumentCandi
     const found = PERIOD_LABELS.has(label.phrase) ? periodEnd(index, values.date, row.start, row.end) : onlyValueIn(pool, row);
     if (found) add(label.target, found);
   }
+  const callDate = callHeaderDate(index, values.date);
+  if (callDate) add("as_of_date", callDate);
   labels.forEach((label, i) => {
     if (label.target === null || inColumns.has(label)) return;
     const kind = KIND[label.target];
@@ -262,6 +267,35 @@ export function readLabelledFields(index: SourceIndex, candidates: DocumentCandi
     if (found) add(label.target, found);
   });
   return out;
+}
+
+/** A turn of a call: "Rep:", "[00:41] Caller:", "Speaker 2:", "<v Bank>", "MMF:". */
+const SPEAKER_TURN = /^[ \t]*(?:\[?[\d:.,]+\]?[ \t]+)?(?:<v [^>\n]{1,40}>|[\p{L}][\p{L}\d .'()&-]{0,40}(?:\[[^\]\n]{1,40}\])?:)/mu;
+/** Turns before a document counts as a call. */
+const MIN_TURNS = 3;
+
+/**
+ * A call's figures are quoted on the day of the call: the one full date its header (the lines
+ * before the first turn: "Transcript: payoff request, 03/02/2026") gives. Undefined for a text
+ * that is not a call, a header without a date, or one with several dates.
+ */
+function callHeaderDate(index: SourceIndex, dates: readonly ValueAt[]): ValueAt | undefined {
+  const turns = [...index.scan.matchAll(new RegExp(SPEAKER_TURN.source, "gmu"))];
+  // A call has speakers who come back; a statement's "Label:" lines do not repeat.
+  const speakerOf = (turn: RegExpMatchArray) => turn[0].replace(/^[\s\d:.,[\]]+/, "").toLowerCase();
+  const speakers = new Map<string, number>();
+  for (const t of turns) speakers.set(speakerOf(t), (speakers.get(speakerOf(t)) ?? 0) + 1);
+  const returning = new Set([...speakers].filter(([, n]) => n >= 2).map(([name]) => name));
+  if (turns.length < MIN_TURNS || returning.size < 2) return undefined;
+  // A header line may look like a turn ("Transcript: payoff request"); the call starts with a speaker who returns.
+  const headerEnd = turns.find((t) => returning.has(speakerOf(t)))!.index!;
+  const inHeader = dates.filter((v) => v.end <= headerEnd && hasYear(index.scan.slice(v.start, v.end)));
+  if (inHeader.length === 0 || inHeader.some((v) => v.value !== inHeader[0]!.value)) return undefined;
+  return inHeader[0];
+}
+
+function hasYear(written: string): boolean {
+  return /\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}\b|twenty|thousand/i.test(written);
 }
 
 function lineAround(text: string, span: Span): Span {
