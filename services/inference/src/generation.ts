@@ -11,11 +11,11 @@ import {
   agreedReading,
   buildCandidates,
   buildSourceIndex,
+  candidateJson,
   candidateJsonValues,
+  candidateKind,
   GROUNDED_FIELDS,
   lenderNameCandidates,
-  READER_FIELDS,
-  readingJson,
   readLabelledFields,
   type GroundedField,
   type ReaderField,
@@ -45,17 +45,10 @@ export async function compileSteps(llama: Llama, model: LlamaModel): Promise<Com
 const GROUNDED = new Set<string>(GROUNDED_FIELDS);
 
 /**
- * Fields that guided decoding takes from the labelled-field reader when every label of the field
- * gives the same value: all the reader reads. Its precision where it reads is 99-100% per field
- * (test and validation splits, dev set; docs/model-card.md), the model's is 80-92%.
- */
-const GUIDED_FIELDS: ReadonlySet<string> = new Set<ReaderField>(READER_FIELDS);
-
-/**
  * The steps for one document under grounded decoding: each quoted field's grammar admits only
  * the values the text states (see buildCandidates) or null, and the lender name only a phrase
  * of the text (see lenderNameCandidates); liability_type keeps its own grammar. Guided decoding
- * also fixes each field of GUIDED_FIELDS that the document labels unambiguously to that value. Fields with the
+ * also fixes each field that the labelled-field reader reads unambiguously to that value. Fields with the
  * same candidate list and terminator (the four amounts) share one compiled grammar.
  */
 export async function groundSteps(
@@ -73,8 +66,10 @@ export async function groundSteps(
   return Promise.all(
     steps.map(async (step) => {
       let grammar: string;
-      const labelled = GUIDED_FIELDS.has(step.field) ? agreedReading(readings[step.field as ReaderField]) : undefined;
-      if (labelled !== undefined) grammar = labelledGrammar(step, readingJson(step.field as ReaderField, labelled));
+      // Every field the reader reads (its precision where it reads is 99-100% per field, the
+      // model's 80-92%; docs/model-card.md); readings has no entry for the other fields.
+      const labelled = agreedReading(readings[step.field as ReaderField]);
+      if (labelled !== undefined) grammar = labelledGrammar(step, candidateJson(candidateKind(step.field as ReaderField), labelled));
       else if (GROUNDED.has(step.field)) grammar = groundedGrammar(step, candidateJsonValues(candidates, step.field as GroundedField));
       // A text without any capitalised phrase (empty, or all lower case) keeps the open name grammar.
       else if (step.field === "lender_name" && names.length > 0) grammar = groundedNameGrammar(step, names);

@@ -165,16 +165,24 @@ function isoDate(year: number, month: number, day: number): string {
  * as well and is not listed.
  */
 export function candidateJsonValues(candidates: DocumentCandidates, field: GroundedField): string[] {
-  switch (candidateKind(field)) {
+  const kind = candidateKind(field);
+  switch (kind) {
     case "money":
-      return [...candidates.money.keys()].sort((a, b) => a - b).map((cents) => JSON.stringify(cents / 100));
+      return [...candidates.money.keys()].sort((a, b) => a - b).map((cents) => candidateJson(kind, cents));
     case "rate":
-      return [...candidates.rates.keys()].sort((a, b) => a - b).map((t) => JSON.stringify(t / 1000));
+      return [...candidates.rates.keys()].sort((a, b) => a - b).map((t) => candidateJson(kind, t));
     case "date":
-      return [...candidates.dates.keys()].sort().map((d) => JSON.stringify(d));
+      return [...candidates.dates.keys()].sort().map((d) => candidateJson(kind, d));
     case "last4":
-      return [...candidates.last4.keys()].sort().map((d) => JSON.stringify(d));
+      return [...candidates.last4.keys()].sort().map((d) => candidateJson(kind, d));
   }
+}
+
+/** A candidate's key (cents, thousandths of a percent, ISO date, four digits) as the record's canonical JSON. */
+export function candidateJson(kind: CandidateKind, key: number | string): string {
+  if (kind === "money" && typeof key === "number") return JSON.stringify(key / 100);
+  if (kind === "rate" && typeof key === "number") return JSON.stringify(key / 1000);
+  return JSON.stringify(key);
 }
 
 /** Where the document states `value` for `field`; empty when it does not. */

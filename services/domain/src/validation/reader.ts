@@ -1,5 +1,5 @@
-import { buildCandidates } from "./candidates.ts";
-import type { DocumentCandidates } from "./candidates.ts";
+import { buildCandidates, candidateKind } from "./candidates.ts";
+import type { CandidateKind, DocumentCandidates } from "./candidates.ts";
 import { checkInjection } from "./injection.ts";
 import type { SourceIndex, Span } from "./mentions.ts";
 
@@ -29,18 +29,6 @@ export const READER_FIELDS: readonly ReaderField[] = [
   "as_of_date",
   "payoff_good_through",
 ];
-
-type ValueKind = "money" | "rate" | "date" | "last4";
-
-const KIND: Readonly<Record<ReaderField, ValueKind>> = {
-  account_last4: "last4",
-  escrow_balance: "money",
-  interest_rate: "rate",
-  monthly_payment: "money",
-  next_due_date: "date",
-  as_of_date: "date",
-  payoff_good_through: "date",
-};
 
 /**
  * Field names as documents word them, and look-alikes that name something else (null). At one
@@ -173,10 +161,12 @@ const LABEL_TARGET = new Map(LABELS.map(([phrase, target]) => [phrase, target]))
 
 /** A caption cue's number and timing line ("2" / "00:04.000 --> 00:06.980"): times, not values. */
 const CUE_TIMING = /^[ \t]*(?:\d+[ \t]*\r?\n[ \t]*)?[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*$/gm;
-/** A clock time or call timestamp ("[01:38]", "8:00", "00:12:05.3"): never a value. */
-const CLOCK_TIME = /\[?(?<![\d/.:-])\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?(?![\d/:])\]?/g;
+/** A clock time ("8:00", "01:38", "00:12:05.3"). */
+const CLOCK = String.raw`\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?`;
+/** A clock time or call timestamp ("[01:38]") anywhere: never a value. */
+const CLOCK_TIME = new RegExp(String.raw`\[?(?<![\d/.:-])${CLOCK}(?![\d/:])\]?`, "g");
 /** A timestamp opening a line of a call log, before the speaker's name. */
-const LINE_TIMESTAMP = /^[ \t]*\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?/gm;
+const LINE_TIMESTAMP = new RegExp(String.raw`^[ \t]*\[?${CLOCK}\]?`, "gm");
 
 /** Labels of a period ("Billing Period 05/16/27 - 06/13/27"): the statement date is where it ends. */
 const PERIOD_LABELS = new Set(["statement period", "billing period", "billing cycle", "statement cycle"]);
@@ -221,7 +211,7 @@ export function readLabelledFields(index: SourceIndex, candidates: DocumentCandi
   const outsideTimes = (v: ValueAt) => !excluded.some((c) => v.start < c.end && c.start < v.end);
   const amounts = new Set(index.money.filter((m) => m.moneyLike).map((m) => `${m.start}:${m.end}`));
   const allMoney = spread(candidates.money, (cents) => cents).filter(outsideTimes);
-  const values: Record<ValueKind, ValueAt[]> = {
+  const values: Record<CandidateKind, ValueAt[]> = {
     // Only amounts written as amounts: "press 1" or "Term 60" is not the payment.
     money: allMoney.filter((v) => amounts.has(`${v.start}:${v.end}`)),
     rate: spread(candidates.rates, (t) => t).filter(outsideTimes),
@@ -244,7 +234,7 @@ export function readLabelledFields(index: SourceIndex, candidates: DocumentCandi
   const inColumns = new Set(columns.map((c) => c.label));
   for (const { label, row } of columns) {
     if (label.target === null) continue;
-    const kind = KIND[label.target];
+    const kind = candidateKind(label.target);
     // A value row holds the value alone, so a bare "886.51" there is an amount.
     const pool = kind === "money" ? allMoney : values[kind];
     const found = PERIOD_LABELS.has(label.phrase) ? periodEnd(index, values.date, row.start, row.end) : onlyValueIn(pool, row);
@@ -254,7 +244,7 @@ export function readLabelledFields(index: SourceIndex, candidates: DocumentCandi
   if (callDate) add("as_of_date", callDate);
   labels.forEach((label, i) => {
     if (label.target === null || inColumns.has(label)) return;
-    const kind = KIND[label.target];
+    const kind = candidateKind(label.target);
     const nextLabel = labels[i + 1]?.start ?? Number.POSITIVE_INFINITY;
     const until = Math.min(nextLabel, label.end + MAX_GAP);
     if (PERIOD_LABELS.has(label.phrase)) {
@@ -270,7 +260,7 @@ export function readLabelledFields(index: SourceIndex, candidates: DocumentCandi
 }
 
 /** A turn of a call: "Rep:", "[00:41] Caller:", "Speaker 2:", "<v Bank>", "MMF:". */
-const SPEAKER_TURN = /^[ \t]*(?:\[?[\d:.,]+\]?[ \t]+)?(?:<v [^>\n]{1,40}>|[\p{L}][\p{L}\d .'()&-]{0,40}(?:\[[^\]\n]{1,40}\])?:)/mu;
+const SPEAKER_TURN = /^[ \t]*(?:\[?[\d:.,]+\]?[ \t]+)?(?:<v [^>\n]{1,40}>|[\p{L}][\p{L}\d .'()&-]{0,40}(?:\[[^\]\n]{1,40}\])?:)/gmu;
 /** Turns before a document counts as a call. */
 const MIN_TURNS = 3;
 
@@ -280,7 +270,7 @@ const MIN_TURNS = 3;
  * that is not a call, a header without a date, or one with several dates.
  */
 function callHeaderDate(index: SourceIndex, dates: readonly ValueAt[]): ValueAt | undefined {
-  const turns = [...index.scan.matchAll(new RegExp(SPEAKER_TURN.source, "gmu"))];
+  const turns = [...index.scan.matchAll(SPEAKER_TURN)];
   // A call has speakers who come back; a statement's "Label:" lines do not repeat.
   const speakerOf = (turn: RegExpMatchArray) => turn[0].replace(/^[\s\d:.,[\]]+/, "").toLowerCase();
   const speakers = new Map<string, number>();
@@ -367,14 +357,6 @@ function periodEnd(index: SourceIndex, dates: readonly ValueAt[], from: number, 
   return second;
 }
 
-/** A reading as the record writes it, in canonical JSON (dollars, percent, ISO date, digits). */
-export function readingJson(field: ReaderField, value: number | string): string {
-  const kind = KIND[field];
-  if (kind === "money" && typeof value === "number") return JSON.stringify(value / 100);
-  if (kind === "rate" && typeof value === "number") return JSON.stringify(value / 1000);
-  return JSON.stringify(value);
-}
-
 /** The one value all readings of a field agree on; undefined when there is none or they differ. */
 export function agreedReading(readings: readonly Reading[] | undefined): number | string | undefined {
   if (!readings || readings.length === 0) return undefined;
@@ -390,8 +372,8 @@ function spread<K extends number | string>(map: ReadonlyMap<K, readonly Span[]>,
 
 function firstValueAfter(
   index: SourceIndex,
-  values: Record<ValueKind, ValueAt[]>,
-  kind: ValueKind,
+  values: Record<CandidateKind, ValueAt[]>,
+  kind: CandidateKind,
   from: number,
   until: number,
 ): ValueAt | undefined {
@@ -436,7 +418,7 @@ function correctedValue(index: SourceIndex, own: readonly ValueAt[], value: Valu
 }
 
 /** Layout, speaker tags and the few words people put between a name and its value. */
-function gapAllowed(rawGap: string, kind: ValueKind): boolean {
+function gapAllowed(rawGap: string, kind: CandidateKind): boolean {
   const gap = rawGap.replace(/^[ \t]*(\d+|[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*)[ \t]*$/gm, "").replace(LINE_TIMESTAMP, "");
   if (gap.split(/\r?\n/).filter((line) => line.trim() !== "").length > 2) return false;
   let words = gap.replace(/<[^<>\n]{0,40}>/g, " ").replace(/^\s*[\p{L}][\p{L} .'()-]{0,30}:/gmu, " ");
