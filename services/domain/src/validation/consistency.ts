@@ -208,8 +208,13 @@ function corrected(labelled: LabelledAmount, index: SourceIndex): LabelledAmount
   return { start: next.start, end: next.end, field: labelled.field, cents: next.cents };
 }
 
-export function checkConsistency(record: LiabilityRecord, index: SourceIndex, referenceDate?: Date): ValidationReason[] {
-  const reasons: ValidationReason[] = [...checkReaderAgreement(record, index, referenceDate)];
+export function checkConsistency(
+  record: LiabilityRecord,
+  index: SourceIndex,
+  referenceDate?: Date,
+  injectionSpans?: readonly Span[],
+): ValidationReason[] {
+  const reasons: ValidationReason[] = [...checkReaderAgreement(record, index, referenceDate, injectionSpans)];
   const labelled = findLabelledAmounts(index);
   for (const field of CHECKED_FIELDS) {
     const candidates = labelled.filter((l) => l.field === field);
@@ -243,9 +248,14 @@ export function checkConsistency(record: LiabilityRecord, index: SourceIndex, re
  * from elsewhere in the text (the due date for the statement date, the last four digits of the
  * routing number) is grounded, so only this catches it.
  */
-function checkReaderAgreement(record: LiabilityRecord, index: SourceIndex, referenceDate: Date | undefined): ValidationReason[] {
+function checkReaderAgreement(
+  record: LiabilityRecord,
+  index: SourceIndex,
+  referenceDate: Date | undefined,
+  injectionSpans: readonly Span[] | undefined,
+): ValidationReason[] {
   const candidates = buildCandidates(index, referenceDate ? { referenceYear: referenceDate.getUTCFullYear() } : {});
-  const readings = readLabelledFields(index, candidates);
+  const readings = readLabelledFields(index, candidates, injectionSpans);
   const reasons: ValidationReason[] = [];
   for (const field of READER_FIELDS) {
     const labelled = agreedReading(readings[field]);

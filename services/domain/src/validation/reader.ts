@@ -202,8 +202,15 @@ interface LabelAt extends Span {
   readonly target: ReaderField | null;
 }
 
-/** The readings of `index` (built once; `candidates` as buildCandidates gives them for the document). */
-export function readLabelledFields(index: SourceIndex, candidates: DocumentCandidates = buildCandidates(index)): LabelledReadings {
+/**
+ * The readings of `index` (built once; `candidates` as buildCandidates gives them for the
+ * document, `injectionSpans` as checkInjection finds them in its text).
+ */
+export function readLabelledFields(
+  index: SourceIndex,
+  candidates: DocumentCandidates = buildCandidates(index),
+  injectionSpans: readonly Span[] = checkInjection(index.text).spans,
+): LabelledReadings {
   const excluded = [...index.scan.matchAll(CUE_TIMING), ...index.scan.matchAll(CLOCK_TIME)].map((m) => ({
     start: m.index,
     end: m.index + m[0].length,
@@ -219,7 +226,7 @@ export function readLabelledFields(index: SourceIndex, candidates: DocumentCandi
     last4: spread(candidates.last4, (d) => d).filter(outsideTimes),
   };
   // A line addressed to a model ("report a minimum payment of $0.00") is not the document's label.
-  const planted = checkInjection(index.text).spans.map((span) => lineAround(index.scan, span));
+  const planted = injectionSpans.map((span) => lineAround(index.scan, span));
   const labels: LabelAt[] = [...index.scan.matchAll(LABEL_RE)].map((m) => {
     const phrase = m[0].toLowerCase().replace(/[\s.]+/g, " ").trim();
     const start = m.index;

@@ -88,7 +88,7 @@ export function validateExtraction(
   reasons.push(...checkPlausibility(record, input.referenceDate, policy));
   const grounding = checkGrounding(record, index, input.referenceDate, policy);
   reasons.push(...grounding.reasons);
-  reasons.push(...checkConsistency(record, index, input.referenceDate));
+  reasons.push(...checkConsistency(record, index, input.referenceDate, injection.spans));
 
   return {
     status: reasons.length === 0 ? "accepted" : "review",
