@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { labelledDocumentSchema } from "../src/record.ts";
 import type { LiabilityRecord } from "../src/record.ts";
-import { agreedReading, buildSourceIndex, readLabelledFields, reasonCode, validateExtraction } from "../src/validation/index.ts";
+import { agreedReading, buildSourceIndex, findLabelledAmounts, labelledAmounts, readLabelledFields, reasonCode, validateExtraction } from "../src/validation/index.ts";
 
 const examples = readFileSync(new URL("../../../../shared/spec/examples.jsonl", import.meta.url), "utf8")
   .trim()
@@ -24,6 +24,7 @@ function codes(text: string, record: LiabilityRecord): string[] {
 
 test("reader: statement labels as banks word them", () => {
   assert.deepEqual(read(card.text), {
+    current_balance: 153890,
     account_last4: "0931",
     as_of_date: "2026-03-18",
     monthly_payment: 4600,
@@ -185,4 +186,34 @@ test("reader: a call's figures are as of the date its header gives; a statement'
   assert.equal(read(twoDates).as_of_date, undefined);
   const statement = ["Printed 03/02/2026", "Borrower: A. Diaz", "Property: 12 Elm St", "Lender: Vantage Auto Credit", "Balance: $14,179.00"].join("\n");
   assert.equal(read(statement).as_of_date, undefined);
+});
+
+test("reader: balances and payoffs in a flattened table, and wording that only starts like a balance label", () => {
+  const flattened = [
+    "Payment Due Date",
+    "Current Amount Due",
+    "Current Principal Balance",
+    "",
+    "Feb. 1, 2026",
+    "$ 4,407.73",
+    "$ 485,534.21",
+  ].join("\n");
+  assert.equal(read(flattened).current_balance, 48553421);
+  const notice = [
+    "  Current principal and interest payment:   $1,744.91",
+    "  Principal balance as of June 2, 2026:     $259,118.04",
+  ].join("\n");
+  assert.notEqual(read(notice).current_balance, 174491);
+});
+
+test("consistency: a deposit account's ending balance is not the loan's", () => {
+  const text = [
+    "Premier Checking xxxx6060",
+    "  Deposits                            1,200.00",
+    "  Ending Balance                      3,350.77",
+    "Auto Loan xxxx4411",
+    "  Ending Balance                      12,202.10",
+  ].join("\n");
+  const amounts = labelledAmounts(findLabelledAmounts(buildSourceIndex(text)), {});
+  assert.deepEqual([...amounts.current_balance!], [1220210]);
 });

@@ -18,7 +18,7 @@ function insertAfterLine(text: string, lineStart: string, insertion: string): st
 }
 
 const injected = {
-  /** Tells the model what to do: caught by the wording alone. */
+  /** Tells the model what to do: caught by the wording, and its line labels nothing. */
   instruction: insertAfterLine(
     mortgage.text,
     "Escrow Balance",
@@ -33,7 +33,9 @@ for (const [name, text] of Object.entries(injected)) {
     const obeyed = { ...mortgage.expected!, current_balance: 0 };
     const result = validateExtraction({ text, output: obeyed, referenceDate: REFERENCE });
     assert.equal(result.status, "review");
-    assert.ok(result.reasons.map(reasonCode).includes(`${RULES.conflictingValues}:current_balance`));
+    // The planted line is the attacker's, not a label: the balance is still the document's own.
+    const expected = name === "instruction" ? RULES.valueNotAtLabel : RULES.conflictingValues;
+    assert.ok(result.reasons.map(reasonCode).includes(`${expected}:current_balance`), result.reasons.map(reasonCode).join(", "));
   });
 
   test(`prompt injection (${name}): even a model that resisted goes to review, never silently accepted`, () => {

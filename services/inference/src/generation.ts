@@ -14,10 +14,16 @@ import {
   candidateJson,
   candidateJsonValues,
   candidateKind,
+  checkInjection,
+  findLabelledAmounts,
+  LABELLED_AMOUNT_FIELDS,
+  labelledAmounts,
   GROUNDED_FIELDS,
   lenderNameCandidates,
   readLabelledFields,
   type GroundedField,
+  type LabelledField,
+  type LabelledReadings,
   type ReaderField,
 } from "@liability/domain";
 import { FIELD_STEPS, groundedGrammar, groundedNameGrammar, labelledGrammar, type FieldStep } from "./grammar.ts";
@@ -60,16 +66,19 @@ export async function groundSteps(
 ): Promise<CompiledStep[]> {
   const index = buildSourceIndex(text);
   const candidates = buildCandidates(index, { referenceYear: received.getUTCFullYear() });
-  const readings = guided ? readLabelledFields(index, candidates) : {};
+  const injectionSpans = guided ? checkInjection(text).spans : [];
+  const readings = guided ? readLabelledFields(index, candidates, injectionSpans) : {};
+  const amounts = guided ? labelledAmounts(findLabelledAmounts(index, injectionSpans), readings) : {};
   const names = lenderNameCandidates(text);
   const compiled = new Map<string, Promise<LlamaGrammar>>();
   return Promise.all(
     steps.map(async (step) => {
       let grammar: string;
       // Every field the reader reads (its precision where it reads is 99-100% per field, the
-      // model's 80-92%; docs/model-card.md); readings has no entry for the other fields.
-      const labelled = agreedReading(readings[step.field as ReaderField]);
-      if (labelled !== undefined) grammar = labelledGrammar(step, candidateJson(candidateKind(step.field as ReaderField), labelled));
+      // model's 80-92%; docs/model-card.md), and the balance and payoff where the document's
+      // labels agree on them (consistency.ts); no entry for the other fields.
+      const labelled = labelledValues(step.field, readings, amounts);
+      if (labelled.length > 0) grammar = labelledGrammar(step, labelled);
       else if (GROUNDED.has(step.field)) grammar = groundedGrammar(step, candidateJsonValues(candidates, step.field as GroundedField));
       // A text without any capitalised phrase (empty, or all lower case) keeps the open name grammar.
       else if (step.field === "lender_name" && names.length > 0) grammar = groundedNameGrammar(step, names);
@@ -82,6 +91,19 @@ export async function groundSteps(
       return { ...step, grammar, compiledGrammar: await grammarPromise };
     }),
   );
+}
+
+/** Canonical JSON texts of what the document's labels give `field`; empty where they give nothing or disagree. */
+function labelledValues(
+  field: string,
+  readings: LabelledReadings,
+  amounts: Partial<Record<LabelledField, ReadonlySet<number>>>,
+): string[] {
+  if ((LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field)) {
+    return [...(amounts[field as LabelledField] ?? [])].map((cents) => candidateJson("money", cents));
+  }
+  const read = agreedReading(readings[field as ReaderField]);
+  return read === undefined ? [] : [candidateJson(candidateKind(field as ReaderField), read)];
 }
 
 export interface GenerateOptions {

@@ -144,9 +144,12 @@ export function groundedGrammar(step: FieldStep, values: readonly string[]): str
   return `root ::= ${lit('":')} ( ${alternatives} ) ${lit(step.terminator)}\n`;
 }
 
-/** Guided decoding: the one value the document's labels give the field (a canonical JSON text). */
-export function labelledGrammar(step: FieldStep, value: string): string {
-  return `root ::= ${lit('":')} ${lit(value)} ${lit(step.terminator)}\n`;
+/**
+ * Guided decoding: the value the document's labels give the field (canonical JSON texts; more
+ * than one only where the labelled mention has several readings, and then the model chooses).
+ */
+export function labelledGrammar(step: FieldStep, values: readonly string[]): string {
+  return `root ::= ${lit('":')} ( ${values.map(lit).join(" | ")} ) ${lit(step.terminator)}\n`;
 }
 
 /**

@@ -10,6 +10,8 @@ import {
   lenderNameCandidates,
   liabilityRecordSchema,
   readLabelledFields,
+  findLabelledAmounts,
+  labelledAmounts,
   type LiabilityRecord,
 } from "@liability/domain";
 import { getLlama, LlamaLogLevel, TokenBias, type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
@@ -223,4 +225,23 @@ test("guided decoding writes the last-4 and dates the document labels, however t
     assert.equal(await generationAccepts(canonicalRecordJson(other), guided), false, `${doc.id}: null admitted for ${fixed[0]}`);
     assert.ok(await generationAccepts(canonicalRecordJson(doc.expected!), guided), `${doc.id}: true record rejected`);
   }
+});
+
+test("guided decoding writes the balance and payoff the document labels, however the model is pushed", async () => {
+  let checked = 0;
+  for (const doc of specExamples().filter((d) => d.expected)) {
+    const index = buildSourceIndex(doc.text);
+    const readings = readLabelledFields(index, buildCandidates(index, { referenceYear: RECEIVED.getUTCFullYear() }));
+    const amounts = labelledAmounts(findLabelledAmounts(index), readings);
+    const fixed = (["current_balance", "payoff_amount"] as const).filter((field) => amounts[field]?.size === 1);
+    if (fixed.length === 0) continue;
+    checked++;
+    const guided = await groundSteps(llama, steps, doc.text, RECEIVED, true);
+    const record = liabilityRecordSchema.parse(JSON.parse(await generateUnderPressure(doc.text, guided, 1)));
+    for (const field of fixed) assert.equal(Math.round(record[field]! * 100), [...amounts[field]!][0], `${doc.id}: ${field}`);
+    // Any other amount is refused, a cent off included.
+    const other = { ...doc.expected!, [fixed[0]!]: 0.01 + (doc.expected![fixed[0]!] ?? 0) };
+    assert.equal(await generationAccepts(canonicalRecordJson(other), guided), false, `${doc.id}: another amount admitted for ${fixed[0]}`);
+  }
+  assert.ok(checked >= 2, `only ${checked} examples label a balance or payoff`);
 });

@@ -1,11 +1,14 @@
 import type { LiabilityRecord } from "../record.ts";
+import { AMOUNT_LABELS, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
+import type { LabelledField } from "./amount-labels.ts";
 import { buildCandidates } from "./candidates.ts";
+import { checkInjection, injectedLines } from "./injection.ts";
 import { toCents, toThousandths } from "./mentions.ts";
 import type { MoneyMention, SourceIndex, Span } from "./mentions.ts";
 import { RULES } from "./reasons.ts";
 import type { ValidationReason } from "./reasons.ts";
 import { agreedReading, READER_FIELDS, readLabelledFields } from "./reader.ts";
-import type { ReaderField } from "./reader.ts";
+import type { LabelledReadings, ReaderField, Reading } from "./reader.ts";
 
 /**
  * Rule "consistency": amounts that the document itself labels. Grounding only asks
@@ -15,102 +18,30 @@ import type { ReaderField } from "./reader.ts";
  * document then labels two different balances, and a person has to decide.
  */
 
-type LabelledField = "current_balance" | "payoff_amount";
-const CHECKED_FIELDS: readonly LabelledField[] = ["current_balance", "payoff_amount"];
-
-/**
- * Label phrases and what they label; null marks phrases that look like a field's label
- * but are something else ("previous balance", "escrow balance"). At one position the
- * longest phrase wins, so "escrow balance" is not read as "balance".
- */
-const LABELS: ReadonlyArray<readonly [string, LabelledField | null]> = [
-  ["current balance", "current_balance"],
-  ["new balance", "current_balance"],
-  ["statement balance", "current_balance"],
-  ["outstanding balance", "current_balance"],
-  ["principal balance", "current_balance"],
-  ["unpaid principal balance", "current_balance"],
-  ["unpaid principal", "current_balance"],
-  ["outstanding principal", "current_balance"],
-  ["current principal", "current_balance"],
-  ["remaining balance", "current_balance"],
-  ["loan balance", "current_balance"],
-  ["account balance", "current_balance"],
-  ["total balance", "current_balance"],
-  ["balance owed", "current_balance"],
-  ["amount owed", "current_balance"],
-  ["balance outstanding", "current_balance"],
-  ["principal bal", "current_balance"],
-  ["unpaid principal bal", "current_balance"],
-  ["current principal bal", "current_balance"],
-  ["current principal balance", "current_balance"],
-  ["current bal", "current_balance"],
-  ["new bal", "current_balance"],
-  ["outstanding bal", "current_balance"],
-  ["amount outstanding", "current_balance"],
-  ["balance", "current_balance"],
-  ["payoff", "payoff_amount"],
-  ["payoff amount", "payoff_amount"],
-  ["payoff quote", "payoff_amount"],
-  ["total payoff", "payoff_amount"],
-  ["pay off amount", "payoff_amount"],
-  ["pay-off amount", "payoff_amount"],
-  // Look-alikes that are not the field.
-  ["previous balance", null],
-  ["prior balance", null],
-  ["last statement balance", null],
-  ["beginning balance", null],
-  ["opening balance", null],
-  ["original balance", null],
-  ["original principal", null],
-  ["original loan amount", null],
-  ["average daily balance", null],
-  ["daily balance", null],
-  ["promotional balance", null],
-  ["purchase balance", null],
-  ["cash advance balance", null],
-  ["balance transfer", null],
-  ["balance subject to interest rate", null],
-  ["escrow balance", null],
-  ["impound balance", null],
-  ["escrow impound balance", null],
-  ["suspense balance", null],
-  ["unapplied balance", null],
-  ["restricted escrow balance", null],
-  ["payoff statement fee", null],
-  ["payoff fee", null],
-  ["payoff request fee", null],
-  ["interest paid", null],
-  ["escrow account balance", null],
-  ["escrow", null],
-  ["available credit", null],
-  ["credit limit", null],
-  ["credit line", null],
-  ["principal", null],
-  ["interest", null],
-  ["interest charged", null],
-  ["per diem", null],
-  ["per diem interest", null],
-  ["payment", null],
-  ["payments", null],
-  ["minimum payment", null],
-  ["amount due", null],
-  ["past due", null],
-  ["fees", null],
-  ["late fee", null],
-  ["purchases", null],
-  ["credits", null],
-];
 
 const LABEL_RE = new RegExp(
-  `\\b(${[...LABELS]
+  `\\b(${[...AMOUNT_LABELS]
     .map(([phrase]) => phrase)
     .sort((a, b) => b.length - a.length)
     .map((p) => p.replace(/[-\s]+/g, "[\\s/-]+"))
     .join("|")})\\b`,
   "gi",
 );
-const LABEL_TARGET = new Map(LABELS.map(([phrase, target]) => [phrase, target]));
+const LABEL_TARGET = new Map(AMOUNT_LABELS.map(([phrase, target]) => [phrase, target]));
+
+/** Labels that deposit accounts use as well as loans: in a checking or savings section they are not the loan's. */
+const SHARED_WITH_DEPOSITS = new Set(["ending balance", "closing balance"]);
+/** A line naming an account: a deposit account, or one that owes. The nearest one above a label is its section. */
+const ACCOUNT_NAME = /\b(?:(checking|savings|share draft|money market|certificate)|(loan|mortgage|card|line of credit|heloc|visa|mastercard))\b/i;
+
+function inDepositSection(text: string, labelStart: number): boolean {
+  const lines = text.slice(Math.max(0, labelStart - 400), labelStart).split("\n").reverse();
+  for (const line of lines) {
+    const named = ACCOUNT_NAME.exec(line);
+    if (named) return named[1] !== undefined;
+  }
+  return false;
+}
 
 /** Words that may precede a bare "balance" label without making it a different balance. */
 const PLAIN_BALANCE_QUALIFIERS = new Set(["the", "your", "my", "our", "a", "its", "is", "what's", "whats", "card", "account", "loan", "current", "me"]);
@@ -124,7 +55,7 @@ const MAX_LABEL_GAP = 60;
  * Any other word means the label names something else ("Payoff statement fee 20.00").
  */
 const LABEL_GAP =
-  /^[\s:|=.\-–—>…]*(?:(?:is|was|are|of|at|today|now|currently|would|be|will|comes|to|it's|its|it|right|shows|showing|amount|as|about|approximately|usd|us|the|a|reads|stands|still)\b[\s:|=.,\-–—]*)*$/i;
+  /^[\s:|=.\-–—>…]*(?:(?:is|was|are|of|at|today|now|currently|would|be|will|comes|to|it's|its|it|right|shows|showing|amount|as|about|approximately|usd|us|the|a|reads|stands|still|this|notice|writing)\b[\s:|=.,\-–—]*)*$/i;
 
 /** A speaker correcting a figure they just gave ("Sorry, I misread that. It's …"). */
 const CORRECTION = /\b(sorry|correction|i misread|misspoke|let me correct|i mean|scratch that|my mistake|actually)\b/i;
@@ -134,12 +65,18 @@ export interface LabelledAmount extends Span {
   readonly cents: ReadonlySet<number>;
 }
 
-/** Amounts in the text together with the field their nearest preceding label names. */
-export function findLabelledAmounts(index: SourceIndex): LabelledAmount[] {
+/**
+ * Amounts in the text together with the field their nearest preceding label names
+ * (`injectionSpans` as checkInjection finds them: a label on such a line names nothing).
+ */
+export function findLabelledAmounts(index: SourceIndex, injectionSpans: readonly Span[] = checkInjection(index.text).spans): LabelledAmount[] {
   const text = index.scan;
+  const planted = injectedLines(text, injectionSpans);
   const labels = [...text.matchAll(LABEL_RE)].map((m) => {
     const phrase = m[0].toLowerCase().replace(/[\s/-]+/g, " ");
-    let target = LABEL_TARGET.get(phrase) ?? null;
+    const onPlantedLine = planted.some((line) => m.index >= line.start && m.index < line.end);
+    let target = onPlantedLine ? null : (LABEL_TARGET.get(phrase) ?? null);
+    if (SHARED_WITH_DEPOSITS.has(phrase) && inDepositSection(text, m.index)) target = null;
     // A bare "balance" qualified by a word we do not know ("Suspense Balance", or ASR's
     // "escro balance") is some other balance: only an unqualified one is the balance.
     if (phrase === "balance") {
@@ -208,66 +145,70 @@ function corrected(labelled: LabelledAmount, index: SourceIndex): LabelledAmount
   return { start: next.start, end: next.end, field: labelled.field, cents: next.cents };
 }
 
+/**
+ * Per amount field, the values the document's labels allow: one, or several where the one
+ * labelled mention has several readings ("fifty-two ninety-two seventy-one"); empty where the
+ * labels disagree; no entry where nothing labels the field. The amounts right after a balance
+ * or payoff label decide (findLabelledAmounts); where there are none, the reader's agreed
+ * reading stands in (a flattened table's columns, "payoff ... through Jan 13 ... you would need").
+ */
+export function labelledAmounts(
+  labelled: readonly LabelledAmount[],
+  readings: LabelledReadings,
+): Partial<Record<LabelledField, ReadonlySet<number>>> {
+  const out: Partial<Record<LabelledField, ReadonlySet<number>>> = {};
+  for (const field of LABELLED_AMOUNT_FIELDS) {
+    const own = labelled.filter((l) => l.field === field);
+    if (own.length === 0) {
+      const read = agreedReading(readings[field]);
+      if (typeof read === "number") out[field] = new Set([read]);
+      continue;
+    }
+    let common: Set<number> = new Set(own[0]!.cents);
+    for (const l of own.slice(1)) common = new Set([...common].filter((v) => l.cents.has(v)));
+    out[field] = common;
+  }
+  return out;
+}
+
+/**
+ * The record against the document's own labels: where the labels of a field agree on a value,
+ * the record must carry it; where they disagree, a person decides. A value the model chose from
+ * elsewhere in the text (the due date for the statement date, the last four digits of the routing
+ * number, a payment for the balance) is grounded, so only this catches it.
+ */
 export function checkConsistency(
   record: LiabilityRecord,
   index: SourceIndex,
   referenceDate?: Date,
-  injectionSpans?: readonly Span[],
+  injectionSpans: readonly Span[] = checkInjection(index.text).spans,
 ): ValidationReason[] {
-  const reasons: ValidationReason[] = [...checkReaderAgreement(record, index, referenceDate, injectionSpans)];
-  const labelled = findLabelledAmounts(index);
-  for (const field of CHECKED_FIELDS) {
-    const candidates = labelled.filter((l) => l.field === field);
-    if (candidates.length === 0) continue;
-    // Each mention may have several readings ("four twelve fifty"); they agree when
-    // one value is a reading of all of them.
-    let common: Set<number> = new Set(candidates[0]!.cents);
-    for (const c of candidates.slice(1)) common = new Set([...common].filter((v) => c.cents.has(v)));
-    if (common.size === 0) {
-      reasons.push({
-        rule: RULES.conflictingValues,
-        field,
-        message: `the document labels ${candidates.length} different amounts as ${field}`,
-      });
+  const candidates = buildCandidates(index, referenceDate ? { referenceYear: referenceDate.getUTCFullYear() } : {});
+  const readings = readLabelledFields(index, candidates, injectionSpans);
+  const amounts = labelledAmounts(findLabelledAmounts(index, injectionSpans), readings);
+  const reasons: ValidationReason[] = [];
+  for (const field of READER_FIELDS) {
+    const amountField = (LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field);
+    const allowed = amountField ? amounts[field as LabelledField] : readingSet(readings[field]);
+    if (allowed === undefined) continue;
+    if (allowed.size === 0) {
+      reasons.push({ rule: RULES.conflictingValues, field, message: `the document labels different values as ${field}` });
+      continue;
     }
-    const value = record[field];
-    if (value !== null && !candidates.some((c) => c.cents.has(toCents(Math.abs(value))))) {
-      reasons.push({
-        rule: RULES.valueNotAtLabel,
-        field,
-        message: `${field} is not the amount the document labels as such`,
-      });
+    const value = canonical(field, record[field]);
+    if (value === null) {
+      reasons.push({ rule: RULES.labelledValueMissing, field, message: `the document labels a value for ${field} and the record has none` });
+    } else if (!allowed.has(value)) {
+      reasons.push({ rule: RULES.valueNotAtLabel, field, message: `${field} is not the value the document labels as such` });
     }
   }
   return reasons;
 }
 
-/**
- * The other fields against the labelled-field reader: where every label of a field in the
- * document gives the same value, the record must carry that value. A value the model chose
- * from elsewhere in the text (the due date for the statement date, the last four digits of the
- * routing number) is grounded, so only this catches it.
- */
-function checkReaderAgreement(
-  record: LiabilityRecord,
-  index: SourceIndex,
-  referenceDate: Date | undefined,
-  injectionSpans: readonly Span[] | undefined,
-): ValidationReason[] {
-  const candidates = buildCandidates(index, referenceDate ? { referenceYear: referenceDate.getUTCFullYear() } : {});
-  const readings = readLabelledFields(index, candidates, injectionSpans);
-  const reasons: ValidationReason[] = [];
-  for (const field of READER_FIELDS) {
-    const labelled = agreedReading(readings[field]);
-    if (labelled === undefined) continue;
-    const value = canonical(field, record[field]);
-    if (value === null) {
-      reasons.push({ rule: RULES.labelledValueMissing, field, message: `the document labels a value for ${field} and the record has none` });
-    } else if (value !== labelled) {
-      reasons.push({ rule: RULES.valueNotAtLabel, field, message: `${field} is not the value the document labels as such` });
-    }
-  }
-  return reasons;
+/** The reader's value for a field as a set of one; undefined where it reads none or several. */
+function readingSet(readings: readonly Reading[] | undefined): ReadonlySet<number | string> | undefined {
+  const agreed = agreedReading(readings);
+  return agreed === undefined ? undefined : new Set([agreed]);
 }
 
 function canonical(field: ReaderField, value: string | number | null): string | number | null {

@@ -5,6 +5,7 @@ export * from "./candidates.ts";
 export * from "./schema-rule.ts";
 export * from "./plausibility.ts";
 export * from "./grounding.ts";
+export * from "./amount-labels.ts";
 export * from "./consistency.ts";
 export * from "./reader.ts";
 export * from "./injection.ts";

@@ -60,3 +60,11 @@ export function checkInjection(text: string): InjectionFindings {
   spans.sort((a, b) => a.start - b.start);
   return { reasons, spans };
 }
+
+/** The whole lines that hold `spans`: a label on such a line is the attacker's, not the document's. */
+export function injectedLines(text: string, spans: readonly Span[]): Span[] {
+  return spans.map((span) => {
+    const end = text.indexOf("\n", span.end);
+    return { start: text.lastIndexOf("\n", span.start) + 1, end: end === -1 ? text.length : end };
+  });
+}

@@ -1,7 +1,8 @@
 import { buildCandidates, candidateKind } from "./candidates.ts";
 import type { CandidateKind, DocumentCandidates } from "./candidates.ts";
-import { checkInjection } from "./injection.ts";
+import { checkInjection, injectedLines } from "./injection.ts";
 import type { SourceIndex, Span } from "./mentions.ts";
+import { AMOUNT_LABELS, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
 
 /**
  * A second opinion that does not come from the model: the values a document puts next to the
@@ -12,6 +13,8 @@ import type { SourceIndex, Span } from "./mentions.ts";
  */
 
 export type ReaderField =
+  | "current_balance"
+  | "payoff_amount"
   | "account_last4"
   | "escrow_balance"
   | "interest_rate"
@@ -21,6 +24,8 @@ export type ReaderField =
   | "payoff_good_through";
 
 export const READER_FIELDS: readonly ReaderField[] = [
+  "current_balance",
+  "payoff_amount",
   "account_last4",
   "escrow_balance",
   "interest_rate",
@@ -36,6 +41,7 @@ export const READER_FIELDS: readonly ReaderField[] = [
  * payment" not as "payment".
  */
 const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
+  ...AMOUNT_LABELS.filter(([phrase, target]) => target !== null && phrase !== "balance" && phrase !== "payoff"),
   ["account number", "account_last4"],
   ["account no", "account_last4"],
   ["account #", "account_last4"],
@@ -173,6 +179,8 @@ const PERIOD_LABELS = new Set(["statement period", "billing period", "billing cy
 /** What joins the two ends of a period. */
 const RANGE_JOIN = /^[ \t]*(?:-|–|—|to|through|thru)[ \t]*$/i;
 
+const AMOUNT_FIELDS = new Set<ReaderField>(LABELLED_AMOUNT_FIELDS);
+
 /** How far after its label a value may sit, in characters. */
 const MAX_GAP = 90;
 
@@ -226,7 +234,7 @@ export function readLabelledFields(
     last4: spread(candidates.last4, (d) => d).filter(outsideTimes),
   };
   // A line addressed to a model ("report a minimum payment of $0.00") is not the document's label.
-  const planted = injectionSpans.map((span) => lineAround(index.scan, span));
+  const planted = injectedLines(index.scan, injectionSpans);
   const labels: LabelAt[] = [...index.scan.matchAll(LABEL_RE)].map((m) => {
     const phrase = m[0].toLowerCase().replace(/[\s.]+/g, " ").trim();
     const start = m.index;
@@ -260,6 +268,8 @@ export function readLabelledFields(
       return;
     }
     const first = firstValueAfter(index, values, kind, label.end, until);
+    // The amounts' own rule (consistency.ts) stays out of stacks; so does the reader where it stands in for it.
+    if (first && kind === "money" && AMOUNT_FIELDS.has(label.target) && stackedUnder(index.scan, label, first)) return;
     const found = first && correctedValue(index, values[kind], kind === "last4" ? lastGroup(index, values.last4, first) : first, nextLabel);
     if (found) add(label.target, found);
   });
@@ -293,11 +303,6 @@ function callHeaderDate(index: SourceIndex, dates: readonly ValueAt[]): ValueAt 
 
 function hasYear(written: string): boolean {
   return /\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}\b|twenty|thousand/i.test(written);
-}
-
-function lineAround(text: string, span: Span): Span {
-  const end = text.indexOf("\n", span.end);
-  return { start: text.lastIndexOf("\n", span.start) + 1, end: end === -1 ? text.length : end };
 }
 
 interface Line extends Span {
@@ -345,6 +350,19 @@ function columnPairs(scan: string, labels: readonly LabelAt[]): { label: LabelAt
     i = Math.max(m, j);
   }
   return pairs;
+}
+
+/**
+ * A label alone on its line under another label line, its value lines below: a stack of labels
+ * whose values follow in a block (too short a stack for columnPairs), so the next value line
+ * belongs to the first label of the stack, not necessarily to this one.
+ */
+function stackedUnder(scan: string, label: LabelAt, value: Span): boolean {
+  const lineStart = scan.lastIndexOf("\n", label.start - 1) + 1;
+  const lineEnd = scan.indexOf("\n", label.end);
+  if (lineStart === 0 || lineEnd === -1 || value.start < lineEnd) return false;
+  const previousStart = scan.lastIndexOf("\n", lineStart - 2) + 1;
+  return LABEL_LINE.test(scan.slice(lineStart, lineEnd).trim()) && LABEL_LINE.test(scan.slice(previousStart, lineStart - 1).trim());
 }
 
 /** The one value of a row; undefined when the row holds none or several. */
@@ -428,7 +446,7 @@ function correctedValue(index: SourceIndex, own: readonly ValueAt[], value: Valu
 function gapAllowed(rawGap: string, kind: CandidateKind): boolean {
   const gap = rawGap.replace(/^[ \t]*(\d+|[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*)[ \t]*$/gm, "").replace(LINE_TIMESTAMP, "");
   if (gap.split(/\r?\n/).filter((line) => line.trim() !== "").length > 2) return false;
-  let words = gap.replace(/<[^<>\n]{0,40}>/g, " ").replace(/^\s*[\p{L}][\p{L} .'()-]{0,30}:/gmu, " ");
+  let words = gap.replace(/<[^<>\n]{0,40}>/g, " ").replace(/(?<=\n)[ \t]*[\p{L}][\p{L} .'()-]{0,30}:/gu, " ");
   // An account number's leading groups and masks stand before its last four digits.
   if (kind === "last4") words = words.replace(/[\dXx*•]+(?=[\s-]|$)/g, " ");
   const list = words
