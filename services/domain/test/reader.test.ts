@@ -3,7 +3,17 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { labelledDocumentSchema } from "../src/record.ts";
 import type { LiabilityRecord } from "../src/record.ts";
-import { agreedReading, buildSourceIndex, findLabelledAmounts, labelledAmounts, readLabelledFields, reasonCode, validateExtraction } from "../src/validation/index.ts";
+import {
+  agreedReading,
+  buildSourceIndex,
+  findLabelledAmounts,
+  labelledAmounts,
+  readLabelledFields,
+  reasonCode,
+  RULES,
+  validateExtraction,
+  wordedLiabilityType,
+} from "../src/validation/index.ts";
 
 const examples = readFileSync(new URL("../../../../shared/spec/examples.jsonl", import.meta.url), "utf8")
   .trim()
@@ -216,4 +226,16 @@ test("consistency: a deposit account's ending balance is not the loan's", () => 
   ].join("\n");
   const amounts = labelledAmounts(findLabelledAmounts(buildSourceIndex(text)), {});
   assert.deepEqual([...amounts.current_balance!], [1220210]);
+});
+
+test("the kind of debt the text names, and no verdict where it names several or none", () => {
+  assert.equal(wordedLiabilityType("Summit Ridge FCU — Home Equity Line of Credit\nDraw period ends 2031"), "heloc");
+  assert.equal(wordedLiabilityType("Elm Street Bank\nRegular payment includes escrow for taxes"), "mortgage");
+  assert.equal(wordedLiabilityType("Rep: Is this about the vehicle? Caller: Yes, the 2022 truck."), "auto_loan");
+  assert.equal(wordedLiabilityType("You may pay by debit card.\nYour unsecured personal loan"), "personal_loan");
+  assert.equal(wordedLiabilityType("Mortgage ...4411  $212,000.00\nVisa Rewards ...0931  $1,538.90"), undefined);
+  assert.equal(wordedLiabilityType("Account summary\nBalance $1,000.00"), undefined);
+  const record = { ...mortgage.expected!, liability_type: "heloc" as const };
+  assert.ok(codes(mortgage.text, record).includes(`${RULES.valueNotAtLabel}:liability_type`));
+  assert.ok(!codes(mortgage.text, mortgage.expected!).includes(`${RULES.valueNotAtLabel}:liability_type`));
 });

@@ -25,6 +25,7 @@ import {
   type LabelledField,
   type LabelledReadings,
   type ReaderField,
+  wordedLiabilityType,
 } from "@liability/domain";
 import { FIELD_STEPS, groundedGrammar, groundedNameGrammar, labelledGrammar, type FieldStep } from "./grammar.ts";
 import { abortError } from "./scheduler.ts";
@@ -76,8 +77,8 @@ export async function groundSteps(
       let grammar: string;
       // Every field the reader reads (its precision where it reads is 99-100% per field, the
       // model's 80-92%; docs/model-card.md), and the balance and payoff where the document's
-      // labels agree on them (consistency.ts); no entry for the other fields.
-      const labelled = labelledValues(step.field, readings, amounts);
+      // labels agree on them (consistency.ts), and the kind of debt where the text names only one.
+      const labelled = guided ? labelledValues(text, step.field, readings, amounts) : [];
       if (labelled.length > 0) grammar = labelledGrammar(step, labelled);
       else if (GROUNDED.has(step.field)) grammar = groundedGrammar(step, candidateJsonValues(candidates, step.field as GroundedField));
       // A text without any capitalised phrase (empty, or all lower case) keeps the open name grammar.
@@ -95,10 +96,15 @@ export async function groundSteps(
 
 /** Canonical JSON texts of what the document's labels give `field`; empty where they give nothing or disagree. */
 function labelledValues(
+  text: string,
   field: string,
   readings: LabelledReadings,
   amounts: Partial<Record<LabelledField, ReadonlySet<number>>>,
 ): string[] {
+  if (field === "liability_type") {
+    const worded = wordedLiabilityType(text);
+    return worded === undefined ? [] : [JSON.stringify(worded)];
+  }
   if ((LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field)) {
     return [...(amounts[field as LabelledField] ?? [])].map((cents) => candidateJson("money", cents));
   }

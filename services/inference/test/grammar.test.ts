@@ -12,6 +12,7 @@ import {
   readLabelledFields,
   findLabelledAmounts,
   labelledAmounts,
+  wordedLiabilityType,
   type LiabilityRecord,
 } from "@liability/domain";
 import { getLlama, LlamaLogLevel, TokenBias, type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
@@ -244,4 +245,15 @@ test("guided decoding writes the balance and payoff the document labels, however
     assert.equal(await generationAccepts(canonicalRecordJson(other), guided), false, `${doc.id}: another amount admitted for ${fixed[0]}`);
   }
   assert.ok(checked >= 2, `only ${checked} examples label a balance or payoff`);
+});
+
+test("guided decoding writes the kind of debt where the text names only one", async () => {
+  for (const doc of specExamples().filter((d) => d.expected)) {
+    const worded = wordedLiabilityType(doc.text);
+    assert.ok(worded, `${doc.id} names no single kind of debt`);
+    const guided = await groundSteps(llama, steps, doc.text, RECEIVED, true);
+    const other = { ...doc.expected!, liability_type: worded === "heloc" ? "mortgage" : "heloc" } as const;
+    assert.equal(await generationAccepts(canonicalRecordJson(other), guided), false, `${doc.id}: another kind admitted`);
+    assert.ok(await generationAccepts(canonicalRecordJson(doc.expected!), guided), `${doc.id}: true record rejected`);
+  }
 });

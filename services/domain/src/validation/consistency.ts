@@ -3,6 +3,7 @@ import { AMOUNT_LABELS, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
 import type { LabelledField } from "./amount-labels.ts";
 import { buildCandidates } from "./candidates.ts";
 import { checkInjection, injectedLines } from "./injection.ts";
+import { wordedLiabilityType } from "./liability-type.ts";
 import { toCents, toThousandths } from "./mentions.ts";
 import type { MoneyMention, SourceIndex, Span } from "./mentions.ts";
 import { RULES } from "./reasons.ts";
@@ -187,6 +188,10 @@ export function checkConsistency(
   const readings = readLabelledFields(index, candidates, injectionSpans);
   const amounts = labelledAmounts(findLabelledAmounts(index, injectionSpans), readings);
   const reasons: ValidationReason[] = [];
+  const worded = wordedLiabilityType(index.text);
+  if (worded !== undefined && record.liability_type !== worded) {
+    reasons.push({ rule: RULES.valueNotAtLabel, field: "liability_type", message: `the document names one kind of debt and the record gives another` });
+  }
   for (const field of READER_FIELDS) {
     const amountField = (LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field);
     const allowed = amountField ? amounts[field as LabelledField] : readingSet(readings[field]);

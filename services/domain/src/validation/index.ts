@@ -9,4 +9,5 @@ export * from "./amount-labels.ts";
 export * from "./consistency.ts";
 export * from "./reader.ts";
 export * from "./injection.ts";
+export * from "./liability-type.ts";
 export * from "./validate.ts";
