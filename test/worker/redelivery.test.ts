@@ -6,9 +6,9 @@ import { after, before, test } from "node:test";
 import { kafkaConnectionOptions } from "@liability/platform";
 import { createKafka, createWorker, KafkajsConsumer } from "@liability/worker";
 import type { BatchHandler, MessageConsumer, Worker } from "@liability/worker";
-import { testKafka } from "../harness/index.ts";
 import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
 import {
+  committedOffsets,
   count,
   counterValue,
   documents,
@@ -41,16 +41,6 @@ after(async () => {
   await telemetry.shutdown();
 });
 
-async function committedOffsets(group: string, topic: string): Promise<number> {
-  const admin = testKafka("offsets-reader").admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 test("the same event delivered twice (in one batch and again later) makes one record and one event", async () => {
   const ctx = await workerTestContext({ partitions: 1 });

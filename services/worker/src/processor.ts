@@ -4,7 +4,7 @@ import type { ExtractResponse } from "@liability/contracts";
 import { reasonCode } from "@liability/domain";
 import type { ValidationPolicy, ValidationResult } from "@liability/domain";
 import type { Logger } from "@liability/platform";
-import { batchResult, batchWrite, committablePrefix, deadLetterMessage, outcomeAfterWrite } from "./core/batch.ts";
+import { batchResult, batchWrite, committablePrefix, deadLetterMessage, outcomeAfterWrite, rejectedByDatabase } from "./core/batch.ts";
 import type { BatchEntry, BatchWrite } from "./core/batch.ts";
 import { decodeDocumentReceived } from "./core/decode.ts";
 import type { DecodeLimits, DecodedDocument } from "./core/decode.ts";
@@ -13,6 +13,7 @@ import { measurementsOf } from "./core/measurements.ts";
 import type { BatchContext, BatchResult, InboundBatch, InboundMessage, MessageProducer } from "./core/messaging.ts";
 import { documentIdsToCheck, outcomeOfExtraction, triage } from "./core/outcome.ts";
 import type { Outcome, RecordOrigin } from "./core/outcome.ts";
+import { RowsRejectedError } from "./core/ports.ts";
 import type { Dependency, Extractor, RecordStore } from "./core/ports.ts";
 import { validateAnswer } from "./core/validation.ts";
 import type { WorkerMetrics } from "./metrics.ts";
@@ -141,10 +142,12 @@ export class BatchProcessor {
     const done = items.slice(0, committable);
     for (const item of items.slice(committable)) item.span.setAttribute("worker.deferred", true);
 
-    const write = batchWrite(items, committable);
+    let write: BatchWrite;
     try {
-      await this.#write(done, write);
+      write = await this.#writeSettingAsideRejected(items, committable);
     } catch (error) {
+      // A refusal left after the refused rows were set aside is a bug, not an outage (handle pauses).
+      if (error instanceof RowsRejectedError) throw error;
       logger.warn({ err: error, topic: batch.topic, partition: batch.partition }, "database write failed; pausing");
       this.#o.onDependencyDown("database");
       return { processedThrough: null, pause: true };
@@ -214,6 +217,34 @@ export class BatchProcessor {
       span.end();
       return verdict.result;
     });
+  }
+
+  /**
+   * Writes the finished messages. A row that PostgreSQL refuses as data would fail its batch on
+   * every redelivery and stall the partition: it is found (store.rejectedRecords), dead-lettered
+   * with the database's reason, and the rest is written without it.
+   */
+  async #writeSettingAsideRejected(items: Item[], committable: number): Promise<BatchWrite> {
+    const done = items.slice(0, committable);
+    const write = batchWrite(items, committable);
+    try {
+      await this.#write(done, write);
+      return write;
+    } catch (error) {
+      if (!(error instanceof RowsRejectedError)) throw error;
+      const rejected = await this.#o.store.rejectedRecords(write.records, write.attempts);
+      if (rejected.size === 0) throw error;
+      for (const item of done) {
+        const outcome = item.outcome;
+        const detail = outcome?.type === "record" ? rejected.get(outcome.row.documentId) : undefined;
+        if (outcome?.type !== "record" || detail === undefined) continue;
+        this.#o.logger.warn({ documentId: outcome.row.documentId, reason: detail }, "database refused the record as data; dead-lettering it");
+        item.outcome = rejectedByDatabase(outcome, detail);
+      }
+      const rest = batchWrite(items, committable);
+      await this.#write(done, rest);
+      return rest;
+    }
   }
 
   async #write(done: Item[], write: BatchWrite): Promise<void> {

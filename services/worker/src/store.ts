@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { PoolConfig } from "pg";
+import { RowsRejectedError } from "./core/ports.ts";
 import type { AttemptRow, RecordRow, RecordStore } from "./core/ports.ts";
 
 export interface OutboxRow {
@@ -123,9 +124,45 @@ export class WorkerStore implements RecordStore {
       await client.query("ROLLBACK").catch(() => {
         broken = true;
       });
-      throw error;
+      throw asRejection(error);
     } finally {
       // A client whose connection failed mid-transaction is destroyed, not reused.
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  /**
+   * Tries each record (with its attempts) behind its own savepoint in one transaction that is
+   * rolled back: the ones PostgreSQL refuses as data, with SQLSTATE and constraint.
+   */
+  async rejectedRecords(records: readonly RecordRow[], attempts: readonly AttemptRow[]): Promise<Map<string, string>> {
+    const rejected = new Map<string, string>();
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query("BEGIN");
+      for (const record of records) {
+        await client.query("SAVEPOINT probe");
+        try {
+          await client.query(WRITE_BATCH_SQL, [serialiseForSql([toInputRow(record)])]);
+          const own = attempts.filter((a) => a.documentId === record.documentId);
+          if (own.length > 0) await client.query(WRITE_ATTEMPTS_SQL, [serialiseForSql(own.map(toAttemptRow))]);
+          await client.query("RELEASE SAVEPOINT probe");
+        } catch (error) {
+          const rejection = asRejection(error);
+          if (!(rejection instanceof RowsRejectedError)) throw rejection;
+          rejected.set(record.documentId, rejection.message);
+          await client.query("ROLLBACK TO SAVEPOINT probe");
+        }
+      }
+      await client.query("ROLLBACK");
+      return rejected;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
       client.release(broken ? true : undefined);
     }
   }
@@ -179,18 +216,39 @@ export class WorkerStore implements RecordStore {
   }
 }
 
-/** numeric(14, 2) holds less than 10^12. */
-function money(v: number | null | undefined): number | null {
-  return v === null || v === undefined || !Number.isFinite(v) || Math.abs(v) >= 1e12 ? null : v;
+/** SQLSTATE classes of data errors: 22 data exception, 23 integrity constraint, 54 program limit exceeded. */
+const DATA_ERROR_CLASSES = new Set(["22", "23", "54"]);
+
+/** A data error as RowsRejectedError (its message names SQLSTATE and constraint, never a value); anything else unchanged. */
+function asRejection(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== "string" || !DATA_ERROR_CLASSES.has(code.slice(0, 2))) return error;
+  const constraint = (error as { constraint?: unknown }).constraint;
+  return new RowsRejectedError(code, typeof constraint === "string" ? `SQLSTATE ${code} (${constraint})` : `SQLSTATE ${code}`);
 }
 
 /**
  * Values a review record may carry but the typed columns cannot hold (an absurd amount, a
- * rate of 250%) are left out of those columns; the full record stays in review_queue.record.
- * Otherwise one bad extraction would fail its whole batch on every redelivery.
+ * rate of 250%, year 0) are left out of those columns; the full record stays in
+ * review_queue.record. Each is rounded as its column rounds before the range is checked, so
+ * that 99.9995% is not stored as 100.000 against the column's CHECK.
  */
+function money(v: number | null | undefined): number | null {
+  if (v === null || v === undefined || !Number.isFinite(v)) return null;
+  const cents = Math.round(v * 100) / 100;
+  // numeric(14, 2) holds less than 10^12.
+  return Math.abs(cents) >= 1e12 ? null : cents;
+}
+
 function rate(v: number | null | undefined): number | null {
-  return v === null || v === undefined || !Number.isFinite(v) || v < 0 || v >= 100 ? null : v;
+  if (v === null || v === undefined || !Number.isFinite(v)) return null;
+  const rounded = Math.round(v * 1000) / 1000;
+  return rounded < 0 || rounded >= 100 ? null : rounded;
+}
+
+/** PostgreSQL's date has no year 0, and the schema's ISO dates have four-digit years. */
+function date(v: string | null | undefined): string | null {
+  return v === null || v === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(v) || v.startsWith("0000") ? null : v;
 }
 
 /** PostgreSQL text and jsonb cannot hold NUL; a model can emit one. */
@@ -213,12 +271,12 @@ function toInputRow(row: RecordRow): Record<string, unknown> {
     account_last4: r?.account_last4 ?? null,
     current_balance: money(r?.current_balance),
     payoff_amount: money(r?.payoff_amount),
-    payoff_good_through: r?.payoff_good_through ?? null,
+    payoff_good_through: date(r?.payoff_good_through),
     escrow_balance: money(r?.escrow_balance),
     interest_rate: rate(r?.interest_rate),
     monthly_payment: money(r?.monthly_payment),
-    next_due_date: r?.next_due_date ?? null,
-    as_of_date: r?.as_of_date ?? null,
+    next_due_date: date(r?.next_due_date),
+    as_of_date: date(r?.as_of_date),
     model_id: row.modelId,
     model_version: row.modelVersion,
     prompt_version: row.promptVersion,

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
-import { DeadLetterSchema } from "@liability/contracts";
+import { DeadLetterReason, DeadLetterSchema } from "@liability/contracts";
 import type { ExtractOutcome } from "../src/core/ports.ts";
 import {
   batchContext,
@@ -133,4 +133,38 @@ test("a shutdown abandons unfinished work uncommitted, without asking for a paus
   assert.deepEqual(result, { processedThrough: "1", pause: false });
   assert.deepEqual(down, []);
   assert.deepEqual([...store.records.keys()], ["doc-1"]);
+});
+
+test("a row the database refuses as data is dead-lettered with the SQLSTATE; the rest of the batch is written and committed", async () => {
+  const store = new InMemoryStore();
+  store.refuses = (row) => (row.documentId === "doc-bad" ? "23514" : undefined);
+  const { producer, down, handle } = processorOver({ store });
+  const result = await handle([documentMessage("doc-a", 1), documentMessage("doc-bad", 2), documentMessage("doc-c", 3)]);
+
+  assert.deepEqual(result, { processedThrough: "3", pause: false }, "the partition moves on");
+  assert.deepEqual(down, [], "a data error is no outage");
+  assert.deepEqual([...store.records.keys()].sort(), ["doc-a", "doc-c"]);
+  assert.equal(producer.sent.length, 1);
+  const letter = fromBinary(DeadLetterSchema, producer.sent[0]!.message.value);
+  assert.equal(letter.reason, DeadLetterReason.REJECTED_BY_DATABASE);
+  assert.equal(letter.documentId, "doc-bad");
+  assert.equal(letter.errorDetail, "database refused the record: SQLSTATE 23514");
+  assert.deepEqual(
+    store.attempts.filter((a) => a.documentId === "doc-bad").map((a) => a.outcome),
+    ["dead_lettered"],
+  );
+});
+
+test("a database outage while the refused rows are looked for commits nothing and pauses", async () => {
+  const store = new InMemoryStore();
+  store.refuses = () => "22003";
+  store.rejectedRecords = async () => {
+    throw new Error("connection terminated");
+  };
+  const { producer, down, handle } = processorOver({ store });
+  const result = await handle([documentMessage("doc-a", 1)]);
+
+  assert.deepEqual(result, { processedThrough: null, pause: true });
+  assert.deepEqual(down, ["database"]);
+  assert.equal(producer.sent.length, 0);
 });

@@ -68,6 +68,9 @@ test("each kind of bad input has its reason code, and none throws", () => {
   assert.equal(reasonOf(message(binary(), { "content-type": "application/xml" })), "UNSUPPORTED_CONTENT_TYPE");
   assert.equal(reasonOf(message(binary({ documentId: " " }))), "MISSING_FIELD");
   assert.equal(reasonOf(message(binary({ documentId: "x".repeat(300) }))), "MISSING_FIELD");
+  // A tenant id of a few KB would outgrow the tenant index: refused here, not by PostgreSQL.
+  assert.equal(reasonOf(message(binary({ tenantId: "t".repeat(3000) }))), "MISSING_FIELD");
+  assert.equal(reasonOf(message(binary({ tenantId: "tenant\u0000a" }))), "MISSING_FIELD");
   assert.equal(reasonOf(message(binary({ tenantId: "" }))), "MISSING_FIELD");
   assert.equal(reasonOf(message(binary({ kind: DocumentKind.UNSPECIFIED }))), "MISSING_FIELD");
   assert.equal(reasonOf(message(binary({ content: { case: undefined } }))), "MISSING_FIELD");

@@ -257,3 +257,15 @@ export function newTraceparent(): { traceparent: string; traceId: string } {
   const traceId = hex(32);
   return { traceId, traceparent: `00-${traceId}-${hex(16)}-01` };
 }
+
+/** The consumer group's committed offsets on `topic`, summed over its partitions. */
+export async function committedOffsets(group: string, topic: string): Promise<number> {
+  const admin = testKafka("offsets-reader").admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,3 +1,4 @@
+import { DeadLetterReason } from "@liability/contracts";
 import type { DecodeResult } from "./decode.ts";
 import { deadLetterReasonName, encodeDeadLetter } from "./events.ts";
 import type { BatchResult, InboundMessage, OutboundMessage } from "./messaging.ts";
@@ -81,6 +82,18 @@ export function attemptRows(entry: Omit<BatchEntry, "message">, finished: boolea
     });
   }
   return rows;
+}
+
+/**
+ * A record the database refused as data (see RowsRejectedError): writing it again would fail
+ * again, so it becomes a dead letter with the database's reason; its calls stay in the audit.
+ */
+export function rejectedByDatabase(outcome: Extract<Outcome, { type: "record" }>, detail: string): Outcome {
+  return {
+    type: "poison",
+    poison: { ok: false, reason: DeadLetterReason.REJECTED_BY_DATABASE, detail: `database refused the record: ${detail}`, documentId: outcome.row.documentId },
+    attempts: outcome.attempts,
+  };
 }
 
 /** After the write: a record the store did not insert was recorded first by someone else. */

@@ -86,6 +86,10 @@ export function decodeDocumentReceived(message: InboundMessage, limits: DecodeLi
   }
   const tenantId = event.tenantId.trim();
   if (tenantId === "") return poison(DeadLetterReason.MISSING_FIELD, "tenant_id is missing", documentId);
+  // Both ids are keys of indexed columns: bounded, so that no row outgrows its index.
+  if (tenantId.length > MAX_ID_LENGTH || /[\u0000-\u001f]/.test(tenantId)) {
+    return poison(DeadLetterReason.MISSING_FIELD, "tenant_id is not a usable identifier", documentId);
+  }
   const kind = kindFromProto(event.kind);
   if (kind === undefined) return poison(DeadLetterReason.MISSING_FIELD, "kind is missing or unknown", documentId);
 

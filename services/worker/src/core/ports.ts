@@ -54,6 +54,20 @@ export interface AttemptRow {
   readonly traceId: string | null;
 }
 
+/**
+ * The database refused a write as data (SQLSTATE class 22, 23 or 54: a value out of range, a
+ * broken constraint, a string too long for its index), not because it is down: writing the
+ * same rows again would fail again, so the rows must be found and set aside.
+ */
+export class RowsRejectedError extends Error {
+  readonly sqlState: string;
+  constructor(sqlState: string, message: string) {
+    super(message);
+    this.name = "RowsRejectedError";
+    this.sqlState = sqlState;
+  }
+}
+
 /** The database, as the core sees it. */
 export interface RecordStore {
   /** Which of these documents already have a record: their redeliveries need no inference. */
@@ -64,6 +78,11 @@ export interface RecordStore {
    * already recorded is not written again.
    */
   writeBatch(records: readonly RecordRow[], attempts: readonly AttemptRow[]): Promise<Set<string>>;
+  /**
+   * After writeBatch threw RowsRejectedError: the records the database refuses, each with a
+   * reason safe for logs (SQLSTATE and constraint, never a value). Writes nothing.
+   */
+  rejectedRecords(records: readonly RecordRow[], attempts: readonly AttemptRow[]): Promise<Map<string, string>>;
 }
 
 export interface ExtractRequest {

@@ -8,6 +8,7 @@ import { canonicalRecordJson, DEFAULT_VALIDATION_POLICY } from "@liability/domai
 import type { LiabilityRecord } from "@liability/domain";
 import { createLogger } from "@liability/platform";
 import type { BatchContext, BatchResult, InboundBatch, InboundMessage, MessageProducer, OutboundMessage } from "../../src/core/messaging.ts";
+import { RowsRejectedError } from "../../src/core/ports.ts";
 import type { AttemptRow, Dependency, ExtractOutcome, ExtractRequest, Extractor, RecordRow, RecordStore } from "../../src/core/ports.ts";
 import { WorkerMetrics } from "../../src/metrics.ts";
 import { BatchProcessor } from "../../src/processor.ts";
@@ -101,6 +102,8 @@ export class InMemoryStore implements RecordStore {
   down = false;
   /** While true, writes fail (the outage began after the check before extraction). */
   writesFail = false;
+  /** Rows the database refuses as data (a CHECK, a value out of range), with the SQLSTATE it names. */
+  refuses: (row: RecordRow) => string | undefined = () => undefined;
 
   async existingDocumentIds(ids: readonly string[]): Promise<Set<string>> {
     this.#failWhenDown();
@@ -110,6 +113,9 @@ export class InMemoryStore implements RecordStore {
   async writeBatch(records: readonly RecordRow[], attempts: readonly AttemptRow[]): Promise<Set<string>> {
     this.#failWhenDown();
     if (this.writesFail) throw new Error("connection terminated");
+    // One transaction: a refused row refuses the whole write.
+    const refused = records.map((row) => this.refuses(row)).find((code) => code !== undefined);
+    if (refused !== undefined) throw new RowsRejectedError(refused, `SQLSTATE ${refused}`);
     const inserted = new Set<string>();
     for (const row of records) {
       if (this.records.has(row.documentId)) continue;
@@ -120,6 +126,16 @@ export class InMemoryStore implements RecordStore {
     }
     this.attempts.push(...attempts);
     return inserted;
+  }
+
+  async rejectedRecords(records: readonly RecordRow[]): Promise<Map<string, string>> {
+    this.#failWhenDown();
+    const rejected = new Map<string, string>();
+    for (const row of records) {
+      const code = this.refuses(row);
+      if (code !== undefined) rejected.set(row.documentId, `SQLSTATE ${code}`);
+    }
+    return rejected;
   }
 
   #failWhenDown(): void {

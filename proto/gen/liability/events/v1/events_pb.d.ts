@@ -346,6 +346,14 @@ export enum DeadLetterReason {
    * @generated from enum value: DEAD_LETTER_REASON_INFERENCE_REJECTED = 8;
    */
   INFERENCE_REJECTED = 8,
+
+  /**
+   * PostgreSQL refused the document's row as data (SQLSTATE class 22, 23 or 54): a value the
+   * schema cannot store. The detail names the SQLSTATE and constraint, never the values.
+   *
+   * @generated from enum value: DEAD_LETTER_REASON_REJECTED_BY_DATABASE = 9;
+   */
+  REJECTED_BY_DATABASE = 9,
 }
 
 /**
