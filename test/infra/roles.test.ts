@@ -46,14 +46,14 @@ test("the worker writes records, review items, attempts and outbox rows", async 
   await as(db.workerUrl, async (c) => {
     await c.query(insertRecord, recordRow("doc-w1", "tenant-a"));
     await c.query(
-      `${insertRecord} ON CONFLICT (document_id) DO UPDATE SET current_balance = EXCLUDED.current_balance`,
+      `${insertRecord} ON CONFLICT (tenant_id, document_id) DO UPDATE SET current_balance = EXCLUDED.current_balance`,
       recordRow("doc-w1", "tenant-a"),
     );
     await c.query("UPDATE liability_records SET status = 'review' WHERE document_id = 'doc-w1'");
     await c.query(
       `INSERT INTO review_queue (document_id, tenant_id, reasons, raw_model_output)
        VALUES ('doc-w1', 'tenant-a', '[{"code":"low_confidence"}]', '{}')
-       ON CONFLICT (document_id) WHERE status IN ('pending', 'in_review') DO NOTHING`,
+       ON CONFLICT (tenant_id, document_id) WHERE status IN ('pending', 'in_review') DO NOTHING`,
     );
     await c.query("INSERT INTO extraction_attempts (document_id, attempt, outcome) VALUES ('doc-w1', 1, 'review')");
     const o = await c.query(

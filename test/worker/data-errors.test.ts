@@ -7,7 +7,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { DeadLetterReason, DeadLetterSchema } from "@liability/contracts";
 import { canonicalRecordJson } from "@liability/domain";
 import type { Worker } from "@liability/worker";
-import { WorkerStore, workerPoolConfig } from "@liability/worker";
+import { keyOf, WorkerStore, workerPoolConfig } from "@liability/worker";
 import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
 import { committedOffsets, count, documents, encodeEvent, examples, exampleLabels, produce, query, readTopic, startWorker, waitFor, workerTestContext } from "./support/env.ts";
 import type { WorkerTestContext } from "./support/env.ts";
@@ -75,6 +75,7 @@ test("a row PostgreSQL refuses as data is found on its own, with its SQLSTATE an
     const row = (documentId: string, kafkaPartition: number) => ({
       documentId,
       tenantId: "tenant-a",
+      contentSha256: "a".repeat(64),
       status: "review" as const,
       record: null,
       modelId: "m",
@@ -94,10 +95,11 @@ test("a row PostgreSQL refuses as data is found on its own, with its SQLSTATE an
     const rows = [row("probe-ok", 0), row("probe-bad", -1)];
     await assert.rejects(store.writeBatch(rows, []), (error: Error) => error.name === "RowsRejectedError" && /SQLSTATE 23514/.test(error.message));
     const rejected = await store.rejectedRecords(rows, []);
-    assert.deepEqual([...rejected.keys()], ["probe-bad"]);
-    assert.match(rejected.get("probe-bad")!, /^SQLSTATE 23514 \(liability_records_kafka_partition_check\)$/);
+    const bad = keyOf({ tenantId: "tenant-a", documentId: "probe-bad" });
+    assert.deepEqual([...rejected.keys()], [bad]);
+    assert.match(rejected.get(bad)!, /^SQLSTATE 23514 \(liability_records_kafka_partition_check\)$/);
     assert.equal(await count(ctx.db.adminUrl, "liability_records", "document_id LIKE 'probe-%'"), 0, "the probe writes nothing");
-    assert.deepEqual(await store.writeBatch([rows[0]!], []), new Set(["probe-ok"]));
+    assert.deepEqual(await store.writeBatch([rows[0]!], []), new Set([keyOf({ tenantId: "tenant-a", documentId: "probe-ok" })]));
   } finally {
     await store.end();
   }

@@ -9,13 +9,13 @@
 --   resolution->'record'                      when the reviewer corrected it (the whole record), or
 --   record (the model's own output)           when resolution->>'decision' is 'confirm' / 'confirmed'.
 -- Rows with neither are skipped; the builder validates every record against the spec's schema and reports
--- the ones it drops. The latest resolution per document wins.
+-- the ones it drops. The latest resolution per document (tenant and id) wins.
 --
 -- The database keeps no document text, by design; the output is labels only ({"id", "expected", ...}) and
 -- build-dataset joins it by id with the documents (--reviewed-documents FILE, lines {"id", "kind", "text"})
 -- taken from the document store.
 WITH resolved AS (
-  SELECT DISTINCT ON (rq.document_id)
+  SELECT DISTINCT ON (rq.tenant_id, rq.document_id)
          rq.document_id,
          rq.tenant_id,
          rq.reviewer,
@@ -26,7 +26,7 @@ WITH resolved AS (
          ) AS final
     FROM review_queue rq
    WHERE rq.status = 'resolved'
-   ORDER BY rq.document_id, rq.reviewed_at DESC, rq.id DESC
+   ORDER BY rq.tenant_id, rq.document_id, rq.reviewed_at DESC, rq.id DESC
 )
 SELECT jsonb_build_object(
          'id', document_id,

@@ -11,9 +11,9 @@ import type { DecodeLimits, DecodedDocument } from "./core/decode.ts";
 import { deadLetterReasonName } from "./core/events.ts";
 import { measurementsOf } from "./core/measurements.ts";
 import type { BatchContext, BatchResult, InboundBatch, InboundMessage, MessageProducer } from "./core/messaging.ts";
-import { documentIdsToCheck, outcomeOfExtraction, triage } from "./core/outcome.ts";
+import { documentKeysToCheck, outcomeOfExtraction, repeatOutcome, triage } from "./core/outcome.ts";
 import type { Outcome, RecordOrigin } from "./core/outcome.ts";
-import { RowsRejectedError } from "./core/ports.ts";
+import { keyOf, RowsRejectedError } from "./core/ports.ts";
 import type { Dependency, Extractor, RecordStore } from "./core/ports.ts";
 import { validateAnswer } from "./core/validation.ts";
 import type { WorkerMetrics } from "./metrics.ts";
@@ -121,9 +121,9 @@ export class BatchProcessor {
   async #process(batch: InboundBatch, items: Item[], ctx: BatchContext, rebalancing: AbortSignal): Promise<BatchResult> {
     const { logger } = this.#o;
     const decoded = items.map((i) => i.decoded);
-    let existing: Set<string>;
+    let recorded: Map<string, string | null>;
     try {
-      existing = await this.#o.store.existingDocumentIds(documentIdsToCheck(decoded));
+      recorded = await this.#o.store.recordedDocuments(documentKeysToCheck(decoded));
     } catch (error) {
       logger.warn({ err: error }, "database unavailable before processing; pausing");
       this.#o.onDependencyDown("database");
@@ -131,12 +131,15 @@ export class BatchProcessor {
     }
 
     const toExtract: { item: Item; document: DecodedDocument }[] = [];
-    triage(decoded, existing).forEach((triaged, index) => {
+    const repeats: { item: Item; of: Item }[] = [];
+    triage(decoded, recorded).forEach((triaged, index) => {
       const item = items[index]!;
       if (triaged.type === "extract") toExtract.push({ item, document: triaged.document });
+      else if (triaged.type === "repeat") repeats.push({ item, of: items[triaged.of]! });
       else item.outcome = triaged;
     });
     const sidecarDown = await this.#extract(toExtract, AbortSignal.any([ctx.signal, rebalancing]));
+    for (const { item, of } of repeats) item.outcome = repeatOutcome(of.outcome);
 
     const committable = committablePrefix(items.map((i) => i.outcome));
     const done = items.slice(0, committable);
@@ -144,7 +147,7 @@ export class BatchProcessor {
 
     let write: BatchWrite;
     try {
-      write = await this.#writeSettingAsideRejected(items, committable);
+      write = await this.#writeSettingAsideRejected(items, committable, repeats);
     } catch (error) {
       // A refusal left after the refused rows were set aside is a bug, not an outage (handle pauses).
       if (error instanceof RowsRejectedError) throw error;
@@ -224,7 +227,7 @@ export class BatchProcessor {
    * every redelivery and stall the partition: it is found (store.rejectedRecords), dead-lettered
    * with the database's reason, and the rest is written without it.
    */
-  async #writeSettingAsideRejected(items: Item[], committable: number): Promise<BatchWrite> {
+  async #writeSettingAsideRejected(items: Item[], committable: number, repeats: readonly { item: Item; of: Item }[]): Promise<BatchWrite> {
     const done = items.slice(0, committable);
     const write = batchWrite(items, committable);
     try {
@@ -236,11 +239,13 @@ export class BatchProcessor {
       if (rejected.size === 0) throw error;
       for (const item of done) {
         const outcome = item.outcome;
-        const detail = outcome?.type === "record" ? rejected.get(outcome.row.documentId) : undefined;
+        const detail = outcome?.type === "record" ? rejected.get(keyOf(outcome.row)) : undefined;
         if (outcome?.type !== "record" || detail === undefined) continue;
         this.#o.logger.warn({ documentId: outcome.row.documentId, reason: detail }, "database refused the record as data; dead-lettering it");
         item.outcome = rejectedByDatabase(outcome, detail);
       }
+      // A copy of a refused document is refused with it, not a duplicate of a record that never was.
+      for (const { item, of } of repeats) item.outcome = repeatOutcome(of.outcome);
       const rest = batchWrite(items, committable);
       await this.#write(done, rest);
       return rest;

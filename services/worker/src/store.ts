@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { PoolConfig } from "pg";
-import { RowsRejectedError } from "./core/ports.ts";
-import type { AttemptRow, RecordRow, RecordStore } from "./core/ports.ts";
+import { keyOf, RowsRejectedError } from "./core/ports.ts";
+import type { AttemptRow, DocumentKey, RecordRow, RecordStore } from "./core/ports.ts";
 
 export interface OutboxRow {
   readonly id: string;
@@ -24,7 +24,7 @@ export function workerPoolConfig(base: PoolConfig, schema: string): PoolConfig {
 }
 
 const RECORD_INPUT_COLUMNS = `
-  document_id text, tenant_id text, status text, liability_type text, lender_name text, account_last4 text,
+  document_id text, tenant_id text, content_sha256 text, status text, liability_type text, lender_name text, account_last4 text,
   current_balance numeric, payoff_amount numeric, payoff_good_through date, escrow_balance numeric,
   interest_rate numeric, monthly_payment numeric, next_due_date date, as_of_date date,
   model_id text, model_version text, prompt_version text, confidence numeric, field_confidence jsonb,
@@ -34,7 +34,7 @@ const RECORD_INPUT_COLUMNS = `
 
 /**
  * One statement writes a whole batch: the multi-row insert into liability_records is
- * keyed by document_id and does nothing for documents already recorded, and only the
+ * keyed by (tenant_id, document_id) and does nothing for documents already recorded, and only the
  * rows it actually inserted get a review entry and an outbox event. A redelivered or
  * duplicated event therefore changes nothing, even when two workers race on it.
  */
@@ -44,32 +44,32 @@ WITH input AS (
 ),
 inserted AS (
   INSERT INTO liability_records (
-    document_id, tenant_id, status, liability_type, lender_name, account_last4, current_balance,
+    document_id, tenant_id, content_sha256, status, liability_type, lender_name, account_last4, current_balance,
     payoff_amount, payoff_good_through, escrow_balance, interest_rate, monthly_payment, next_due_date,
     as_of_date, model_id, model_version, prompt_version, confidence, field_confidence, citations,
     trace_id, kafka_topic, kafka_partition, kafka_offset)
-  SELECT document_id, tenant_id, status, liability_type, lender_name, account_last4, current_balance,
+  SELECT document_id, tenant_id, content_sha256, status, liability_type, lender_name, account_last4, current_balance,
     payoff_amount, payoff_good_through, escrow_balance, interest_rate, monthly_payment, next_due_date,
     as_of_date, model_id, model_version, prompt_version, confidence, field_confidence, citations,
     trace_id, kafka_topic, kafka_partition, kafka_offset
   FROM input
-  ON CONFLICT (document_id) DO NOTHING
-  RETURNING document_id
+  ON CONFLICT (tenant_id, document_id) DO NOTHING
+  RETURNING tenant_id, document_id
 ),
 reviews AS (
   INSERT INTO review_queue (document_id, tenant_id, reasons, raw_model_output, record, model_version, trace_id)
   SELECT i.document_id, i.tenant_id, i.review_reasons, i.raw_model_output, i.record, i.model_version, i.trace_id
-  FROM input i JOIN inserted USING (document_id)
+  FROM input i JOIN inserted USING (tenant_id, document_id)
   WHERE i.status = 'review'
-  ON CONFLICT (document_id) WHERE status IN ('pending', 'in_review') DO NOTHING
+  ON CONFLICT (tenant_id, document_id) WHERE status IN ('pending', 'in_review') DO NOTHING
 ),
 events AS (
   INSERT INTO outbox (aggregate_key, topic, payload, headers)
   SELECT i.document_id, i.outbox_topic, decode(i.outbox_payload, 'base64'), i.outbox_headers
-  FROM input i JOIN inserted USING (document_id)
+  FROM input i JOIN inserted USING (tenant_id, document_id)
   ORDER BY i.kafka_partition, i.kafka_offset
 )
-SELECT document_id FROM inserted`;
+SELECT tenant_id, document_id FROM inserted`;
 
 const WRITE_ATTEMPTS_SQL = `
 INSERT INTO extraction_attempts (document_id, tenant_id, attempt, outcome, error_code, latency_ms, model_version, trace_id)
@@ -89,14 +89,15 @@ export class WorkerStore implements RecordStore {
     this.pool.on("error", () => {});
   }
 
-  /** Which of these documents already have a record: their redeliveries need no inference. */
-  async existingDocumentIds(ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const result = await this.pool.query<{ document_id: string }>(
-      "SELECT document_id FROM liability_records WHERE document_id = ANY($1::text[])",
-      [ids],
+  /** Which of these documents already have a record, with the hash of the text it came from. */
+  async recordedDocuments(keys: readonly DocumentKey[]): Promise<Map<string, string | null>> {
+    if (keys.length === 0) return new Map();
+    const result = await this.pool.query<{ tenant_id: string; document_id: string; content_sha256: string | null }>(
+      `SELECT r.tenant_id, r.document_id, r.content_sha256
+         FROM liability_records r JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, document_id) USING (tenant_id, document_id)`,
+      [keys.map((k) => k.tenantId), keys.map((k) => k.documentId)],
     );
-    return new Set(result.rows.map((r) => r.document_id));
+    return new Map(result.rows.map((r) => [keyOf({ tenantId: r.tenant_id, documentId: r.document_id }), r.content_sha256]));
   }
 
   /**
@@ -112,8 +113,8 @@ export class WorkerStore implements RecordStore {
       await client.query("BEGIN");
       let inserted = new Set<string>();
       if (records.length > 0) {
-        const result = await client.query<{ document_id: string }>(WRITE_BATCH_SQL, [serialiseForSql(records.map(toInputRow))]);
-        inserted = new Set(result.rows.map((r) => r.document_id));
+        const result = await client.query<{ tenant_id: string; document_id: string }>(WRITE_BATCH_SQL, [serialiseForSql(records.map(toInputRow))]);
+        inserted = new Set(result.rows.map((r) => keyOf({ tenantId: r.tenant_id, documentId: r.document_id })));
       }
       if (attempts.length > 0) {
         await client.query(WRITE_ATTEMPTS_SQL, [serialiseForSql(attempts.map(toAttemptRow))]);
@@ -145,13 +146,13 @@ export class WorkerStore implements RecordStore {
         await client.query("SAVEPOINT probe");
         try {
           await client.query(WRITE_BATCH_SQL, [serialiseForSql([toInputRow(record)])]);
-          const own = attempts.filter((a) => a.documentId === record.documentId);
+          const own = attempts.filter((a) => a.documentId === record.documentId && a.tenantId === record.tenantId);
           if (own.length > 0) await client.query(WRITE_ATTEMPTS_SQL, [serialiseForSql(own.map(toAttemptRow))]);
           await client.query("RELEASE SAVEPOINT probe");
         } catch (error) {
           const rejection = asRejection(error);
           if (!(rejection instanceof RowsRejectedError)) throw rejection;
-          rejected.set(record.documentId, rejection.message);
+          rejected.set(keyOf(record), rejection.message);
           await client.query("ROLLBACK TO SAVEPOINT probe");
         }
       }
@@ -265,6 +266,7 @@ function toInputRow(row: RecordRow): Record<string, unknown> {
   return {
     document_id: row.documentId,
     tenant_id: row.tenantId,
+    content_sha256: row.contentSha256,
     status: row.status,
     liability_type: r?.liability_type ?? null,
     lender_name: r?.lender_name ?? null,

@@ -13,6 +13,7 @@ import {
   perfectModel,
   processorOver,
   rawMessage,
+  STATEMENT,
   RecordingProducer,
   ScriptedExtractor,
 } from "./support/core-fakes.ts";
@@ -39,7 +40,7 @@ test("the same document twice in one batch is extracted and recorded once", asyn
   assert.equal(result.processedThrough, "1");
   assert.deepEqual(extractor.requests, ["doc-1"]);
   assert.equal(store.outbox.length, 1);
-  assert.equal(store.records.get("doc-1")?.kafkaOffset, "0", "the first occurrence is the one recorded");
+  assert.equal(store.record("doc-1")?.kafkaOffset, "0", "the first occurrence is the one recorded");
 });
 
 test("a document another worker records while this one extracts it gets no second record or event", async () => {
@@ -54,7 +55,7 @@ test("a document another worker records while this one extracts it gets no secon
   const result = await handle([documentMessage("doc-1", 3)]);
 
   assert.equal(result.processedThrough, "3");
-  assert.equal(store.records.get("doc-1")?.kafkaOffset, "99");
+  assert.equal(store.record("doc-1")?.kafkaOffset, "99");
   assert.equal(store.outbox.length, 1);
 });
 
@@ -66,7 +67,7 @@ test("a sidecar outage commits only what came before it; the redelivery records 
 
   assert.deepEqual(result, { processedThrough: "1", pause: true }, "nothing from the first unfinished document on is committed");
   assert.deepEqual(down, ["inference"]);
-  assert.deepEqual([...store.records.keys()], ["doc-1"], "a document after the outage is not recorded out of order");
+  assert.deepEqual(store.documentIds(), ["doc-1"], "a document after the outage is not recorded out of order");
   assert.deepEqual(
     store.attempts.filter((a) => a.documentId === "doc-2").map((a) => [a.outcome, a.errorCode]),
     [["retry", "UNAVAILABLE"]],
@@ -75,7 +76,7 @@ test("a sidecar outage commits only what came before it; the redelivery records 
   extractor.script = perfectModel;
   const redelivered = await handle(batch.slice(1));
   assert.deepEqual(redelivered, { processedThrough: "3", pause: false });
-  assert.deepEqual([...store.records.keys()].sort(), ["doc-1", "doc-2", "doc-3"]);
+  assert.deepEqual(store.documentIds().sort(), ["doc-1", "doc-2", "doc-3"]);
   assert.equal(store.outbox.length, 3, "one event per document, none twice");
 });
 
@@ -132,7 +133,7 @@ test("a shutdown abandons unfinished work uncommitted, without asking for a paus
 
   assert.deepEqual(result, { processedThrough: "1", pause: false });
   assert.deepEqual(down, []);
-  assert.deepEqual([...store.records.keys()], ["doc-1"]);
+  assert.deepEqual(store.documentIds(), ["doc-1"]);
 });
 
 test("a row the database refuses as data is dead-lettered with the SQLSTATE; the rest of the batch is written and committed", async () => {
@@ -143,7 +144,7 @@ test("a row the database refuses as data is dead-lettered with the SQLSTATE; the
 
   assert.deepEqual(result, { processedThrough: "3", pause: false }, "the partition moves on");
   assert.deepEqual(down, [], "a data error is no outage");
-  assert.deepEqual([...store.records.keys()].sort(), ["doc-a", "doc-c"]);
+  assert.deepEqual(store.documentIds().sort(), ["doc-a", "doc-c"]);
   assert.equal(producer.sent.length, 1);
   const letter = fromBinary(DeadLetterSchema, producer.sent[0]!.message.value);
   assert.equal(letter.reason, DeadLetterReason.REJECTED_BY_DATABASE);
@@ -167,4 +168,41 @@ test("a database outage while the refused rows are looked for commits nothing an
   assert.deepEqual(result, { processedThrough: null, pause: true });
   assert.deepEqual(down, ["database"]);
   assert.equal(producer.sent.length, 0);
+});
+
+test("two tenants may use the same document id: each gets its record and its event", async () => {
+  const { store, handle } = processorOver();
+  const result = await handle([documentMessage("shared-id", 1), documentMessage("shared-id", 2, STATEMENT, "tenant-2")]);
+
+  assert.deepEqual(result, { processedThrough: "2", pause: false });
+  assert.ok(store.record("shared-id"));
+  assert.ok(store.record("shared-id", "tenant-2"));
+  assert.equal(store.outbox.length, 2);
+});
+
+test("a resend of a recorded document with other text is dead-lettered as a conflict, and the first record stands", async () => {
+  const { store, producer, extractor, handle } = processorOver();
+  await handle([documentMessage("doc-1", 1)]);
+  const result = await handle([documentMessage("doc-1", 2, `${STATEMENT}\nAmended`)]);
+
+  assert.deepEqual(result, { processedThrough: "2", pause: false });
+  assert.deepEqual(extractor.requests, ["doc-1"], "no inference for the conflicting copy");
+  assert.equal(store.record("doc-1")?.kafkaOffset, "1");
+  const letter = fromBinary(DeadLetterSchema, producer.sent[0]!.message.value);
+  assert.equal(letter.reason, DeadLetterReason.CONFLICTING_RESEND);
+  assert.equal(letter.originalOffset, 2n);
+});
+
+test("a copy of a document whose first copy in the batch was refused is dead-lettered too, not dropped as a duplicate", async () => {
+  const extractor = new ScriptedExtractor(() => ({ kind: "rejected", code: "INVALID_ARGUMENT", attempts: [{ attempt: 1, latencyMs: 1, errorCode: "INVALID_ARGUMENT" }] }));
+  const { store, producer, handle } = processorOver({ extractor });
+  const result = await handle([documentMessage("doc-1", 1), documentMessage("doc-1", 2)]);
+
+  assert.deepEqual(result, { processedThrough: "2", pause: false });
+  assert.equal(store.records.size, 0);
+  assert.deepEqual(
+    producer.sent.map((s) => fromBinary(DeadLetterSchema, s.message.value).originalOffset),
+    [1n, 2n],
+    "each copy has its dead letter",
+  );
 });

@@ -11,17 +11,29 @@ import { attemptRows, committablePrefix } from "../src/core/batch.ts";
 import { decodeDocumentReceived } from "../src/core/decode.ts";
 import type { DecodedDocument } from "../src/core/decode.ts";
 import { measurementsOf } from "../src/core/measurements.ts";
-import { documentIdsToCheck, triage } from "../src/core/outcome.ts";
+import { documentKeysToCheck, repeatOutcome, triage } from "../src/core/outcome.ts";
 import type { Outcome } from "../src/core/outcome.ts";
+import { keyOf } from "../src/core/ports.ts";
 import { validateAnswer } from "../src/core/validation.ts";
-import { answered, documentMessage, modelResponse, processorOver, rawMessage, ScriptedExtractor, STATEMENT_RECORD, TOPICS } from "./support/core-fakes.ts";
+import {
+  answered,
+  documentMessage,
+  modelResponse,
+  processorOver,
+  rawMessage,
+  ScriptedExtractor,
+  STATEMENT,
+  STATEMENT_RECORD,
+  TENANT,
+  TOPICS,
+} from "./support/core-fakes.ts";
 
 test("a trusted answer becomes an accepted record and one LiabilityRecorded event, audited as accepted", async () => {
   const { store, producer, handle, commits } = processorOver();
   const result = await handle([documentMessage("doc-1", 10)]);
 
   assert.deepEqual(result, { processedThrough: "10", pause: false });
-  const row = store.records.get("doc-1");
+  const row = store.record("doc-1");
   assert.equal(row?.status, "accepted");
   assert.deepEqual(row?.record, STATEMENT_RECORD);
   assert.equal(row?.rawModelOutput, null, "an accepted record keeps no second copy of the model output");
@@ -49,11 +61,11 @@ test("an untrusted answer goes to review with its reasons and the raw output, ne
   const { store, handle } = processorOver({ extractor });
   await handle([documentMessage("doc-r", 3)]);
 
-  const row = store.records.get("doc-r");
+  const row = store.record("doc-r");
   assert.equal(row?.status, "review");
   assert.equal(row?.record, null);
   assert.equal(row?.rawModelOutput, "Sure! The balance is $214,905.12.");
-  assert.ok(store.reviews.has("doc-r"));
+  assert.ok(store.reviews.has(keyOf({ tenantId: TENANT, documentId: "doc-r" })));
   assert.deepEqual(
     row?.reviewReasons.map((r) => r.code),
     ["schema.unparseable"],
@@ -74,7 +86,7 @@ test("a sidecar error that persisted through the retries sends the document to r
   const result = await handle([documentMessage("doc-f", 4)]);
 
   assert.equal(result.processedThrough, "4");
-  const row = store.records.get("doc-f");
+  const row = store.record("doc-f");
   assert.equal(row?.status, "review");
   assert.deepEqual(row?.reviewReasons, [{ code: "inference.failed", rule: "inference.failed", message: "sidecar answered INTERNAL" }]);
   assert.deepEqual(
@@ -134,18 +146,39 @@ test("a document the sidecar refuses is dead-lettered as INFERENCE_REJECTED, aft
   );
 });
 
-test("triage: poison first, then recorded documents and repeats within the batch are duplicates", () => {
+test("triage: poison first; a recorded document is a duplicate from the same text and a conflict from other text; a later copy repeats the first", () => {
+  const limits = { maxTextBytes: 10_000 };
   const decoded = [
-    decodeDocumentReceived(documentMessage("a", 0), { maxTextBytes: 1_000 }),
-    decodeDocumentReceived(rawMessage(Buffer.from("x"), 1), { maxTextBytes: 1_000 }),
-    decodeDocumentReceived(documentMessage("b", 2), { maxTextBytes: 1_000 }),
-    decodeDocumentReceived(documentMessage("a", 3), { maxTextBytes: 1_000 }),
+    decodeDocumentReceived(documentMessage("a", 0), limits),
+    decodeDocumentReceived(rawMessage(Buffer.from("x"), 1), limits),
+    decodeDocumentReceived(documentMessage("b", 2), limits),
+    decodeDocumentReceived(documentMessage("a", 3), limits),
+    decodeDocumentReceived(documentMessage("a", 4, `${STATEMENT}\nCorrected copy`), limits),
+    decodeDocumentReceived(documentMessage("a", 5, STATEMENT, "tenant-2"), limits),
+    decodeDocumentReceived(documentMessage("c", 6, "another text"), limits),
   ];
-  assert.deepEqual(documentIdsToCheck(decoded), ["a", "b"]);
   assert.deepEqual(
-    triage(decoded, new Set(["b"])).map((t) => t.type),
-    ["extract", "poison", "duplicate", "duplicate"],
+    documentKeysToCheck(decoded).map(keyOf),
+    [keyOf({ tenantId: TENANT, documentId: "a" }), keyOf({ tenantId: TENANT, documentId: "b" }), keyOf({ tenantId: "tenant-2", documentId: "a" }), keyOf({ tenantId: TENANT, documentId: "c" })],
   );
+  const b = decoded[2]!;
+  const recorded = new Map([
+    [keyOf({ tenantId: TENANT, documentId: "b" }), b.ok ? b.contentSha256 : ""],
+    [keyOf({ tenantId: TENANT, documentId: "c" }), "0".repeat(64)],
+  ]);
+  const triaged = triage(decoded, recorded);
+  assert.deepEqual(
+    triaged.map((t) => (t.type === "repeat" ? `repeat of ${t.of}` : t.type === "poison" ? DeadLetterReason[t.poison.reason] : t.type)),
+    ["extract", "UNDECODABLE", "duplicate", "repeat of 0", "CONFLICTING_RESEND", "extract", "CONFLICTING_RESEND"],
+  );
+});
+
+test("a repeated copy shares its first copy's fate, and is never a duplicate of something not recorded", () => {
+  const poison: Outcome = { type: "poison", poison: { ok: false, reason: DeadLetterReason.INFERENCE_REJECTED, detail: "x", documentId: "a" }, attempts: [] };
+  assert.equal(repeatOutcome(poison).type, "poison");
+  assert.equal(repeatOutcome({ type: "pending", attempts: [] }).type, "pending");
+  assert.equal(repeatOutcome(undefined).type, "pending");
+  assert.equal(repeatOutcome({ type: "duplicate" }).type, "duplicate");
 });
 
 test("committablePrefix stops at the first unfinished message, whatever follows it", () => {
@@ -176,7 +209,7 @@ test("metrics: an outcome counts once by outcome, review reasons by rule, latenc
 
   const { store, handle } = processorOver({ extractor: new ScriptedExtractor(() => answered("not json")) });
   await handle([message]);
-  const review: Outcome = { type: "record", row: store.records.get("a")!, attempts: [], modelVersion: "", final: "review" };
+  const review: Outcome = { type: "record", row: store.record("a")!, attempts: [], modelVersion: "", final: "review" };
   assert.deepEqual(measurementsOf(review, message, message.timestamp + 40), [
     { type: "count", counter: "processed", attributes: { outcome: "review" } },
     { type: "count", counter: "review" },

@@ -3,6 +3,7 @@ import type { DecodeResult } from "./decode.ts";
 import { deadLetterReasonName, encodeDeadLetter } from "./events.ts";
 import type { BatchResult, InboundMessage, OutboundMessage } from "./messaging.ts";
 import type { Outcome } from "./outcome.ts";
+import { keyOf } from "./ports.ts";
 import type { AttemptRow, RecordRow } from "./ports.ts";
 
 /** One message of a batch as the batch decisions see it. */
@@ -98,7 +99,7 @@ export function rejectedByDatabase(outcome: Extract<Outcome, { type: "record" }>
 
 /** After the write: a record the store did not insert was recorded first by someone else. */
 export function outcomeAfterWrite(outcome: Outcome | undefined, inserted: ReadonlySet<string>): Outcome | undefined {
-  if (outcome?.type === "record" && !inserted.has(outcome.row.documentId)) return { type: "duplicate" };
+  if (outcome?.type === "record" && !inserted.has(keyOf(outcome.row))) return { type: "duplicate" };
   return outcome;
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { fromBinary, fromJsonString } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { DeadLetterReason, DocumentReceivedSchema, kindFromProto } from "@liability/contracts";
@@ -13,6 +14,8 @@ export interface DecodedDocument {
   readonly tenantId: string;
   readonly kind: "statement" | "call_transcript";
   readonly text: string;
+  /** Hex SHA-256 of the text's bytes: tells a redelivery from a resend with other text. */
+  readonly contentSha256: string;
   /** When upstream received the document (the event's received_at, else the Kafka timestamp). */
   readonly receivedAtMs: number;
 }
@@ -120,5 +123,6 @@ export function decodeDocumentReceived(message: InboundMessage, limits: DecodeLi
   if (text.trim() === "") return poison(DeadLetterReason.EMPTY_TEXT, "text is empty or whitespace only", documentId);
 
   const receivedAtMs = event.receivedAt ? timestampMs(event.receivedAt) : message.timestamp;
-  return { ok: true, event, documentId, tenantId, kind, text, receivedAtMs };
+  const contentSha256 = createHash("sha256").update(bytes).digest("hex");
+  return { ok: true, event, documentId, tenantId, kind, text, contentSha256, receivedAtMs };
 }

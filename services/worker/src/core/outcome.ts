@@ -5,7 +5,8 @@ import type { LiabilityRecord, ValidationResult } from "@liability/domain";
 import type { DecodedDocument, DecodeResult, PoisonMessage } from "./decode.ts";
 import { encodeLiabilityRecorded } from "./events.ts";
 import type { InboundMessage } from "./messaging.ts";
-import type { AttemptRecord, ExtractOutcome, RecordRow, ReviewReason } from "./ports.ts";
+import { keyOf } from "./ports.ts";
+import type { AttemptRecord, DocumentKey, ExtractOutcome, RecordRow, ReviewReason } from "./ports.ts";
 
 /** Review reason for a document the sidecar could not process (a non-transient server error). */
 export const INFERENCE_FAILED = "inference.failed";
@@ -30,25 +31,59 @@ export type Outcome =
 /** A message's fate before the sidecar is asked: settled already, or a document to extract. */
 export type Triage =
   | Extract<Outcome, { type: "poison" | "duplicate" }>
-  | { readonly type: "extract"; readonly document: DecodedDocument };
+  | { readonly type: "extract"; readonly document: DecodedDocument }
+  /** The same document (same tenant, id and text) as message `of` of the batch: it shares that copy's fate. */
+  | { readonly type: "repeat"; readonly of: number };
 
-/** The ids to look up in the store before extracting: every decoded document's, once. */
-export function documentIdsToCheck(decoded: readonly DecodeResult[]): string[] {
-  return [...new Set(decoded.flatMap((d) => (d.ok ? [d.documentId] : [])))];
+/** The keys to look up in the store before extracting: every decoded document's, once. */
+export function documentKeysToCheck(decoded: readonly DecodeResult[]): DocumentKey[] {
+  const keys = new Map<string, DocumentKey>();
+  for (const d of decoded) if (d.ok) keys.set(keyOf(d), { tenantId: d.tenantId, documentId: d.documentId });
+  return [...keys.values()];
+}
+
+function conflictingResend(document: DecodedDocument, earlier: string): Extract<Outcome, { type: "poison" }> {
+  return {
+    type: "poison",
+    poison: {
+      ok: false,
+      reason: DeadLetterReason.CONFLICTING_RESEND,
+      detail: `document id already ${earlier} for this tenant with different text`,
+      documentId: document.documentId,
+    },
+    attempts: [],
+  };
 }
 
 /**
- * Decides what needs the sidecar: undecodable messages are dead letters, recorded documents
- * are duplicates, and within a batch only the first occurrence of a document is extracted.
+ * Decides what needs the sidecar: undecodable messages are dead letters; a document recorded
+ * from the same text is a duplicate, from other text a conflicting resend; within a batch only
+ * the first copy of a document is extracted, and a later copy with other text is a conflict.
  */
-export function triage(decoded: readonly DecodeResult[], alreadyRecorded: ReadonlySet<string>): Triage[] {
-  const seen = new Set<string>();
-  return decoded.map((d): Triage => {
+export function triage(decoded: readonly DecodeResult[], recorded: ReadonlyMap<string, string | null>): Triage[] {
+  const firstCopy = new Map<string, { index: number; contentSha256: string }>();
+  return decoded.map((d, index): Triage => {
     if (!d.ok) return { type: "poison", poison: d, attempts: [] };
-    if (alreadyRecorded.has(d.documentId) || seen.has(d.documentId)) return { type: "duplicate" };
-    seen.add(d.documentId);
+    const key = keyOf(d);
+    const earlier = recorded.get(key);
+    // A record older than the content hash cannot be compared: a redelivery, as before.
+    if (earlier !== undefined) return earlier === null || earlier === d.contentSha256 ? { type: "duplicate" } : conflictingResend(d, "recorded");
+    const first = firstCopy.get(key);
+    if (first) return first.contentSha256 === d.contentSha256 ? { type: "repeat", of: first.index } : conflictingResend(d, "in this batch");
+    firstCopy.set(key, { index, contentSha256: d.contentSha256 });
     return { type: "extract", document: d };
   });
+}
+
+/**
+ * The fate of a repeated copy, once its first copy's is known: recorded once (a duplicate), or
+ * dead-lettered as well (each copy is a message of its own and gets its own letter), or left
+ * for redelivery with it. Never a duplicate of something that was not recorded.
+ */
+export function repeatOutcome(first: Outcome | undefined): Outcome {
+  if (first === undefined || first.type === "pending") return { type: "pending", attempts: [] };
+  if (first.type === "poison") return { type: "poison", poison: first.poison, attempts: [] };
+  return { type: "duplicate" };
 }
 
 /** Where a record comes from and what its row and event carry besides the decision. */
@@ -142,6 +177,7 @@ function recordRow(document: DecodedDocument, origin: RecordOrigin, d: Decision)
   return {
     documentId: document.documentId,
     tenantId: document.tenantId,
+    contentSha256: document.contentSha256,
     status: d.status,
     record: d.record,
     modelId: d.model.id,

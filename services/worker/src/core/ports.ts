@@ -10,10 +10,21 @@ import type { DocumentKind, LiabilityRecord } from "@liability/domain";
 /** The dependencies behind the ports; the shell pauses consumption while one is down. */
 export type Dependency = "inference" | "database" | "kafka" | "internal";
 
-/** One processed document, ready to be written. */
-export interface RecordRow {
-  readonly documentId: string;
+/** A document as the store keys it: document ids are each tenant's own. */
+export interface DocumentKey {
   readonly tenantId: string;
+  readonly documentId: string;
+}
+
+/** One string per key, for maps and sets (ids never hold control characters; decode refuses them). */
+export function keyOf(key: DocumentKey): string {
+  return `${key.tenantId}\u0000${key.documentId}`;
+}
+
+/** One processed document, ready to be written. */
+export interface RecordRow extends DocumentKey {
+  /** Hex SHA-256 of the document text. */
+  readonly contentSha256: string;
   readonly status: "accepted" | "review";
   /** Null when the model output did not match the schema (or there was none). */
   readonly record: LiabilityRecord | null;
@@ -70,17 +81,20 @@ export class RowsRejectedError extends Error {
 
 /** The database, as the core sees it. */
 export interface RecordStore {
-  /** Which of these documents already have a record: their redeliveries need no inference. */
-  existingDocumentIds(ids: readonly string[]): Promise<Set<string>>;
+  /**
+   * Which of these documents already have a record, by keyOf, with the SHA-256 of the text they
+   * were recorded from (null for records older than the hash): redeliveries need no inference.
+   */
+  recordedDocuments(keys: readonly DocumentKey[]): Promise<Map<string, string | null>>;
   /**
    * Writes records (with their review entries and outbox events) and attempts in one
-   * transaction; returns the ids of the records that were new. A record whose document is
-   * already recorded is not written again.
+   * transaction; returns the keys (keyOf) of the records that were new. A record whose
+   * document is already recorded is not written again.
    */
   writeBatch(records: readonly RecordRow[], attempts: readonly AttemptRow[]): Promise<Set<string>>;
   /**
-   * After writeBatch threw RowsRejectedError: the records the database refuses, each with a
-   * reason safe for logs (SQLSTATE and constraint, never a value). Writes nothing.
+   * After writeBatch threw RowsRejectedError: the records the database refuses, by keyOf, each
+   * with a reason safe for logs (SQLSTATE and constraint, never a value). Writes nothing.
    */
   rejectedRecords(records: readonly RecordRow[], attempts: readonly AttemptRow[]): Promise<Map<string, string>>;
 }

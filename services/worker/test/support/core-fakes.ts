@@ -8,8 +8,8 @@ import { canonicalRecordJson, DEFAULT_VALIDATION_POLICY } from "@liability/domai
 import type { LiabilityRecord } from "@liability/domain";
 import { createLogger } from "@liability/platform";
 import type { BatchContext, BatchResult, InboundBatch, InboundMessage, MessageProducer, OutboundMessage } from "../../src/core/messaging.ts";
-import { RowsRejectedError } from "../../src/core/ports.ts";
-import type { AttemptRow, Dependency, ExtractOutcome, ExtractRequest, Extractor, RecordRow, RecordStore } from "../../src/core/ports.ts";
+import { keyOf, RowsRejectedError } from "../../src/core/ports.ts";
+import type { AttemptRow, Dependency, DocumentKey, ExtractOutcome, ExtractRequest, Extractor, RecordRow, RecordStore } from "../../src/core/ports.ts";
 import { WorkerMetrics } from "../../src/metrics.ts";
 import { BatchProcessor } from "../../src/processor.ts";
 
@@ -52,13 +52,15 @@ export const RECEIVED_AT_MS = Date.parse("2026-04-03T09:00:00Z");
 export const TOPICS = { documents: "docs", dlq: "docs.dlq", recorded: "recorded" } as const;
 
 /** A DocumentReceived event as the documents topic carries it. */
-export function documentMessage(documentId: string, offset: number, text = STATEMENT): InboundMessage {
+export const TENANT = "tenant-1";
+
+export function documentMessage(documentId: string, offset: number, text = STATEMENT, tenantId = TENANT): InboundMessage {
   const value = Buffer.from(
     toBinary(
       DocumentReceivedSchema,
       create(DocumentReceivedSchema, {
         documentId,
-        tenantId: "tenant-1",
+        tenantId,
         kind: DocumentKind.STATEMENT,
         receivedAt: timestampFromMs(RECEIVED_AT_MS),
         contentType: "text/plain; charset=utf-8",
@@ -94,6 +96,7 @@ export function batchContext(signal: AbortSignal = new AbortController().signal)
 
 /** The tables the store writes, in memory, with the same insert-once rule as PostgreSQL's. */
 export class InMemoryStore implements RecordStore {
+  /** By keyOf (tenant and document id). */
   readonly records = new Map<string, RecordRow>();
   readonly reviews = new Map<string, RecordRow>();
   readonly outbox: RecordRow["outbox"][] = [];
@@ -105,9 +108,24 @@ export class InMemoryStore implements RecordStore {
   /** Rows the database refuses as data (a CHECK, a value out of range), with the SQLSTATE it names. */
   refuses: (row: RecordRow) => string | undefined = () => undefined;
 
-  async existingDocumentIds(ids: readonly string[]): Promise<Set<string>> {
+  /** The record of `documentId` for `tenantId`. */
+  record(documentId: string, tenantId = TENANT): RecordRow | undefined {
+    return this.records.get(keyOf({ tenantId, documentId }));
+  }
+
+  /** The document ids recorded, in the order they were written. */
+  documentIds(): string[] {
+    return [...this.records.values()].map((r) => r.documentId);
+  }
+
+  async recordedDocuments(keys: readonly DocumentKey[]): Promise<Map<string, string | null>> {
     this.#failWhenDown();
-    return new Set(ids.filter((id) => this.records.has(id)));
+    const found = new Map<string, string | null>();
+    for (const key of keys) {
+      const row = this.records.get(keyOf(key));
+      if (row) found.set(keyOf(key), row.contentSha256);
+    }
+    return found;
   }
 
   async writeBatch(records: readonly RecordRow[], attempts: readonly AttemptRow[]): Promise<Set<string>> {
@@ -118,11 +136,11 @@ export class InMemoryStore implements RecordStore {
     if (refused !== undefined) throw new RowsRejectedError(refused, `SQLSTATE ${refused}`);
     const inserted = new Set<string>();
     for (const row of records) {
-      if (this.records.has(row.documentId)) continue;
-      this.records.set(row.documentId, row);
-      if (row.status === "review") this.reviews.set(row.documentId, row);
+      if (this.records.has(keyOf(row))) continue;
+      this.records.set(keyOf(row), row);
+      if (row.status === "review") this.reviews.set(keyOf(row), row);
       this.outbox.push(row.outbox);
-      inserted.add(row.documentId);
+      inserted.add(keyOf(row));
     }
     this.attempts.push(...attempts);
     return inserted;
@@ -133,7 +151,7 @@ export class InMemoryStore implements RecordStore {
     const rejected = new Map<string, string>();
     for (const row of records) {
       const code = this.refuses(row);
-      if (code !== undefined) rejected.set(row.documentId, `SQLSTATE ${code}`);
+      if (code !== undefined) rejected.set(keyOf(row), `SQLSTATE ${code}`);
     }
     return rejected;
   }

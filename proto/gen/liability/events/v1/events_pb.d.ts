@@ -354,6 +354,14 @@ export enum DeadLetterReason {
    * @generated from enum value: DEAD_LETTER_REASON_REJECTED_BY_DATABASE = 9;
    */
   REJECTED_BY_DATABASE = 9,
+
+  /**
+   * The tenant sent this document id before with different text: the first record stands, and
+   * a person decides about the resend (replay it under a new id, or correct the record).
+   *
+   * @generated from enum value: DEAD_LETTER_REASON_CONFLICTING_RESEND = 10;
+   */
+  CONFLICTING_RESEND = 10,
 }
 
 /**
