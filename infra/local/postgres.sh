@@ -44,6 +44,9 @@ install_postgres() {
 }
 
 write_config() {
+  # PG_DURABLE=1 runs with production's durability settings (a crash test needs them).
+  local durability=off
+  [[ "${PG_DURABLE:-0}" == 1 ]] && durability=on
   mkdir -p "$PG_SOCKET_DIR"
   [[ $EUID -eq 0 ]] && chown "$PG_OS_USER": "$PG_SOCKET_DIR"
   # Regenerated on every start so that a port change in the environment takes effect.
@@ -53,11 +56,12 @@ port = $PG_PORT
 unix_socket_directories = '$PG_SOCKET_DIR'
 max_connections = 200
 shared_buffers = 128MB
-# A development and test database: durability against an operating-system crash is traded for
-# speed. A killed server still recovers, because the data is in the OS page cache.
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+# A development and test database: unless PG_DURABLE=1, durability against an operating-system
+# crash is traded for speed (a killed server still recovers: the data is in the OS page cache).
+# Production runs with all three on (docs/reliability.md).
+fsync = $durability
+synchronous_commit = $durability
+full_page_writes = $durability
 log_line_prefix = '%m [%p] %q%u@%d '
 log_min_duration_statement = 1000
 timezone = 'UTC'

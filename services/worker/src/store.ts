@@ -110,7 +110,8 @@ export class WorkerStore implements RecordStore {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      await client.query("BEGIN");
+      // Durable whatever the server's default: the offsets are committed once this returns.
+      await client.query("BEGIN; SET LOCAL synchronous_commit TO on");
       let inserted = new Set<string>();
       if (records.length > 0) {
         const result = await client.query<{ tenant_id: string; document_id: string }>(WRITE_BATCH_SQL, [serialiseForSql(records.map(toInputRow))]);

@@ -258,14 +258,19 @@ export function newTraceparent(): { traceparent: string; traceId: string } {
   return { traceId, traceparent: `00-${traceId}-${hex(16)}-01` };
 }
 
-/** The consumer group's committed offsets on `topic`, summed over its partitions. */
-export async function committedOffsets(group: string, topic: string): Promise<number> {
+/** The consumer group's committed offset per partition of `topic` (0 where none is committed). */
+export async function committedOffsetsByPartition(group: string, topic: string): Promise<Map<number, number>> {
   const admin = testKafka("offsets-reader").admin();
   await admin.connect();
   try {
     const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    return new Map(offsets!.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The consumer group's committed offsets on `topic`, summed over its partitions. */
+export async function committedOffsets(group: string, topic: string): Promise<number> {
+  return [...(await committedOffsetsByPartition(group, topic)).values()].reduce((sum, n) => sum + n, 0);
 }

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,14 +30,17 @@ function freePort(): Promise<number> {
 export class PrivatePostgres {
   readonly port: number;
   readonly #cache: string;
+  readonly #durable: boolean;
 
-  private constructor(port: number, cache: string) {
+  private constructor(port: number, cache: string, durable: boolean) {
     this.port = port;
     this.#cache = cache;
+    this.#durable = durable;
   }
 
-  static async create(): Promise<PrivatePostgres> {
-    const pg = new PrivatePostgres(await freePort(), mkdtempSync(join(tmpdir(), "lre-private-pg-")));
+  /** `durable`: fsync, synchronous_commit and full_page_writes on, as in production. */
+  static async create(options: { durable?: boolean } = {}): Promise<PrivatePostgres> {
+    const pg = new PrivatePostgres(await freePort(), mkdtempSync(join(tmpdir(), "lre-private-pg-")), options.durable ?? false);
     await pg.start();
     await migrateUp(pg.adminUrl);
     await setWorkerLogin(pg.adminUrl, WORKER_PASSWORD);
@@ -54,7 +57,7 @@ export class PrivatePostgres {
 
   async #script(command: "start" | "stop"): Promise<void> {
     await run("bash", [SCRIPT, command], {
-      env: { ...process.env, LRE_CACHE: this.#cache, PG_PORT: String(this.port) },
+      env: { ...process.env, LRE_CACHE: this.#cache, PG_PORT: String(this.port), PG_DURABLE: this.#durable ? "1" : "0" },
       timeout: 120_000,
     });
   }
@@ -66,6 +69,19 @@ export class PrivatePostgres {
   /** A fast shutdown: open connections are terminated, as in a restart or failover. */
   stop(): Promise<void> {
     return this.#script("stop");
+  }
+
+  /** SIGKILL to the postmaster and its backends, as a crash would: no shutdown checkpoint, recovery from WAL on start. */
+  async kill(): Promise<void> {
+    const pid = Number(readFileSync(join(this.#cache, "postgres", "data", "postmaster.pid"), "utf8").split("\n")[0]);
+    const { stdout } = await run("pgrep", ["-P", String(pid)]).catch(() => ({ stdout: "" }));
+    for (const target of [pid, ...stdout.split("\n").filter(Boolean).map(Number)]) {
+      try {
+        process.kill(target, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
   }
 
   async destroy(): Promise<void> {
