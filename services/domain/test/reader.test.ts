@@ -239,3 +239,12 @@ test("the kind of debt the text names, and no verdict where it names several or 
   assert.ok(codes(mortgage.text, record).includes(`${RULES.valueNotAtLabel}:liability_type`));
   assert.ok(!codes(mortgage.text, mortgage.expected!).includes(`${RULES.valueNotAtLabel}:liability_type`));
 });
+
+test("reader: an account number in hyphenated groups, and a call's 'today is' date", () => {
+  // "55" looks like a rate, but it is the account number's own first group.
+  assert.equal(read("Account #: 55-0912-38817        Statement Date: July 3, 2025").account_last4, "8817");
+  assert.equal(read("AGENT: Sure. So this quote is generated today, June sixteenth, 2026. Payoff good through June 27, 2026.").as_of_date, "2026-06-16");
+  assert.equal(read("Rep: Today is 03/14/2026, and your next payment is due 04/01/2026.").as_of_date, "2026-03-14");
+  // Not a date after it: no reading.
+  assert.equal(read("Rep: Today's payoff is $12,004.18.").as_of_date, undefined);
+});

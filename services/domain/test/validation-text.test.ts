@@ -47,6 +47,11 @@ test("a strict cardinal reading: 'four twelve fifty' is not 66", () => {
   assert.ok(!spokenCents("four twelve fifty").includes(6_600));
 });
 
+test("a hundreds group only ends a number read in groups: 'one hundred eighty-two dollars' is not 10,082", () => {
+  assert.deepEqual(spokenCents("one hundred eighty-two dollars and thirty cents"), [18_230]);
+  assert.ok(spokenCents("twenty-one hundred dollars").includes(210_000));
+});
+
 test("rates as numerals and as words", () => {
   const rates = (t: string) => buildSourceIndex(t).numbers.flatMap((n) => [...n.thousandths]);
   assert.ok(rates("Interest Rate 6.150%").includes(6150));

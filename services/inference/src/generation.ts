@@ -9,12 +9,14 @@ import {
 } from "node-llama-cpp";
 import {
   agreedReading,
+  blankLines,
   buildCandidates,
   buildSourceIndex,
   candidateJson,
   candidateJsonValues,
   candidateKind,
   checkInjection,
+  injectedLines,
   findLabelledAmounts,
   LABELLED_AMOUNT_FIELDS,
   labelledAmounts,
@@ -54,7 +56,8 @@ const GROUNDED = new Set<string>(GROUNDED_FIELDS);
 /**
  * The steps for one document under grounded decoding: each quoted field's grammar admits only
  * the values the text states (see buildCandidates) or null, and the lender name only a phrase
- * of the text (see lenderNameCandidates); liability_type keeps its own grammar. Guided decoding
+ * of the text (see lenderNameCandidates), neither taken from a line addressed to a model (see
+ * injectedLines); liability_type keeps its own grammar. Guided decoding
  * also fixes each field that the labelled-field reader reads unambiguously to that value. Fields with the
  * same candidate list and terminator (the four amounts) share one compiled grammar.
  */
@@ -66,11 +69,13 @@ export async function groundSteps(
   guided = false,
 ): Promise<CompiledStep[]> {
   const index = buildSourceIndex(text);
-  const candidates = buildCandidates(index, { referenceYear: received.getUTCFullYear() });
-  const injectionSpans = guided ? checkInjection(text).spans : [];
+  const injectionSpans = checkInjection(text).spans;
+  // What a line addressed to a model states is not the document's: no candidate, no name.
+  const planted = injectedLines(index.scan, injectionSpans);
+  const candidates = buildCandidates(index, { referenceYear: received.getUTCFullYear(), excluded: planted });
   const readings = guided ? readLabelledFields(index, candidates, injectionSpans) : {};
   const amounts = guided ? labelledAmounts(findLabelledAmounts(index, injectionSpans), readings) : {};
-  const names = lenderNameCandidates(text);
+  const names = lenderNameCandidates(blankLines(text, planted));
   const compiled = new Map<string, Promise<LlamaGrammar>>();
   return Promise.all(
     steps.map(async (step) => {

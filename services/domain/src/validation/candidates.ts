@@ -54,6 +54,11 @@ export interface CandidateOptions {
   readonly referenceYear?: number;
   /** How many years either side of the reference year a yearless date may mean (default 1). */
   readonly yearlessDateMaxYears?: number;
+  /**
+   * Passages that are not the document's own (the lines injectedLines gives): a value stated
+   * only there is no candidate, so that decoding cannot copy an attacker's "balance $0.00".
+   */
+  readonly excluded?: readonly Span[];
 }
 
 /** Bounds of what the record's canonical form can hold (see the sidecar's grammar). */
@@ -70,6 +75,10 @@ const MIN_YEAR = 1000;
 const MAX_YEAR = 2999;
 
 export function buildCandidates(index: SourceIndex, options: CandidateOptions = {}): DocumentCandidates {
+  const excluded = options.excluded ?? [];
+  const add = <K>(map: Map<K, Span[]>, key: K, span: Span) => {
+    if (!excluded.some((e) => span.start >= e.start && span.end <= e.end)) addSpan(map, key, span);
+  };
   const money = new Map<number, Span[]>();
   for (const mention of index.money) {
     if (!mention.moneyLike && mention.form === "numeric" && /^\d+$/.test(index.scan.slice(mention.start, mention.end)) && mention.end - mention.start >= MIN_IDENTIFIER_DIGITS) {
@@ -132,7 +141,7 @@ function notAnAccountNumber(index: SourceIndex, run: DigitMention): boolean {
   return OTHER_NUMBER_LABEL.test(index.scan.slice(Math.max(lineStart, run.start - 40), run.start));
 }
 
-function add<K>(map: Map<K, Span[]>, key: K, span: Span): void {
+function addSpan<K>(map: Map<K, Span[]>, key: K, span: Span): void {
   const spans = map.get(key);
   const own = { start: span.start, end: span.end };
   if (spans === undefined) map.set(key, [own]);

@@ -68,3 +68,10 @@ export function injectedLines(text: string, spans: readonly Span[]): Span[] {
     return { start: text.lastIndexOf("\n", span.start) + 1, end: end === -1 ? text.length : end };
   });
 }
+
+/** `text` with `lines` blanked out (same length, so offsets still hold). */
+export function blankLines(text: string, lines: readonly Span[]): string {
+  let out = text;
+  for (const { start, end } of lines) out = out.slice(0, start) + " ".repeat(end - start) + out.slice(end);
+  return out;
+}

@@ -49,6 +49,8 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["acct no", "account_last4"],
   ["acct", "account_last4"],
   ["loan number", "account_last4"],
+  ["contract no", "account_last4"],
+  ["contract number", "account_last4"],
   ["loan no", "account_last4"],
   ["loan #", "account_last4"],
   ["card number", "account_last4"],
@@ -106,6 +108,11 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["call date", "as_of_date"],
   ["date of call", "as_of_date"],
   ["recorded on", "as_of_date"],
+  ["today is", "as_of_date"],
+  ["today's", "as_of_date"],
+  ["generated today", "as_of_date"],
+  ["quote date", "as_of_date"],
+  ["date of quote", "as_of_date"],
   ["statement period", "as_of_date"],
   ["billing period", "as_of_date"],
   ["billing cycle", "as_of_date"],
@@ -407,10 +414,12 @@ function firstValueAfter(
   const first = own[0]!;
   // Several readings of one mention ("four twelve fifty", a yearless date) make it ambiguous.
   if (own.some((v) => v.start === first.start && v.value !== first.value)) return undefined;
-  // A value of another kind in between (a date before the amount) means the label is not this value's.
+  // A value of another kind in between (a date before the amount) means the label is not this value's;
+  // the leading groups of the account number itself ("55-0912-38817": 55 looks like a rate) do not count.
+  const accountNumber = kind === "last4" ? index.digits.find((run) => run.start <= first.start && first.end <= run.end) : undefined;
   const between = (["money", "rate", "date", "last4"] as const)
     .filter((k) => k !== kind)
-    .some((k) => values[k].some((v) => v.start >= from && v.end <= first.start));
+    .some((k) => values[k].some((v) => v.start >= from && v.end <= first.start && !(accountNumber && v.start >= accountNumber.start)));
   if (between) return undefined;
   return gapAllowed(index.scan.slice(from, first.start), kind) ? first : undefined;
 }

@@ -163,7 +163,8 @@ function parseBelowHundred(words: readonly string[], i: number): { value: number
 /**
  * Reads words as a sequence of short groups whose digits are written one after another,
  * the way people read out account numbers and shorthand amounts: "four twelve fifty" is
- * 4|12|50, "oh nine three one" is 0|9|3|1, "double five" is 55, "twelve hundred" is 1200.
+ * 4|12|50, "oh nine three one" is 0|9|3|1, "double five" is 55, "twelve hundred" is 1200 (a
+ * hundreds group only ends the number: nobody reads 10082 as "one hundred eighty-two").
  * Returns the digit strings and the width of the last group (for "dollars and cents").
  */
 export function parseDigitGroups(words: readonly string[]): { digits: string; lastGroupWidth: number } | null {
@@ -185,6 +186,8 @@ export function parseDigitGroups(words: readonly string[]): { digits: string; la
     let group = String(small.value);
     i = small.next;
     if (words[i] === "hundred") {
+      // "twelve hundred" is a group; "one hundred eighty-two" is a cardinal, never 100|82.
+      if (i + 1 < words.length) return null;
       group = String(small.value * 100);
       i += 1;
     }
