@@ -66,6 +66,13 @@ export const workerSettingsSchema = z.object({
   DEPENDENCY_PROBE_INTERVAL_MS: envPositiveInt.default(1_000),
   OUTBOX_POLL_INTERVAL_MS: envPositiveInt.default(500),
   OUTBOX_BATCH_SIZE: envPositiveInt.default(200),
+  /** How long a claimed outbox row is this relay's; longer than a Kafka send can take. */
+  OUTBOX_LEASE_MS: envPositiveInt.default(60_000),
+  /** Failures of one row on its own (while the next row went out) before it is parked for a person. */
+  OUTBOX_MAX_ATTEMPTS: envPositiveInt.default(5),
+  /** Published outbox rows are deleted after this long. */
+  OUTBOX_RETENTION_HOURS: envPositiveInt.default(72),
+  OUTBOX_PRUNE_INTERVAL_MS: envPositiveInt.default(600_000),
   /** How long SIGTERM waits for in-flight work before abandoning it (uncommitted, so redelivered). */
   SHUTDOWN_GRACE_MS: nonNegativeInt.default(20_000),
 

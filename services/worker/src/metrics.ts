@@ -1,6 +1,7 @@
 import { metrics } from "@opentelemetry/api";
 import type { Counter, Histogram, Meter } from "@opentelemetry/api";
 import type { Measurement } from "./core/measurements.ts";
+import type { OutboxBacklog } from "./store.ts";
 
 /**
  * The worker's instruments. They go to whichever MeterProvider the platform telemetry
@@ -21,7 +22,9 @@ export class WorkerMetrics {
   readonly batchSize: Histogram;
   readonly batchDuration: Histogram;
   readonly outboxPublished: Counter;
+  readonly outboxParked: Counter;
   readonly pauses: Counter;
+  #outbox: OutboxBacklog = { waiting: 0, parked: 0, oldestAgeSeconds: 0 };
   readonly #lag = new Map<string, number>();
   #paused = 0;
 
@@ -41,6 +44,16 @@ export class WorkerMetrics {
     this.batchSize = meter.createHistogram("lre.worker.batch.size", { description: "messages per Kafka batch" });
     this.batchDuration = meter.createHistogram("lre.worker.batch.duration", { unit: "ms" });
     this.outboxPublished = meter.createCounter("lre.worker.outbox.published", { description: "outbox events published" });
+    this.outboxParked = meter.createCounter("lre.worker.outbox.parked", { description: "outbox rows parked after failing on their own" });
+    meter
+      .createObservableGauge("lre.worker.outbox.backlog", { description: "outbox rows waiting to be published" })
+      .addCallback((result) => result.observe(this.#outbox.waiting));
+    meter
+      .createObservableGauge("lre.worker.outbox.oldest_age", { description: "age of the oldest outbox row waiting", unit: "s" })
+      .addCallback((result) => result.observe(this.#outbox.oldestAgeSeconds));
+    meter
+      .createObservableGauge("lre.worker.outbox.parked_rows", { description: "outbox rows parked for a person" })
+      .addCallback((result) => result.observe(this.#outbox.parked));
     this.pauses = meter.createCounter("lre.worker.consumer.pauses", { description: "consumption pauses, by dependency" });
     meter
       .createObservableGauge("lre.worker.consumer.lag", { description: "messages behind the high watermark, per partition" })
@@ -63,6 +76,10 @@ export class WorkerMetrics {
 
   recordLag(topic: string, partition: number, lag: number): void {
     this.#lag.set(`${topic}|${partition}`, lag);
+  }
+
+  setOutboxBacklog(backlog: OutboxBacklog): void {
+    this.#outbox = backlog;
   }
 
   setPaused(paused: boolean): void {

@@ -2,11 +2,16 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } f
 import type { Logger } from "@liability/platform";
 import type { MessageProducer, OutboundMessage } from "./core/messaging.ts";
 import type { WorkerMetrics } from "./metrics.ts";
-import type { OutboxRow } from "./store.ts";
+import type { OutboxBacklog, OutboxRow } from "./store.ts";
 import { traceHeaders, tracer } from "./tracing.ts";
 
+/** The outbox table, as the relay sees it (WorkerStore implements it). */
 export interface OutboxSource {
-  relayOutbox(limit: number, publish: (rows: OutboxRow[]) => Promise<void>): Promise<number>;
+  claimOutbox(limit: number, leaseMs: number): Promise<OutboxRow[]>;
+  markPublished(ids: readonly string[]): Promise<void>;
+  releaseOutbox(ids: readonly string[], failure?: { error: string; maxAttempts: number }): Promise<string[]>;
+  outboxBacklog(): Promise<OutboxBacklog>;
+  pruneOutbox(olderThanMs: number, maxRows: number): Promise<number>;
 }
 
 export interface OutboxRelayOptions {
@@ -14,15 +19,31 @@ export interface OutboxRelayOptions {
   producer: MessageProducer;
   batchSize: number;
   pollIntervalMs: number;
+  /** How long a claimed row is the relay's before another may take it. */
+  leaseMs: number;
+  /** Failures of a row itself (while the row after it went out) before it is parked. */
+  maxAttempts: number;
+  /** Published rows older than this are deleted. */
+  retentionMs: number;
+  pruneIntervalMs: number;
   logger: Logger;
   metrics: WorkerMetrics;
 }
+
+/** Rows deleted per prune call, so that one call stays short. */
+const PRUNE_CHUNK = 10_000;
 
 /**
  * Publishes committed outbox rows to Kafka. A row exists only once its record is
  * committed, and it is marked published only after Kafka acknowledged it, so an event is
  * never published for an uncommitted record and never lost for a committed one; a crash
  * between the two publishes it again (at least once, keyed by document id).
+ *
+ * Rows are leased, not locked, while Kafka is called. When a batch fails the relay isolates:
+ * it sends the oldest row alone, and if that fails, the row after it. The next one going out
+ * means the oldest row itself is the problem (too large, a topic that refuses it): its attempt
+ * is counted, and after maxAttempts it is parked with the error, so one bad row never blocks
+ * the rest. Both failing means Kafka is away: nothing is counted, the relay backs off.
  */
 export class OutboxRelay {
   readonly #o: OutboxRelayOptions;
@@ -30,6 +51,8 @@ export class OutboxRelay {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #pending = false;
+  #isolating = false;
+  #lastPrune = 0;
 
   constructor(options: OutboxRelayOptions) {
     this.#o = options;
@@ -67,7 +90,8 @@ export class OutboxRelay {
         failures += 1;
         this.#o.logger.warn({ err, failures }, "outbox relay failed; will retry");
       }
-      if (published >= this.#o.batchSize || (this.#pending && failures === 0)) continue;
+      await this.#housekeeping();
+      if (published >= this.#o.batchSize || (this.#isolating && failures === 0) || (this.#pending && failures === 0)) continue;
       const delay = failures === 0 ? this.#o.pollIntervalMs : Math.min(this.#o.pollIntervalMs * 2 ** failures, 10_000);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
@@ -80,8 +104,70 @@ export class OutboxRelay {
     }
   }
 
-  #drainOnce(): Promise<number> {
-    return this.#o.source.relayOutbox(this.#o.batchSize, (rows) => this.#publish(rows));
+  /** One pass: a batch, or while isolating the oldest row and the one after it. Returns rows published. */
+  async #drainOnce(): Promise<number> {
+    const { source } = this.#o;
+    const rows = await source.claimOutbox(this.#isolating ? 2 : this.#o.batchSize, this.#o.leaseMs);
+    if (rows.length === 0) {
+      this.#isolating = false;
+      return 0;
+    }
+    if (!this.#isolating) {
+      try {
+        await this.#publish(rows);
+      } catch (error) {
+        await source.releaseOutbox(ids(rows));
+        this.#isolating = true;
+        throw error;
+      }
+      await source.markPublished(ids(rows));
+      return rows.length;
+    }
+    const [oldest, next] = rows as [OutboxRow, OutboxRow | undefined];
+    try {
+      await this.#publish([oldest]);
+    } catch (oldestError) {
+      // Alone, a failing row tells nothing: it may be Kafka that is away.
+      if (next === undefined) {
+        await source.releaseOutbox(ids(rows));
+        throw oldestError;
+      }
+      try {
+        await this.#publish([next]);
+      } catch (error) {
+        await source.releaseOutbox(ids(rows));
+        throw error;
+      }
+      await source.markPublished([next.id]);
+      const message = (oldestError as Error).message ?? String(oldestError);
+      const parked = await source.releaseOutbox([oldest.id], { error: message, maxAttempts: this.#o.maxAttempts });
+      if (parked.length > 0) {
+        this.#o.logger.error({ outboxId: oldest.id, topic: oldest.topic, reason: message }, "outbox row parked: it keeps failing while the rows after it go out");
+        this.#o.metrics.outboxParked.add(1, { topic: oldest.topic });
+      } else {
+        this.#o.logger.warn({ outboxId: oldest.id, topic: oldest.topic, reason: message }, "outbox row failed while the next one went out");
+      }
+      return 1;
+    }
+    await source.markPublished([oldest.id]);
+    if (next !== undefined) await source.releaseOutbox([next.id]);
+    this.#isolating = false;
+    return 1;
+  }
+
+  /** Backlog gauges on every pass; published rows pruned now and then. Failures here only log. */
+  async #housekeeping(): Promise<void> {
+    try {
+      this.#o.metrics.setOutboxBacklog(await this.#o.source.outboxBacklog());
+      const now = Date.now();
+      if (now - this.#lastPrune >= this.#o.pruneIntervalMs) {
+        this.#lastPrune = now;
+        const pruned = await this.#o.source.pruneOutbox(this.#o.retentionMs, PRUNE_CHUNK);
+        if (pruned > 0) this.#o.logger.info({ pruned }, "published outbox rows pruned");
+      }
+    } catch (err) {
+      this.#o.logger.warn({ err }, "outbox housekeeping failed; will retry");
+    }
   }
 
   async #publish(rows: OutboxRow[]): Promise<void> {
@@ -118,4 +204,8 @@ export class OutboxRelay {
       }
     }
   }
+}
+
+function ids(rows: readonly OutboxRow[]): string[] {
+  return rows.map((r) => r.id);
 }

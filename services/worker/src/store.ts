@@ -3,6 +3,13 @@ import type { PoolConfig } from "pg";
 import { keyOf, RowsRejectedError } from "./core/ports.ts";
 import type { AttemptRow, DocumentKey, RecordRow, RecordStore } from "./core/ports.ts";
 
+export interface OutboxBacklog {
+  readonly waiting: number;
+  readonly parked: number;
+  /** Age of the oldest row waiting, in seconds; 0 when none waits. */
+  readonly oldestAgeSeconds: number;
+}
+
 export interface OutboxRow {
   readonly id: string;
   readonly key: string;
@@ -179,38 +186,65 @@ export class WorkerStore implements RecordStore {
   }
 
   /**
-   * Claims unpublished outbox rows in id order, calls `publish` with them while the rows
-   * stay locked, and marks them published in the same transaction. SKIP LOCKED lets
-   * several workers relay at once without publishing a row twice; a failed publish rolls
-   * back and the rows are tried again (consumers see at-least-once, keyed by document id).
+   * Leases up to `limit` unpublished, unparked rows in id order for `leaseMs`: other relays skip
+   * them until the lease runs out, and no row lock is held while Kafka is called.
    */
-  async relayOutbox(limit: number, publish: (rows: OutboxRow[]) => Promise<void>): Promise<number> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query("BEGIN");
-      const claimed = await client.query<{ id: string; aggregate_key: string; topic: string; payload: Buffer; headers: Record<string, string> }>(
-        `SELECT id, aggregate_key, topic, payload, headers FROM outbox
-          WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
-      );
-      if (claimed.rows.length === 0) {
-        await client.query("COMMIT");
-        return 0;
-      }
-      const rows = claimed.rows.map((r) => ({ id: String(r.id), key: r.aggregate_key, topic: r.topic, payload: r.payload, headers: r.headers }));
-      await publish(rows);
-      await client.query("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [rows.map((r) => r.id)]);
-      await client.query("COMMIT");
-      return rows.length;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken ? true : undefined);
+  async claimOutbox(limit: number, leaseMs: number): Promise<OutboxRow[]> {
+    const claimed = await this.pool.query<{ id: string; aggregate_key: string; topic: string; payload: Buffer; headers: Record<string, string> }>(
+      `UPDATE outbox SET lease_until = now() + make_interval(secs => $2 / 1000.0)
+        WHERE id IN (SELECT id FROM outbox
+                      WHERE published_at IS NULL AND parked_at IS NULL AND (lease_until IS NULL OR lease_until < now())
+                      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, aggregate_key, topic, payload, headers`,
+      [limit, leaseMs],
+    );
+    return claimed.rows
+      .map((r) => ({ id: String(r.id), key: r.aggregate_key, topic: r.topic, payload: r.payload, headers: r.headers }))
+      .sort((x, y) => Number(BigInt(x.id) - BigInt(y.id)));
+  }
+
+  async markPublished(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.pool.query("UPDATE outbox SET published_at = now(), lease_until = NULL WHERE id = ANY($1::bigint[])", [ids]);
+  }
+
+  /**
+   * Ends the lease of rows that were not published. With `failure` (the row itself failed) the
+   * attempt is counted and a row that reaches `maxAttempts` is parked with the error; returns the
+   * ids parked now.
+   */
+  async releaseOutbox(ids: readonly string[], failure?: { error: string; maxAttempts: number }): Promise<string[]> {
+    if (ids.length === 0) return [];
+    if (!failure) {
+      await this.pool.query("UPDATE outbox SET lease_until = NULL WHERE id = ANY($1::bigint[])", [ids]);
+      return [];
     }
+    const result = await this.pool.query<{ id: string; parked_at: Date | null }>(
+      `UPDATE outbox SET lease_until = NULL, attempts = attempts + 1, last_error = left($2, 500),
+              parked_at = CASE WHEN attempts + 1 >= $3 THEN now() END
+        WHERE id = ANY($1::bigint[])
+        RETURNING id, parked_at`,
+      [ids, failure.error, failure.maxAttempts],
+    );
+    return result.rows.filter((r) => r.parked_at !== null).map((r) => String(r.id));
+  }
+
+  /** Rows waiting to be published, the age of the oldest, and rows parked for a person. */
+  async outboxBacklog(): Promise<OutboxBacklog> {
+    const result = await this.pool.query<{ waiting: string; parked: string; oldest_s: number | null }>(
+      `SELECT count(*) FILTER (WHERE parked_at IS NULL) AS waiting,
+              count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked,
+              extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL))::float8 AS oldest_s
+         FROM outbox WHERE published_at IS NULL`,
+    );
+    const row = result.rows[0]!;
+    return { waiting: Number(row.waiting), parked: Number(row.parked), oldestAgeSeconds: row.oldest_s ?? 0 };
+  }
+
+  /** Deletes up to `maxRows` rows published more than `olderThanMs` ago; returns how many. */
+  async pruneOutbox(olderThanMs: number, maxRows: number): Promise<number> {
+    const result = await this.pool.query<{ n: number }>("SELECT prune_published_outbox(make_interval(secs => $1 / 1000.0), $2) AS n", [olderThanMs, maxRows]);
+    return result.rows[0]!.n;
   }
 
   end(): Promise<void> {

@@ -81,6 +81,10 @@ export function createWorker(config: WorkerConfig, logger: Logger, parts: Worker
     producer,
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    leaseMs: config.OUTBOX_LEASE_MS,
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+    retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
+    pruneIntervalMs: config.OUTBOX_PRUNE_INTERVAL_MS,
     logger,
     metrics,
   });
