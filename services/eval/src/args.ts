@@ -15,7 +15,7 @@ export class UsageError extends Error {}
 
 export function parseTargetSpec(spec: string): TargetSpec {
   const eq = spec.indexOf("=");
-  if (eq <= 0) throw new UsageError(`--target ${spec}: expected name=address (e.g. base=unix:///tmp/lre-inference.sock)`);
+  if (eq <= 0) throw new UsageError(`--target ${spec}: expected name=address (e.g. base=unix:///tmp/lre-inference/inference.sock)`);
   const name = spec.slice(0, eq);
   if (!/^[\w.+-]{1,40}$/.test(name)) throw new UsageError(`--target ${spec}: name may use letters, digits, . + - _`);
   const [address, ...opts] = spec.slice(eq + 1).split(",");

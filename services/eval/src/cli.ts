@@ -20,7 +20,7 @@ import type { Target } from "./targets/target.ts";
 const USAGE = `usage: node services/eval/src/cli.ts --data FILE.jsonl --target NAME=ADDRESS [--target ...] [options]
 
   --target NAME=ADDRESS[,price=USD][,unit=gpu-hour|cpu-hour]
-        ADDRESS is a sidecar (unix:///tmp/lre-inference.sock or host:port), or "pipeline" for the
+        ADDRESS is a sidecar (unix:///tmp/lre-inference/inference.sock or host:port), or "pipeline" for the
         whole system (Kafka in, PostgreSQL out; configured by the worker's environment variables)
   --concurrency N        Extract calls in flight per sidecar (default 4)
   --limit N              evaluate only the first N documents

@@ -11,7 +11,7 @@ export const DEFAULT_MODEL_PATH = `${repoRoot}.cache/models/SmolLM2-135M-Instruc
 export const DEFAULT_LORA_PATH = `${repoRoot}training/artifacts/extraction-lora-v1.gguf`;
 export const DEFAULT_PROMPT_PATH = fileURLToPath(new URL("../prompts/extraction-v1.json", import.meta.url));
 /** Co-located with the worker: a Unix domain socket avoids TCP and needs no port. */
-export const DEFAULT_LISTEN_ADDRESS = "unix:/tmp/lre-inference.sock";
+export const DEFAULT_LISTEN_ADDRESS = "unix:/tmp/lre-inference/inference.sock";
 
 const sha256Hex = z
   .string()

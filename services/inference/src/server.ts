@@ -1,4 +1,4 @@
-import { lstat, mkdir, unlink } from "node:fs/promises";
+import { chmod, lstat, mkdir, unlink } from "node:fs/promises";
 import { connect } from "node:net";
 import { dirname } from "node:path";
 import { create } from "@bufbuild/protobuf";
@@ -155,6 +155,8 @@ export class InferenceServer {
         error ? reject(error) : resolve(boundPort),
       );
     });
+    // Only this user (the worker container runs as the same one) may connect to a plain socket.
+    if (isUnixSocketAddress(address)) await chmod(unixSocketPath(address), 0o600);
     this.#boundAddress = isUnixSocketAddress(address) ? address : address.replace(/:\d+$/, `:${port}`);
     this.#logger.info({ address: this.#boundAddress, tls: Boolean(this.#options.tls?.certFile) }, "listening");
     return this.#boundAddress;
@@ -391,7 +393,8 @@ function recordPhaseSpans(tracer: ReturnType<typeof trace.getTracer>, span: Span
  * answers on it (a second sidecar on the same path is a configuration error).
  */
 async function prepareUnixSocket(path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  // A directory this creates is private; one that exists (a pod's shared volume) is left as it is.
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const info = await lstat(path).catch(() => undefined);
   if (!info) return;
   if (!info.isSocket()) throw new Error(`INFERENCE_LISTEN_ADDRESS: ${path} exists and is not a socket`);

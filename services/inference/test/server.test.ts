@@ -1,5 +1,8 @@
 // The gRPC layer without a model: TCP listening, health before load, and the Extract paths
 // that do not reach an engine (or reach a test double that fails in known ways).
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
@@ -169,5 +172,22 @@ test("ExtractBatch: the call's deadline ends the documents still running, and ov
   } finally {
     client.channel.close();
     await batchServer.drain();
+  }
+});
+
+test("a Unix socket is the user's alone: its new directory 0700, the socket 0600", async () => {
+  const root = mkdtempSync(join(tmpdir(), "lre-socket-"));
+  const socketServer = new InferenceServer({
+    address: `unix:${join(root, "private", "inference.sock")}`,
+    logger: createLogger({ service: "inference-test", level: "silent" }),
+    drainTimeoutMs: 1000,
+  });
+  try {
+    await socketServer.listen();
+    assert.equal(statSync(join(root, "private")).mode & 0o777, 0o700);
+    assert.equal(statSync(join(root, "private", "inference.sock")).mode & 0o777, 0o600);
+  } finally {
+    await socketServer.drain();
+    rmSync(root, { recursive: true, force: true });
   }
 });

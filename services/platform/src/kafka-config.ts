@@ -19,6 +19,10 @@ export const kafkaConfigSchema = z.object({
       message: "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required when KAFKA_SASL_MECHANISM is set",
     });
   }
+  // PLAIN sends the password as it is: only inside TLS.
+  if (c.KAFKA_SASL_MECHANISM === "plain" && !c.KAFKA_TLS) {
+    ctx.addIssue({ code: "custom", path: ["KAFKA_SASL_MECHANISM"], message: "SASL PLAIN sends the password in clear text: it needs KAFKA_TLS=true" });
+  }
 });
 
 export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;

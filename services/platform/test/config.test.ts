@@ -61,3 +61,24 @@ test("PostgreSQL TLS modes map to the driver's options", () => {
   assert.deepEqual(verify.ssl, { rejectUnauthorized: true });
   assert.throws(() => loadConfig(postgresConfigSchema, { DATABASE_URL: "mysql://x" }), /DATABASE_URL/);
 });
+
+test("SASL PLAIN without TLS is refused: it would send the password in clear text", () => {
+  const plain = { KAFKA_SASL_MECHANISM: "plain", KAFKA_SASL_USERNAME: "svc", KAFKA_SASL_PASSWORD: "pw" };
+  assert.throws(
+    () => loadConfig(kafkaConfigSchema, plain),
+    (e: unknown) => e instanceof ConfigError && e.issues.some((l) => l.startsWith("KAFKA_SASL_MECHANISM:")),
+  );
+  assert.equal(loadConfig(kafkaConfigSchema, { ...plain, KAFKA_TLS: "true" }).KAFKA_SASL_MECHANISM, "plain");
+});
+
+test("outside the local profile the local database password and a plain connection are refused at start-up", () => {
+  const production = { DEPLOYMENT_PROFILE: "production" };
+  assert.throws(
+    () => loadConfig(postgresConfigSchema, production),
+    (e: unknown) => e instanceof ConfigError && e.issues.some((l) => l.startsWith("DATABASE_URL:")) && e.issues.some((l) => l.startsWith("DATABASE_TLS:")),
+  );
+  const given = loadConfig(postgresConfigSchema, { ...production, DATABASE_URL: "postgres://lre_worker:s3cret@db:5432/liability", DATABASE_TLS: "verify-full" });
+  assert.equal(postgresPoolConfig(given, "t").connectionString, "postgres://lre_worker:s3cret@db:5432/liability");
+  // The local profile keeps its defaults, so the local stack needs no settings.
+  assert.equal(loadConfig(postgresConfigSchema, {}).DEPLOYMENT_PROFILE, "local");
+});

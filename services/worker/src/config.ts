@@ -41,7 +41,17 @@ export const workerSettingsSchema = z.object({
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected a lower-case SQL identifier").default("public"),
 
   /** gRPC address of the sidecar: unix:/path/to.sock or host:port. */
-  INFERENCE_ADDRESS: z.string().min(1).default("unix:/tmp/lre-inference.sock"),
+  INFERENCE_ADDRESS: z.string().min(1).default("unix:/tmp/lre-inference/inference.sock"),
+  /**
+   * TLS to the sidecar: the CA (PEM) its certificate must chain to. Without it the channel is
+   * plain, which is right only for the pod-local Unix socket.
+   */
+  INFERENCE_TLS_CA_FILE: z.string().min(1).optional(),
+  /** The worker's own certificate and key (PEM), for a sidecar that asks for them (mTLS); both or neither. */
+  INFERENCE_TLS_CERT_FILE: z.string().min(1).optional(),
+  INFERENCE_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** The name the sidecar's certificate carries, when it is not the address's host. */
+  INFERENCE_TLS_SERVER_NAME: z.string().min(1).optional(),
   /** Deadline of one Extract call. */
   INFERENCE_DEADLINE_MS: envPositiveInt.default(30_000),
   /** Documents in flight to the sidecar at once from this worker. */
@@ -84,19 +94,29 @@ export const workerSettingsSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-export const workerConfigSchema = z.object({
-  ...kafkaConfigSchema.shape,
-  ...postgresConfigSchema.shape,
-  ...telemetryConfigSchema.shape,
-  ...workerSettingsSchema.shape,
-});
+export const workerConfigSchema = z
+  .object({
+    ...kafkaConfigSchema.shape,
+    ...postgresConfigSchema.shape,
+    ...telemetryConfigSchema.shape,
+    ...workerSettingsSchema.shape,
+  })
+  .superRefine((c, ctx) => {
+    if ((c.INFERENCE_TLS_CERT_FILE === undefined) !== (c.INFERENCE_TLS_KEY_FILE === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["INFERENCE_TLS_CERT_FILE"], message: "INFERENCE_TLS_CERT_FILE and INFERENCE_TLS_KEY_FILE must be set together" });
+    }
+    if (c.INFERENCE_TLS_CERT_FILE !== undefined && c.INFERENCE_TLS_CA_FILE === undefined) {
+      ctx.addIssue({ code: "custom", path: ["INFERENCE_TLS_CA_FILE"], message: "a client certificate (mTLS) needs INFERENCE_TLS_CA_FILE to verify the sidecar" });
+    }
+  });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
 /** Reads and validates the environment once; everything else receives the result. */
 export function loadWorkerConfig(env: Readonly<Record<string, string | undefined>> = process.env): WorkerConfig {
-  // The platform's Kafka schema carries a cross-field rule; check it on its own first.
+  // The platform's schemas carry cross-field rules; check them on their own first.
   loadConfig(kafkaConfigSchema, env);
+  loadConfig(postgresConfigSchema, env);
   return loadConfig(workerConfigSchema, env);
 }
 

@@ -13,8 +13,8 @@ import { service as healthService } from "grpc-health-check";
 import { context, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { InferenceService, kindToProto } from "@liability/contracts";
 import type { ExtractResponse } from "@liability/contracts";
-import { createServiceClient } from "@liability/platform";
-import type { Logger, ServiceClient } from "@liability/platform";
+import { channelCredentials, createServiceClient } from "@liability/platform";
+import type { Logger, ServiceClient, TlsFiles } from "@liability/platform";
 import { BatchCoalescer } from "./batch-coalescer.ts";
 import type { AttemptRecord, ExtractOutcome, ExtractRequest, Extractor } from "./core/ports.ts";
 import { Semaphore } from "./semaphore.ts";
@@ -25,8 +25,16 @@ const TRANSIENT = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDE
 /** The sidecar says the document itself cannot be processed: retrying will not help. */
 const REJECTED = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.OUT_OF_RANGE, grpc.status.FAILED_PRECONDITION]);
 
+/** TLS to the sidecar, as PEM file paths (see INFERENCE_TLS_* in config.ts). */
+export interface InferenceTls extends TlsFiles {
+  /** The name the sidecar's certificate carries, when it is not the address's host. */
+  serverName?: string | undefined;
+}
+
 export interface InferenceClientOptions {
   address: string;
+  /** Undefined: a plain channel (the pod-local Unix socket). */
+  tls?: InferenceTls | undefined;
   deadlineMs: number;
   concurrency: number;
   maxAttempts: number;
@@ -79,10 +87,12 @@ export class InferenceClient implements Extractor {
       "grpc.initial_reconnect_backoff_ms": 200,
       "grpc.max_reconnect_backoff_ms": 2_000,
       "grpc.max_receive_message_length": 4 * 1024 * 1024,
+      ...(options.tls?.serverName ? { "grpc.ssl_target_name_override": options.tls.serverName } : {}),
     };
-    this.#client = createServiceClient(InferenceService, options.address, grpc.credentials.createInsecure(), channelOptions);
+    const credentials = channelCredentials(options.tls, options.tls !== undefined);
+    this.#client = createServiceClient(InferenceService, options.address, credentials, channelOptions);
     const HealthClient = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, "grpc.health.v1.Health");
-    this.#health = new HealthClient(options.address, grpc.credentials.createInsecure(), channelOptions) as unknown as grpc.Client & {
+    this.#health = new HealthClient(options.address, credentials, channelOptions) as unknown as grpc.Client & {
       check: Function;
     };
 

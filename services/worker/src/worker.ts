@@ -64,6 +64,14 @@ export function createWorker(config: WorkerConfig, logger: Logger, parts: Worker
   const inference = new InferenceClient(
     {
       address: config.INFERENCE_ADDRESS,
+      tls: config.INFERENCE_TLS_CA_FILE
+        ? {
+            caFile: config.INFERENCE_TLS_CA_FILE,
+            certFile: config.INFERENCE_TLS_CERT_FILE,
+            keyFile: config.INFERENCE_TLS_KEY_FILE,
+            serverName: config.INFERENCE_TLS_SERVER_NAME,
+          }
+        : undefined,
       deadlineMs: config.INFERENCE_DEADLINE_MS,
       concurrency: config.INFERENCE_CONCURRENCY,
       maxAttempts: config.INFERENCE_MAX_ATTEMPTS,
