@@ -17,25 +17,38 @@ export const topicConfigSchema = z.object({
   KAFKA_TOPIC_DLQ_PARTITIONS: partitions.default(3),
   KAFKA_TOPIC_LIABILITY_RECORDED: z.string().min(1).default(DEFAULT_TOPICS.liabilityRecorded),
   KAFKA_TOPIC_LIABILITY_RECORDED_PARTITIONS: partitions.default(6),
+  /** Copies of each partition: 1 on the one local broker; 3 in production. */
+  KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
+  /** Copies that must have a write before it is acknowledged (acks=all): 2 in production. */
+  KAFKA_TOPIC_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(7).default(1),
+}).superRefine((c, ctx) => {
+  if (c.KAFKA_TOPIC_MIN_INSYNC_REPLICAS > c.KAFKA_TOPIC_REPLICATION_FACTOR) {
+    ctx.addIssue({ code: "custom", path: ["KAFKA_TOPIC_MIN_INSYNC_REPLICAS"], message: "cannot exceed KAFKA_TOPIC_REPLICATION_FACTOR: no write could ever be acknowledged" });
+  }
 });
 export type TopicConfig = z.infer<typeof topicConfigSchema>;
 
 export interface TopicSpec {
   topic: string;
   numPartitions: number;
+  /** Default 1 (the local broker). */
+  replicationFactor?: number;
   configEntries?: { name: string; value: string }[];
 }
 
 export function applicationTopics(c: TopicConfig): TopicSpec[] {
+  const durability = { name: "min.insync.replicas", value: String(c.KAFKA_TOPIC_MIN_INSYNC_REPLICAS) };
+  const replicationFactor = c.KAFKA_TOPIC_REPLICATION_FACTOR;
   return [
-    { topic: c.KAFKA_TOPIC_DOCUMENTS, numPartitions: c.KAFKA_TOPIC_DOCUMENTS_PARTITIONS },
+    { topic: c.KAFKA_TOPIC_DOCUMENTS, numPartitions: c.KAFKA_TOPIC_DOCUMENTS_PARTITIONS, replicationFactor, configEntries: [durability] },
     // Dead letters are evidence for an investigation; keep them four weeks rather than the broker default.
     {
       topic: c.KAFKA_TOPIC_DLQ,
       numPartitions: c.KAFKA_TOPIC_DLQ_PARTITIONS,
-      configEntries: [{ name: "retention.ms", value: String(28 * 24 * 3600 * 1000) }],
+      replicationFactor,
+      configEntries: [durability, { name: "retention.ms", value: String(28 * 24 * 3600 * 1000) }],
     },
-    { topic: c.KAFKA_TOPIC_LIABILITY_RECORDED, numPartitions: c.KAFKA_TOPIC_LIABILITY_RECORDED_PARTITIONS },
+    { topic: c.KAFKA_TOPIC_LIABILITY_RECORDED, numPartitions: c.KAFKA_TOPIC_LIABILITY_RECORDED_PARTITIONS, replicationFactor, configEntries: [durability] },
   ];
 }
 
@@ -98,7 +111,7 @@ export async function ensureTopics(brokers: string[], specs: TopicSpec[], timeou
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((s) => ({ ...s, replicationFactor: 1 })),
+        topics: missing.map((s) => ({ ...s, replicationFactor: s.replicationFactor ?? 1 })),
       });
       for (const s of missing) changes.push(`created ${s.topic} (${s.numPartitions} partitions)`);
     }

@@ -37,3 +37,13 @@ test("SCRAM verifiers have PostgreSQL's format, are salted, and refuse non-ASCII
   assert.ok(!a.includes("correct horse"));
   assert.throws(() => scramSha256Verifier("pässword"));
 });
+
+test("replication factor and min.insync.replicas of the topics come from configuration", () => {
+  const production = applicationTopics(topicConfigSchema.parse({ KAFKA_TOPIC_REPLICATION_FACTOR: "3", KAFKA_TOPIC_MIN_INSYNC_REPLICAS: "2" }));
+  for (const topic of production) {
+    assert.equal(topic.replicationFactor, 3, topic.topic);
+    assert.ok(topic.configEntries?.some((e) => e.name === "min.insync.replicas" && e.value === "2"), topic.topic);
+  }
+  assert.equal(applicationTopics(topicConfigSchema.parse({}))[0]!.replicationFactor, 1, "one local broker");
+  assert.throws(() => topicConfigSchema.parse({ KAFKA_TOPIC_REPLICATION_FACTOR: "1", KAFKA_TOPIC_MIN_INSYNC_REPLICAS: "2" }), /KAFKA_TOPIC_REPLICATION_FACTOR/);
+});
