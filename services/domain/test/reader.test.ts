@@ -11,6 +11,7 @@ import {
   readLabelledFields,
   reasonCode,
   RULES,
+  unavailableFields,
   validateExtraction,
   wordedLiabilityType,
 } from "../src/validation/index.ts";
@@ -247,4 +248,18 @@ test("reader: an account number in hyphenated groups, and a call's 'today is' da
   assert.equal(read("Rep: Today is 03/14/2026, and your next payment is due 04/01/2026.").as_of_date, "2026-03-14");
   // Not a date after it: no reading.
   assert.equal(read("Rep: Today's payoff is $12,004.18.").as_of_date, undefined);
+});
+
+test("a figure the speaker says they cannot give: the record leaves it empty, or goes to review", () => {
+  const call = [
+    "Agent: And the next due date?",
+    "Rep: I'm sorry, I can't give a due date over the phone. It's on the statement.",
+    "Rep: Payoff good through 6/21/2026 is $4,740.97.",
+  ].join("\n");
+  const index = buildSourceIndex(call);
+  assert.deepEqual([...unavailableFields(index, readLabelledFields(index))], ["next_due_date"]);
+  // Where the document does give it elsewhere, the reading stands.
+  const given = `${call}\nIVR: Your next payment is due 07/01/2026.`;
+  const givenIndex = buildSourceIndex(given);
+  assert.deepEqual([...unavailableFields(givenIndex, readLabelledFields(givenIndex))], []);
 });

@@ -27,6 +27,7 @@ import {
   type LabelledField,
   type LabelledReadings,
   type ReaderField,
+  unavailableFields,
   wordedLiabilityType,
 } from "@liability/domain";
 import { FIELD_STEPS, groundedGrammar, groundedNameGrammar, labelledGrammar, type FieldStep } from "./grammar.ts";
@@ -75,6 +76,7 @@ export async function groundSteps(
   const candidates = buildCandidates(index, { referenceYear: received.getUTCFullYear(), excluded: planted });
   const readings = guided ? readLabelledFields(index, candidates, injectionSpans) : {};
   const amounts = guided ? labelledAmounts(findLabelledAmounts(index, injectionSpans), readings) : {};
+  const unavailable: ReadonlySet<string> = guided ? unavailableFields(index, readings) : new Set();
   const names = lenderNameCandidates(blankLines(text, planted));
   const compiled = new Map<string, Promise<LlamaGrammar>>();
   return Promise.all(
@@ -85,6 +87,8 @@ export async function groundSteps(
       // labels agree on them (consistency.ts), and the kind of debt where the text names only one.
       const labelled = guided ? labelledValues(text, step.field, readings, amounts) : [];
       if (labelled.length > 0) grammar = labelledGrammar(step, labelled);
+      // A speaker who says the figure cannot be given: whatever else the text holds is not it.
+      else if (unavailable.has(step.field)) grammar = labelledGrammar(step, ["null"]);
       else if (GROUNDED.has(step.field)) grammar = groundedGrammar(step, candidateJsonValues(candidates, step.field as GroundedField));
       // A text without any capitalised phrase (empty, or all lower case) keeps the open name grammar.
       else if (step.field === "lender_name" && names.length > 0) grammar = groundedNameGrammar(step, names);

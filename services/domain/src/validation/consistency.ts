@@ -8,7 +8,7 @@ import { toCents, toThousandths } from "./mentions.ts";
 import type { MoneyMention, SourceIndex, Span } from "./mentions.ts";
 import { RULES } from "./reasons.ts";
 import type { ValidationReason } from "./reasons.ts";
-import { agreedReading, READER_FIELDS, readLabelledFields } from "./reader.ts";
+import { agreedReading, READER_FIELDS, readLabelledFields, unavailableFields } from "./reader.ts";
 import type { LabelledReadings, ReaderField, Reading } from "./reader.ts";
 
 /**
@@ -191,6 +191,9 @@ export function checkConsistency(
   const worded = wordedLiabilityType(index.text);
   if (worded !== undefined && record.liability_type !== worded) {
     reasons.push({ rule: RULES.valueNotAtLabel, field: "liability_type", message: `the document names one kind of debt and the record gives another` });
+  }
+  for (const field of unavailableFields(index, readings)) {
+    if (record[field] !== null) reasons.push({ rule: RULES.statedUnavailable, field, message: `the document says ${field} cannot be given, and the record has one` });
   }
   for (const field of READER_FIELDS) {
     const amountField = (LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field);

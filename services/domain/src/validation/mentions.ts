@@ -105,7 +105,12 @@ export function buildSourceIndex(original: string): SourceIndex {
   for (const run of wordRuns) {
     if (overlaps(run, spokenDates)) continue;
     const words = run.tokens.map((t) => t.word);
-    const cents = spokenAmountCandidatesInCents(words);
+    let cents = spokenAmountCandidatesInCents(words);
+    // "fourteen thousand one hundred seventy-nine even": whole dollars, no cents in it.
+    if (/^[ \t]+even\b/i.test(text.slice(run.end, run.end + 8))) {
+      const whole = new Set([...cents].filter((c) => c % 100 === 0));
+      if (whole.size > 0) cents = whole;
+    }
     const numberWords = words.filter((w) => !["and", "a", "an", "point", "dollar", "dollars", "bucks", "cent", "cents"].includes(w));
     const moneyLike = words.some((w) => /^(dollars?|bucks|cents?)$/.test(w)) || numberWords.length >= 2;
     if (cents.size > 0) money.push({ start: run.start, end: run.end, cents, form: "words", moneyLike });

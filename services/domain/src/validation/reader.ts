@@ -283,6 +283,24 @@ export function readLabelledFields(
   return out;
 }
 
+/** A speaker saying they cannot give a figure: "I can't give a due date over the phone", "I don't have the rate". */
+const UNAVAILABLE = /\b(?:can't|cannot|can not|don't|do not|unable to|not able to|won't be able to)\s+(?:\w+\s+){0,2}?(?:give|have|see|provide|quote|share|tell you)\s+(?:you\s+)?(?:a|an|the|your|that|any)?\s*$/i;
+
+/**
+ * The fields a speaker says they cannot give ("I'm sorry, I can't give a due date over the
+ * phone"), and that the document labels nowhere else: the record leaves them empty.
+ */
+export function unavailableFields(index: SourceIndex, readings: LabelledReadings): Set<ReaderField> {
+  const out = new Set<ReaderField>();
+  for (const m of index.scan.matchAll(LABEL_RE)) {
+    const target = LABEL_TARGET.get(m[0].toLowerCase().replace(/[\s.]+/g, " ").trim());
+    if (!target || readings[target]) continue;
+    const lineStart = index.scan.lastIndexOf("\n", m.index) + 1;
+    if (UNAVAILABLE.test(index.scan.slice(Math.max(lineStart, m.index - 60), m.index))) out.add(target);
+  }
+  return out;
+}
+
 /** A turn of a call: "Rep:", "[00:41] Caller:", "Speaker 2:", "<v Bank>", "MMF:". */
 const SPEAKER_TURN = /^[ \t]*(?:\[?[\d:.,]+\]?[ \t]+)?(?:<v [^>\n]{1,40}>|[\p{L}][\p{L}\d .'()&-]{0,40}(?:\[[^\]\n]{1,40}\])?:)/gmu;
 /** Turns before a document counts as a call. */

@@ -26,6 +26,8 @@ export const RULES = {
   valueNotAtLabel: "consistency.value_not_at_label",
   /** The document labels a value for this field and the record leaves it null. */
   labelledValueMissing: "consistency.labelled_value_missing",
+  /** A speaker says the figure cannot be given, and the record has one anyway (taken from elsewhere). */
+  statedUnavailable: "consistency.stated_unavailable",
   /** Text that reads as instructions to a model rather than as a bank document. */
   injectionInstructions: "injection.instructions_in_text",
   /** Invisible or direction-changing characters, a common way to hide instructions. */

@@ -167,9 +167,10 @@ function parseBelowHundred(words: readonly string[], i: number): { value: number
  * hundreds group only ends the number: nobody reads 10082 as "one hundred eighty-two").
  * Returns the digit strings and the width of the last group (for "dollars and cents").
  */
-export function parseDigitGroups(words: readonly string[]): { digits: string; lastGroupWidth: number } | null {
+export function parseDigitGroups(words: readonly string[]): { digits: string; lastGroupWidth: number; groups: number } | null {
   let digits = "";
   let lastGroupWidth = 0;
+  let groups = 0;
   let i = 0;
   while (i < words.length) {
     const w = words[i]!;
@@ -178,6 +179,7 @@ export function parseDigitGroups(words: readonly string[]): { digits: string; la
       const group = w === "double" ? d + d : d + d + d;
       digits += group;
       lastGroupWidth = group.length;
+      groups += 1;
       i += 2;
       continue;
     }
@@ -193,8 +195,9 @@ export function parseDigitGroups(words: readonly string[]): { digits: string; la
     }
     digits += group;
     lastGroupWidth = group.length;
+    groups += 1;
   }
-  return digits.length > 0 ? { digits, lastGroupWidth } : null;
+  return digits.length > 0 ? { digits, lastGroupWidth, groups } : null;
 }
 
 /** Splits "dollars … cents" and "… point …" phrasing; returns every amount the words could mean, in cents. */
@@ -235,7 +238,12 @@ export function spokenAmountCandidatesInCents(words: readonly string[]): Set<num
     return out;
   }
 
-  for (const w of wholeReadings(clean)) out.add(w * 100);
+  const cardinal = parseCardinal(clean);
+  if (cardinal !== null) out.add(cardinal * 100);
+  // Groups read as whole dollars: "twenty-one fifty" may be $2,150; three or more groups are
+  // shorthand with cents ("forty-seven forty ninety-seven" is $4,740.97, never $474,097).
+  const whole = parseDigitGroups(clean);
+  if (whole !== null && whole.groups <= 2 && whole.digits.length <= 15) out.add(Number(whole.digits) * 100);
   // Shorthand with the cents as the last group: "four twelve fifty" = 412.50,
   // "two thousand one hundred eighty four thirty seven" = 2184.37.
   const groups = parseDigitGroups(clean);
