@@ -13,8 +13,9 @@ step() { printf '\n==> %s\n' "$*"; }
 bash scripts/setup.sh || { echo "set-up failed"; exit 1; }
 
 status=0
-step "static checks: typecheck, buf lint, generated code reproducible"
+step "static checks: typecheck, Biome (lint and format), buf lint, generated code reproducible"
 npm run --silent typecheck || status=1
+npm run --silent lint || status=1
 npm run --silent lint:proto || status=1
 
 step "training environment"

@@ -6,26 +6,37 @@ import { Kafka, logLevel } from "kafkajs";
 import type { Admin } from "kafkajs";
 import { z } from "zod";
 
-const envList = z.string().transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+const envList = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const partitions = z.coerce.number().int().min(1).max(1000);
 
-export const topicConfigSchema = z.object({
-  KAFKA_BROKERS: envList.default(["127.0.0.1:19092"]),
-  KAFKA_TOPIC_DOCUMENTS: z.string().min(1).default(DEFAULT_TOPICS.documents),
-  KAFKA_TOPIC_DOCUMENTS_PARTITIONS: partitions.default(6),
-  KAFKA_TOPIC_DLQ: z.string().min(1).default(DEFAULT_TOPICS.deadLetters),
-  KAFKA_TOPIC_DLQ_PARTITIONS: partitions.default(3),
-  KAFKA_TOPIC_LIABILITY_RECORDED: z.string().min(1).default(DEFAULT_TOPICS.liabilityRecorded),
-  KAFKA_TOPIC_LIABILITY_RECORDED_PARTITIONS: partitions.default(6),
-  /** Copies of each partition: 1 on the one local broker; 3 in production. */
-  KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
-  /** Copies that must have a write before it is acknowledged (acks=all): 2 in production. */
-  KAFKA_TOPIC_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(7).default(1),
-}).superRefine((c, ctx) => {
-  if (c.KAFKA_TOPIC_MIN_INSYNC_REPLICAS > c.KAFKA_TOPIC_REPLICATION_FACTOR) {
-    ctx.addIssue({ code: "custom", path: ["KAFKA_TOPIC_MIN_INSYNC_REPLICAS"], message: "cannot exceed KAFKA_TOPIC_REPLICATION_FACTOR: no write could ever be acknowledged" });
-  }
-});
+export const topicConfigSchema = z
+  .object({
+    KAFKA_BROKERS: envList.default(["127.0.0.1:19092"]),
+    KAFKA_TOPIC_DOCUMENTS: z.string().min(1).default(DEFAULT_TOPICS.documents),
+    KAFKA_TOPIC_DOCUMENTS_PARTITIONS: partitions.default(6),
+    KAFKA_TOPIC_DLQ: z.string().min(1).default(DEFAULT_TOPICS.deadLetters),
+    KAFKA_TOPIC_DLQ_PARTITIONS: partitions.default(3),
+    KAFKA_TOPIC_LIABILITY_RECORDED: z.string().min(1).default(DEFAULT_TOPICS.liabilityRecorded),
+    KAFKA_TOPIC_LIABILITY_RECORDED_PARTITIONS: partitions.default(6),
+    /** Copies of each partition: 1 on the one local broker; 3 in production. */
+    KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
+    /** Copies that must have a write before it is acknowledged (acks=all): 2 in production. */
+    KAFKA_TOPIC_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(7).default(1),
+  })
+  .superRefine((c, ctx) => {
+    if (c.KAFKA_TOPIC_MIN_INSYNC_REPLICAS > c.KAFKA_TOPIC_REPLICATION_FACTOR) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["KAFKA_TOPIC_MIN_INSYNC_REPLICAS"],
+        message: "cannot exceed KAFKA_TOPIC_REPLICATION_FACTOR: no write could ever be acknowledged",
+      });
+    }
+  });
 export type TopicConfig = z.infer<typeof topicConfigSchema>;
 
 export interface TopicSpec {
@@ -53,9 +64,7 @@ export function applicationTopics(c: TopicConfig): TopicSpec[] {
 }
 
 function parseEnv(): TopicConfig {
-  const input = Object.fromEntries(
-    Object.keys(topicConfigSchema.shape).map((k) => [k, process.env[k] === "" ? undefined : process.env[k]]),
-  );
+  const input = Object.fromEntries(Object.keys(topicConfigSchema.shape).map((k) => [k, process.env[k] === "" ? undefined : process.env[k]]));
   const result = topicConfigSchema.safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues) console.error(`${issue.path.join(".")}: ${issue.message}`);
@@ -83,9 +92,7 @@ export async function waitForTopicMetadata(admin: Admin, specs: TopicSpec[], tim
         return parts.length < s.numPartitions || parts.some((p) => p.leader < 0);
       });
       if (lagging.length === 0) return;
-      last = lagging
-        .map((s) => `${s.topic}: ${meta.topics.find((t) => t.name === s.topic)?.partitions.length ?? 0}/${s.numPartitions} partitions`)
-        .join(", ");
+      last = lagging.map((s) => `${s.topic}: ${meta.topics.find((t) => t.name === s.topic)?.partitions.length ?? 0}/${s.numPartitions} partitions`).join(", ");
     } catch (err) {
       last = err instanceof Error ? err.message : String(err); // e.g. the topic is not known yet
     }

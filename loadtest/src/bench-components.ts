@@ -77,14 +77,20 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
   const passes = 3;
   const t0 = cpuMs();
   for (let i = 0; i < passes; i++) run();
-  results.push({ piece: "validation (validateExtraction)", perDocUs: ((cpuMs() - t0) * 1000) / (passes * docs.length), note: `${docs.length} corpus documents × ${passes}` });
+  results.push({
+    piece: "validation (validateExtraction)",
+    perDocUs: ((cpuMs() - t0) * 1000) / (passes * docs.length),
+    note: `${docs.length} corpus documents × ${passes}`,
+  });
 }
 
 // 2. Protobuf-es: what one document costs the worker in (de)serialisation.
 {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder("utf-8", { fatal: true });
-  const responses = docs.map((d) => toBinary(ExtractResponseSchema, create(ExtractResponseSchema, { record: recordToProto(d.expected), rawOutput: canonicalRecordJson(d.expected) })));
+  const responses = docs.map((d) =>
+    toBinary(ExtractResponseSchema, create(ExtractResponseSchema, { record: recordToProto(d.expected), rawOutput: canonicalRecordJson(d.expected) })),
+  );
   const events = docs.map((d, i) =>
     toBinary(
       DocumentReceivedSchema,
@@ -103,7 +109,10 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
       const text = decoder.decode(event.content.case === "text" ? event.content.value : new Uint8Array());
       toBinary(ExtractRequestSchema, create(ExtractRequestSchema, { documentId: event.documentId, kind: event.kind, text }));
       const response = fromBinary(ExtractResponseSchema, responses[i]!);
-      toBinary(LiabilityRecordedSchema, create(LiabilityRecordedSchema, { documentId: event.documentId, tenantId: "t", status: RecordStatus.ACCEPTED, record: response.record }));
+      toBinary(
+        LiabilityRecordedSchema,
+        create(LiabilityRecordedSchema, { documentId: event.documentId, tenantId: "t", status: RecordStatus.ACCEPTED, record: response.record }),
+      );
     }
   };
   run();
@@ -121,7 +130,14 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
 {
   const socket = `unix:/tmp/lre-bench-${process.pid}.sock`;
   const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "node"), [join(REPO_ROOT, "loadtest", "src", "fake-sidecar-main.ts")], {
-    env: { ...process.env, FAKE_SIDECAR_ADDRESS: socket, FAKE_SIDECAR_LATENCY: "none", FAKE_SIDECAR_CORPUS: opts.corpus, FAKE_SIDECAR_SLOTS: "100000", LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      FAKE_SIDECAR_ADDRESS: socket,
+      FAKE_SIDECAR_LATENCY: "none",
+      FAKE_SIDECAR_CORPUS: opts.corpus,
+      FAKE_SIDECAR_SLOTS: "100000",
+      LOG_LEVEL: "warn",
+    },
     stdio: ["ignore", "pipe", "ignore"],
   });
   try {
@@ -148,8 +164,16 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
     const clientUs = ((cpuMs() - c0) * 1000) / opts.calls;
     const serverUs = ((procCpuMs(child.pid!) - s0) * 1000) / opts.calls;
     client.channel.close();
-    results.push({ piece: "gRPC unary Extract, client side (grpc-js + platform adapter + protobuf-es)", perDocUs: clientUs, note: `${opts.calls} calls, concurrency ${opts.concurrency}, ${Math.round((opts.calls / wall) * 1000)} calls/s wall` });
-    results.push({ piece: "gRPC unary Extract, server side (FakeInferenceSidecar, no service time)", perDocUs: serverUs, note: "test double's process, /proc" });
+    results.push({
+      piece: "gRPC unary Extract, client side (grpc-js + platform adapter + protobuf-es)",
+      perDocUs: clientUs,
+      note: `${opts.calls} calls, concurrency ${opts.concurrency}, ${Math.round((opts.calls / wall) * 1000)} calls/s wall`,
+    });
+    results.push({
+      piece: "gRPC unary Extract, server side (FakeInferenceSidecar, no service time)",
+      perDocUs: serverUs,
+      note: "test double's process, /proc",
+    });
   } finally {
     child.kill("SIGTERM");
   }
@@ -159,15 +183,30 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
 // batch RPC would carry), same bytes per document (mean request text, mean response record).
 {
   const socket = `unix:/tmp/lre-bench-echo-${process.pid}.sock`;
-  const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "node"), [join(REPO_ROOT, "loadtest", "src", "bench-echo-server.ts"), socket], { stdio: ["ignore", "pipe", "ignore"] });
+  const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "node"), [join(REPO_ROOT, "loadtest", "src", "bench-echo-server.ts"), socket], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   try {
     await untilReady(child, "echo server");
     const raw = (b: Buffer) => b;
     const Client = grpc.makeGenericClientConstructor(
-      { echo: { path: "/bench.Echo/Echo", requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw } },
+      {
+        echo: {
+          path: "/bench.Echo/Echo",
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: raw,
+          requestDeserialize: raw,
+          responseSerialize: raw,
+          responseDeserialize: raw,
+        },
+      },
       "Echo",
     );
-    const client = new Client(socket, grpc.credentials.createInsecure()) as unknown as { echo: Function; close(): void };
+    const client = new Client(socket, grpc.credentials.createInsecure()) as unknown as {
+      echo: (request: Buffer, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null) => void) => void;
+      close(): void;
+    };
     const meanText = Math.round(docs.reduce((a, d) => a + d.bytes.length, 0) / docs.length);
     const meanRecord = 400;
     for (const perCall of [1, 20]) {
@@ -180,7 +219,11 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
       const calls = Math.max(500, Math.round(opts.calls / perCall));
       const drive = async (n: number) => {
         let next = 0;
-        await Promise.all(Array.from({ length: Math.min(opts.concurrency, n) }, async () => { while (next++ < n) await one(); }));
+        await Promise.all(
+          Array.from({ length: Math.min(opts.concurrency, n) }, async () => {
+            while (next++ < n) await one();
+          }),
+        );
       };
       await drive(500);
       const c0 = cpuMs();

@@ -20,8 +20,7 @@ server.addService(
   },
   {
     // The first 4 bytes of the request say how many bytes to answer with.
-    echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
-      callback(null, Buffer.alloc(call.request.readUInt32LE(0))),
+    echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => callback(null, Buffer.alloc(call.request.readUInt32LE(0))),
   },
 );
 server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => {

@@ -11,7 +11,7 @@ import { createInterface } from "node:readline";
 import { Kafka, logLevel, Partitioners, type KafkaConfig } from "kafkajs";
 import { kafkaConnectionOptions } from "@liability/platform";
 import { OutcomeCollector, LagSampler, sampleSidecar } from "./collector.ts";
-import { parseCli, type LoadtestArgs, type LoadtestEnv } from "./config.ts";
+import { parseCli, type LoadtestArgs } from "./config.ts";
 import { loadLabelledJsonl } from "./corpus.ts";
 import { waitForServing } from "./health.ts";
 import { OtlpMetricsReceiver } from "./otlp-receiver.ts";
@@ -252,7 +252,13 @@ async function main(): Promise<void> {
   let producerResult: ProducerResult | undefined;
   let storage: TableSize[] | undefined;
   const samples: Sample[] = [];
-  const collector = new OutcomeCollector({ kafka, recordedTopic: topics.recorded, deadLetterTopic: topics.deadLetters, state, groupId: `loadtest-${runId}-collector` });
+  const collector = new OutcomeCollector({
+    kafka,
+    recordedTopic: topics.recorded,
+    deadLetterTopic: topics.deadLetters,
+    state,
+    groupId: `loadtest-${runId}-collector`,
+  });
   const lagSampler = new LagSampler(kafka, workerGroup, topics.documents);
   const loadAtStart = loadAverage();
   const startedIso = new Date().toISOString();
@@ -323,7 +329,9 @@ async function main(): Promise<void> {
         throw new Error(`workers did not join group ${workerGroup} within 90 s; see worker-*.log in ${out}`);
       }
     } else {
-      args.workerPid.forEach((pid, i) => watched.push({ label: args.workerPid.length === 1 ? "worker" : `worker ${i + 1}`, pid, tree: true }));
+      args.workerPid.forEach((pid, i) => {
+        watched.push({ label: args.workerPid.length === 1 ? "worker" : `worker ${i + 1}`, pid, tree: true });
+      });
     }
 
     await collector.start();
@@ -415,9 +423,7 @@ async function main(): Promise<void> {
   const points = timeline(state, startMs, producerResult.offeredPerSecond, samples);
   // A run stopped early (saturation, interrupt) analyses only the phases it reached.
   const reachedS = (producerResult.endedAtMs - startMs) / 1000;
-  const reached = profile.phases
-    .filter((p) => p.fromS < reachedS - 1)
-    .map((p) => ({ ...p, toS: Math.min(p.toS, reachedS) }));
+  const reached = profile.phases.filter((p) => p.fromS < reachedS - 1).map((p) => ({ ...p, toS: Math.min(p.toS, reachedS) }));
   const phases = phaseResults(state, startMs, reached, points, profile.rate);
   const observed: number[] = [];
   const commit: number[] = [];
@@ -484,7 +490,8 @@ async function main(): Promise<void> {
           : args.sidecar === "real"
             ? { kind: "real (services/inference)", count: realSidecarAddresses.length, command: env.LOADTEST_SIDECAR_COMMAND, extraEnv: args.sidecarEnv }
             : { kind: "external" },
-      workers: args.worker === "spawn" ? { spawned: args.workers, command: env.LOADTEST_WORKER_COMMAND, extraEnv: args.workerEnv } : { external: args.workerPid },
+      workers:
+        args.worker === "spawn" ? { spawned: args.workers, command: env.LOADTEST_WORKER_COMMAND, extraEnv: args.workerEnv } : { external: args.workerPid },
       topics: { mode: topicsMode, ...topics, partitions: topicsMode === "dedicated" ? args.partitions : null },
       database: { mode: databaseMode, schema: schema ?? null },
       workerGroup,
@@ -522,7 +529,12 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(out, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
 
-  const sidecarText = args.sidecar === "fake" ? `FakeInferenceSidecar ${args.latency}` : args.sidecar === "real" ? `real sidecar ×${realSidecarAddresses.length} ${args.sidecarEnv.join(" ")}`.trim() : "external sidecar";
+  const sidecarText =
+    args.sidecar === "fake"
+      ? `FakeInferenceSidecar ${args.latency}`
+      : args.sidecar === "real"
+        ? `real sidecar ×${realSidecarAddresses.length} ${args.sidecarEnv.join(" ")}`.trim()
+        : "external sidecar";
   const subtitle = `${profile.description} · ${sidecarText} · ${args.workers} worker(s) · ${startedIso.slice(0, 16)}Z`;
   const charts: string[] = [];
   charts.push(...(await writeChart(out, "latency", latencySpec(points, subtitle, args.p99Target), args.png)));
@@ -541,13 +553,22 @@ async function main(): Promise<void> {
     `- machine: ${report.run.machine.cores} cores (${report.run.machine.cpuModel}), ${report.run.machine.memGiB} GiB; load average at start ${loadAtStart}; commit ${report.run.gitCommit}`,
     `- sidecar: ${args.sidecar === "fake" ? `FakeInferenceSidecar, service time ${args.latency}, ${args.slots} slots` : sidecarText}; workers: ${args.worker === "spawn" ? args.workers : "external"}; topics: ${topicsMode}${topicsMode === "dedicated" ? `, ${args.partitions} partitions` : ""}`,
     `- published ${state.published} of ${producerResult.offered} offered; completed ${state.completed} (accepted ${collector.counters.accepted}, review ${collector.counters.review}, dead letters ${collector.counters.deadLetters}); unfinished ${unfinished}; duplicates ${state.duplicates}; publish errors ${state.publishErrors}`,
-    ...(collector.counters.review > 0 ? [`- review reasons: ${Object.entries(collector.counters.reviewReasons).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ")}`] : []),
+    ...(collector.counters.review > 0
+      ? [
+          `- review reasons: ${Object.entries(collector.counters.reviewReasons)
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, v]) => `${k} ${v}`)
+            .join(", ")}`,
+        ]
+      : []),
     `- throughput: mean ${report.throughput.meanCompletedPerSecond}/s, best 10 s ${report.throughput.peak10sCompletedPerSecond}/s`,
     `- end-to-end latency (received_at → LiabilityRecorded seen): p50 ${fmtMs(o.p50)} ms, p90 ${fmtMs(o.p90)}, p99 ${fmtMs(o.p99)}, p99.9 ${fmtMs(o.p999)}, max ${fmtMs(o.max)}`,
     `- to commit (received_at → recorded_at): p50 ${fmtMs(c.p50)} ms, p99 ${fmtMs(c.p99)}, max ${fmtMs(c.max)}`,
     ...(saturation ? [`- saturation: ${saturationLine(saturation)}`] : []),
     ...(storage ? [`- storage per row (table+indexes+TOAST): ${storage.map((t) => `${t.table} ${t.bytesPerRow} B × ${t.rows}`).join("; ")}`] : []),
-    `- CPU (mean cores / CPU ms per document / max RSS MiB): ${Object.entries(resources).map(([k, r]) => `${k} ${r.meanCpu} / ${r.cpuMsPerDocument} / ${Math.round(r.maxRssMiB)}`).join("; ")}`,
+    `- CPU (mean cores / CPU ms per document / max RSS MiB): ${Object.entries(resources)
+      .map(([k, r]) => `${k} ${r.meanCpu} / ${r.cpuMsPerDocument} / ${Math.round(r.maxRssMiB)}`)
+      .join("; ")}`,
     "",
     phaseTable(phases),
     "",

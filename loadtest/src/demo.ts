@@ -238,7 +238,10 @@ async function main(): Promise<void> {
   const acceptedCorrect = accepted.filter((r) => scoreRecord(label.get(r.document_id)!, r).correct).length;
   const list = (m: Map<string, number>) => {
     const sorted = [...m].sort((a, b) => b[1] - a[1]);
-    const shown = sorted.slice(0, 5).map(([k, n]) => `${k} ×${n}`).join(", ");
+    const shown = sorted
+      .slice(0, 5)
+      .map(([k, n]) => `${k} ×${n}`)
+      .join(", ");
     return sorted.length === 0 ? "none" : sorted.length > 5 ? `${shown}, … (${sorted.length - 5} more)` : shown;
   };
 

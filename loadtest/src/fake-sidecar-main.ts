@@ -57,7 +57,10 @@ await new Promise<void>((resolve) => stats.listen(config.FAKE_SIDECAR_STATS_PORT
 const address = stats.address();
 const statsUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/stats`;
 
-log.info({ grpcAddress, statsUrl, labels: documents.length, latency: config.FAKE_SIDECAR_LATENCY, slots: config.FAKE_SIDECAR_SLOTS }, "FakeInferenceSidecar serving");
+log.info(
+  { grpcAddress, statsUrl, labels: documents.length, latency: config.FAKE_SIDECAR_LATENCY, slots: config.FAKE_SIDECAR_SLOTS },
+  "FakeInferenceSidecar serving",
+);
 process.stdout.write(`${JSON.stringify({ event: "ready", grpcAddress, statsUrl, pid: process.pid })}\n`);
 
 let stopping = false;

@@ -9,7 +9,7 @@ import {
   type ExtractResponse,
   type LiabilityRecord as LiabilityRecordMessage,
 } from "@liability/contracts";
-import { canonicalRecordJson, RECORD_FIELDS, type LiabilityRecord } from "@liability/domain";
+import { canonicalRecordJson, RECORD_FIELDS } from "@liability/domain";
 import { addService, serverCredentials } from "@liability/platform";
 import { textDigest, type LoadDocument } from "./corpus.ts";
 import type { LatencyDistribution } from "./latency.ts";
@@ -160,10 +160,7 @@ export class FakeInferenceSidecar {
     this.#server = undefined;
   }
 
-  #extract(
-    call: grpc.ServerUnaryCall<ExtractRequest, ExtractResponse>,
-    callback: grpc.sendUnaryData<ExtractResponse>,
-  ): void {
+  #extract(call: grpc.ServerUnaryCall<ExtractRequest, ExtractResponse>, callback: grpc.sendUnaryData<ExtractResponse>): void {
     this.#stats.received++;
     const arrived = performance.now();
     const request = call.request;
@@ -230,12 +227,15 @@ export class FakeInferenceSidecar {
     const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
     let timer: NodeJS.Timeout | undefined;
     if (Number.isFinite(deadlineMs) && deadlineMs > 0) {
-      timer = setTimeout(() => {
-        if (waiter.abandoned) return;
-        waiter.abandoned = true;
-        this.#stats.expired++;
-        callback({ code: grpc.status.DEADLINE_EXCEEDED, details: "deadline passed while queued" });
-      }, Math.max(0, deadlineMs - Date.now()));
+      timer = setTimeout(
+        () => {
+          if (waiter.abandoned) return;
+          waiter.abandoned = true;
+          this.#stats.expired++;
+          callback({ code: grpc.status.DEADLINE_EXCEEDED, details: "deadline passed while queued" });
+        },
+        Math.max(0, deadlineMs - Date.now()),
+      );
     }
     call.once("cancelled", () => {
       if (waiter.abandoned) return;

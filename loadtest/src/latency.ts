@@ -46,7 +46,5 @@ export function parseLatency(spec: string): LatencyDistribution {
     return { spec: s, sample: (random) => Math.exp(mu + sigma * normal(random)) };
   }
 
-  throw new Error(
-    `latency "${spec}": expected none, fixed:MS, uniform:LO-HI or lognormal:p50=MS,p99=MS`,
-  );
+  throw new Error(`latency "${spec}": expected none, fixed:MS, uniform:LO-HI or lognormal:p50=MS,p99=MS`);
 }

@@ -15,9 +15,7 @@ interface GeneratedDoc {
 }
 type GenerateSplit = (seed: number, split: "train" | "validation" | "test", count: number) => Iterable<GeneratedDoc>;
 
-const args = z
-  .tuple([z.coerce.number().int().positive().default(2000), z.coerce.number().int().default(11)])
-  .parse([process.argv[2], process.argv[3]]);
+const args = z.tuple([z.coerce.number().int().positive().default(2000), z.coerce.number().int().default(11)]).parse([process.argv[2], process.argv[3]]);
 const [count, seed] = args;
 
 // Loaded at run time: the generator is another workspace's package, and the rest of the load

@@ -103,7 +103,11 @@ function daily(o: ProfileOptions): Profile {
   const hourAt = (tS: number) => (24 * tS) / durationS;
   const phases: Phase[] = [];
   for (let h = 0; h < 24; h += 3) {
-    phases.push({ label: `${String(h).padStart(2, "0")}:00–${String(h + 3).padStart(2, "0")}:00`, fromS: (h * durationS) / 24, toS: ((h + 3) * durationS) / 24 });
+    phases.push({
+      label: `${String(h).padStart(2, "0")}:00–${String(h + 3).padStart(2, "0")}:00`,
+      fromS: (h * durationS) / 24,
+      toS: ((h + 3) * durationS) / 24,
+    });
   }
   return {
     name: "daily",

@@ -106,9 +106,7 @@ export function cpuSpec(points: SecondPoint[], subtitle: string): ChartSpec {
 
 /** Ramp only: throughput and p99 against the offered rate, one point per step. */
 export function saturationSpec(results: PhaseResult[], subtitle: string, targetMs: number): ChartSpec {
-  const rows = results
-    .filter((r) => r.latency.count > 0)
-    .map((r) => ({ offered: r.offeredRate, completed: r.completedRate, p99: r.latency.p99 }));
+  const rows = results.filter((r) => r.latency.count > 0).map((r) => ({ offered: r.offeredRate, completed: r.completedRate, p99: r.latency.p99 }));
   return {
     title: { text: "Saturation: completed rate and p99 against offered rate", subtitle, anchor: "start" },
     config: { font: FONT, background: "white" },
@@ -118,16 +116,35 @@ export function saturationSpec(results: PhaseResult[], subtitle: string, targetM
         width: 420,
         height: 260,
         layer: [
-          { mark: { type: "line", point: true }, encoding: { x: { field: "offered", type: "quantitative", title: "offered documents/s" }, y: { field: "completed", type: "quantitative", title: "completed documents/s" } } },
-          { mark: { type: "line", strokeDash: [4, 4], color: "gray" }, encoding: { x: { field: "offered", type: "quantitative" }, y: { field: "offered", type: "quantitative" } } },
+          {
+            mark: { type: "line", point: true },
+            encoding: {
+              x: { field: "offered", type: "quantitative", title: "offered documents/s" },
+              y: { field: "completed", type: "quantitative", title: "completed documents/s" },
+            },
+          },
+          {
+            mark: { type: "line", strokeDash: [4, 4], color: "gray" },
+            encoding: { x: { field: "offered", type: "quantitative" }, y: { field: "offered", type: "quantitative" } },
+          },
         ],
       },
       {
         width: 420,
         height: 260,
         layer: [
-          { mark: { type: "line", point: true, color: "#c60" }, encoding: { x: { field: "offered", type: "quantitative", title: "offered documents/s" }, y: { field: "p99", type: "quantitative", title: "p99 ms (log)", scale: { type: "log" } } } },
-          { data: { values: [{ target: targetMs }] }, mark: { type: "rule", strokeDash: [6, 4], color: "#c00" }, encoding: { y: { field: "target", type: "quantitative" } } },
+          {
+            mark: { type: "line", point: true, color: "#c60" },
+            encoding: {
+              x: { field: "offered", type: "quantitative", title: "offered documents/s" },
+              y: { field: "p99", type: "quantitative", title: "p99 ms (log)", scale: { type: "log" } },
+            },
+          },
+          {
+            data: { values: [{ target: targetMs }] },
+            mark: { type: "rule", strokeDash: [6, 4], color: "#c00" },
+            encoding: { y: { field: "target", type: "quantitative" } },
+          },
         ],
       },
     ],
@@ -144,9 +161,7 @@ export async function renderSvg(spec: ChartSpec): Promise<string> {
 }
 
 export function svgToPng(svg: string): Buffer {
-  return new Resvg(svg, { fitTo: { mode: "zoom", value: 1.5 }, font: { loadSystemFonts: true, defaultFontFamily: FONT } })
-    .render()
-    .asPng();
+  return new Resvg(svg, { fitTo: { mode: "zoom", value: 1.5 }, font: { loadSystemFonts: true, defaultFontFamily: FONT } }).render().asPng();
 }
 
 /** Writes NAME.svg (and NAME.png unless png is false) into dir; returns the file names. */

@@ -155,13 +155,7 @@ export function meanRate(rate: (tS: number) => number, fromS: number, toS: numbe
   return sum / n;
 }
 
-export function phaseResults(
-  state: RunState,
-  startMs: number,
-  phases: Phase[],
-  points: SecondPoint[],
-  rate: (tS: number) => number,
-): PhaseResult[] {
+export function phaseResults(state: RunState, startMs: number, phases: Phase[], points: SecondPoint[], rate: (tS: number) => number): PhaseResult[] {
   return phases.map((phase) => {
     const from = startMs + phase.fromS * 1000;
     const to = startMs + phase.toS * 1000;
@@ -233,11 +227,7 @@ export function findSaturation(results: PhaseResult[], p99TargetMs: number): Sat
   let sustained: PhaseResult | undefined;
   let saturatedAt: number | undefined;
   for (const r of results) {
-    const ok =
-      r.latency.count > 0 &&
-      r.completedRate >= 0.97 * r.offeredRate &&
-      r.unfinished === 0 &&
-      r.latency.p99 < p99TargetMs;
+    const ok = r.latency.count > 0 && r.completedRate >= 0.97 * r.offeredRate && r.unfinished === 0 && r.latency.p99 < p99TargetMs;
     if (ok && saturatedAt === undefined) sustained = r;
     else if (!ok && saturatedAt === undefined) saturatedAt = r.offeredRate;
   }

@@ -43,7 +43,10 @@ async function freshTopic(name: string): Promise<string> {
 async function produce(topic: string, n: number): Promise<void> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  await producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ key: `k${i % 17}`, value: String(i), headers: { "Content-Type": "text/plain" } })) });
+  await producer.send({
+    topic,
+    messages: Array.from({ length: n }, (_, i) => ({ key: `k${i % 17}`, value: String(i), headers: { "Content-Type": "text/plain" } })),
+  });
   await producer.disconnect();
 }
 
@@ -125,9 +128,17 @@ for (const [name, make] of [
     t.diagnostic(`stale batches (rebalances): ${staleBatches}`);
     assert.equal(everSeen.size, 600, "every message was delivered");
     for (const [partition, offsets] of current) {
-      assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b), `partition ${partition} in order`);
+      assert.deepEqual(
+        offsets,
+        [...offsets].sort((a, b) => a - b),
+        `partition ${partition} in order`,
+      );
       assert.equal(new Set(offsets).size, offsets.length, `partition ${partition}: no current batch repeats a processed message`);
-      assert.deepEqual(offsets, offsets.map((_, i) => i), `partition ${partition}: no gap, the refused half came again`);
+      assert.deepEqual(
+        offsets,
+        offsets.map((_, i) => i),
+        `partition ${partition}: no gap, the refused half came again`,
+      );
     }
     assert.equal(total, 600);
     assert.equal(headerProblems, 0, "header names are lower-cased, values kept");
@@ -143,5 +154,8 @@ test("platformatic producer publishes keyed messages with headers", async (t) =>
   await producer.send(topic, [{ key: "a", value: Buffer.from("1"), headers: { traceparent: "00-x" } }]);
   await producer.disconnect();
   const ends = await admin.fetchTopicOffsets(topic);
-  assert.equal(ends.reduce((a, p) => a + Number(p.high), 0), 1);
+  assert.equal(
+    ends.reduce((a, p) => a + Number(p.high), 0),
+    1,
+  );
 });

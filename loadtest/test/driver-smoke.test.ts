@@ -14,7 +14,12 @@ import { envSchema } from "../src/config.ts";
 import { REPO_ROOT } from "../src/paths.ts";
 
 async function stackUp(): Promise<boolean> {
-  const kafka = new Kafka({ clientId: "driver-smoke", brokers: kafkaConnectionOptions(loadConfig(kafkaConfigSchema)).brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    clientId: "driver-smoke",
+    brokers: kafkaConnectionOptions(loadConfig(kafkaConfigSchema)).brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
   const admin = kafka.admin();
   const db = new pg.Client({ connectionString: loadConfig(envSchema).LOADTEST_DATABASE_ADMIN_URL });
   try {
@@ -37,7 +42,21 @@ test("steady profile through the real worker and the sidecar test double: every 
   try {
     const child = spawn(
       join(REPO_ROOT, "node_modules", ".bin", "node"),
-      [join(REPO_ROOT, "loadtest", "src", "cli.ts"), "--profile", "steady", "--rate", "40", "--duration", "5", "--drain-s", "60", "--partitions", "2", "--out", out],
+      [
+        join(REPO_ROOT, "loadtest", "src", "cli.ts"),
+        "--profile",
+        "steady",
+        "--rate",
+        "40",
+        "--duration",
+        "5",
+        "--drain-s",
+        "60",
+        "--partitions",
+        "2",
+        "--out",
+        out,
+      ],
       { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "pipe"] },
     );
     let stderr = "";

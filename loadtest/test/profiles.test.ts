@@ -37,7 +37,10 @@ test("burst is ten times the base for a minute, base around it", () => {
 test("ramp climbs in equal steps to its maximum and may stop on saturation", () => {
   const p = buildProfile("ramp", { rate: 500, maxRate: 2000, stepS: 10 });
   assert.equal(p.durationS, 40);
-  assert.deepEqual(p.phases.map((ph) => ph.rate), [500, 1000, 1500, 2000]);
+  assert.deepEqual(
+    p.phases.map((ph) => ph.rate),
+    [500, 1000, 1500, 2000],
+  );
   assert.equal(p.rate(0), 500);
   assert.equal(p.rate(15), 1000);
   assert.equal(p.rate(39.9), 2000);

@@ -36,14 +36,14 @@ test("timeline bins completions by completion second and phases by publish time"
   const state = new RunState("r", 100);
   const start = 1_000_000;
   state.published = 4;
-  [0, 100, 1100, 1900].forEach((ms, i) => (state.sentAt[i] = start + ms));
+  [0, 100, 1100, 1900].forEach((ms, i) => {
+    state.sentAt[i] = start + ms;
+  });
   state.record("lt-r-0", OUTCOME_ACCEPTED, undefined, start + 50);
   state.record("lt-r-1", OUTCOME_ACCEPTED, undefined, start + 1200);
   state.record("lt-r-2", OUTCOME_ACCEPTED, undefined, start + 1150);
   const machine = { busyCores: 1, load1: 1, processes: [], otherCores: 0 };
-  const points = timeline(state, start, [2, 2], [
-    { t: 1, lag: 1, backlog: 1, sidecar: { queued: 0, inFlight: 1 }, machine },
-  ]);
+  const points = timeline(state, start, [2, 2], [{ t: 1, lag: 1, backlog: 1, sidecar: { queued: 0, inFlight: 1 }, machine }]);
   assert.equal(points.length, 2);
   assert.equal(points[0]!.published, 2);
   assert.equal(points[0]!.completed, 1);

@@ -24,17 +24,13 @@ const TYPE_TO_PROTO: Readonly<Record<LiabilityType, ProtoLiabilityType>> = {
   personal_loan: ProtoLiabilityType.PERSONAL_LOAN,
   heloc: ProtoLiabilityType.HELOC,
 };
-const TYPE_FROM_PROTO = new Map<ProtoLiabilityType, LiabilityType>(
-  Object.entries(TYPE_TO_PROTO).map(([name, value]) => [value, name as LiabilityType]),
-);
+const TYPE_FROM_PROTO = new Map<ProtoLiabilityType, LiabilityType>(Object.entries(TYPE_TO_PROTO).map(([name, value]) => [value, name as LiabilityType]));
 
 const KIND_TO_PROTO: Readonly<Record<DocumentKind, ProtoDocumentKind>> = {
   statement: ProtoDocumentKind.STATEMENT,
   call_transcript: ProtoDocumentKind.CALL_TRANSCRIPT,
 };
-const KIND_FROM_PROTO = new Map<ProtoDocumentKind, DocumentKind>(
-  Object.entries(KIND_TO_PROTO).map(([name, value]) => [value, name as DocumentKind]),
-);
+const KIND_FROM_PROTO = new Map<ProtoDocumentKind, DocumentKind>(Object.entries(KIND_TO_PROTO).map(([name, value]) => [value, name as DocumentKind]));
 
 export function kindToProto(kind: DocumentKind): ProtoDocumentKind {
   return KIND_TO_PROTO[kind];

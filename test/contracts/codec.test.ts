@@ -1,15 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import {
-  DocumentKind,
-  kindFromProto,
-  kindToProto,
-  LiabilityRecordSchema,
-  LiabilityType,
-  recordFromProto,
-  recordToProto,
-} from "@liability/contracts";
+import { DocumentKind, kindFromProto, kindToProto, LiabilityRecordSchema, LiabilityType, recordFromProto, recordToProto } from "@liability/contracts";
 import { LIABILITY_TYPES, liabilityRecordSchema, type LiabilityRecord } from "@liability/domain";
 
 const full: LiabilityRecord = {

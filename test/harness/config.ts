@@ -1,6 +1,11 @@
 import { z } from "zod";
 
-const envList = z.string().transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+const envList = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 /**
  * Where the integration tests find their services. The defaults are the local stack from
@@ -14,7 +19,10 @@ export const harnessConfigSchema = z.object({
     .default("postgres://lre_admin:lre_admin@127.0.0.1:15432/liability"),
   LRE_PG_WORKER_PASSWORD: z.string().min(1).default("lre_worker"),
   /** false: never start services, fail fast when they are unreachable. */
-  LRE_TEST_START_STACK: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  LRE_TEST_START_STACK: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
 });
 export type HarnessConfig = z.infer<typeof harnessConfigSchema>;
 
@@ -22,9 +30,7 @@ let cached: HarnessConfig | undefined;
 
 export function harnessConfig(): HarnessConfig {
   if (cached) return cached;
-  const input = Object.fromEntries(
-    Object.keys(harnessConfigSchema.shape).map((k) => [k, process.env[k] === "" ? undefined : process.env[k]]),
-  );
+  const input = Object.fromEntries(Object.keys(harnessConfigSchema.shape).map((k) => [k, process.env[k] === "" ? undefined : process.env[k]]));
   const result = harnessConfigSchema.safeParse(input);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);

@@ -33,9 +33,7 @@ async function waitUntilServed(admin: Admin, topics: string[], partitions: numbe
   for (;;) {
     try {
       const meta = await admin.fetchTopicMetadata({ topics });
-      const served = meta.topics.every(
-        (t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0),
-      );
+      const served = meta.topics.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0));
       if (served && meta.topics.length === topics.length) return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
@@ -49,10 +47,7 @@ async function waitUntilServed(admin: Admin, topics: string[], partitions: numbe
  * Creates `n` fresh topics for one test, each with `partitions` partitions, and waits until they
  * have leaders. The broker does not auto-create topics, so a test cannot accidentally share one.
  */
-export async function createTestTopics(
-  n: number,
-  options: { partitions?: number; prefix?: string } = {},
-): Promise<TestTopics> {
+export async function createTestTopics(n: number, options: { partitions?: number; prefix?: string } = {}): Promise<TestTopics> {
   await ensureStack();
   const base = uniqueName(options.prefix ?? "test");
   const topics = Array.from({ length: n }, (_, i) => `${base}.${i}`);

@@ -13,10 +13,7 @@ test("db admin config has local defaults", () => {
 test("db admin config names the bad variable and never echoes a secret", () => {
   assert.throws(
     () => loadDbAdminConfig({ DATABASE_ADMIN_URL: "mysql://x", LRE_PG_WORKER_PASSWORD: "short" }),
-    (err: Error) =>
-      /DATABASE_ADMIN_URL/.test(err.message) &&
-      /LRE_PG_WORKER_PASSWORD/.test(err.message) &&
-      !err.message.includes("short"),
+    (err: Error) => /DATABASE_ADMIN_URL/.test(err.message) && /LRE_PG_WORKER_PASSWORD/.test(err.message) && !err.message.includes("short"),
   );
   assert.throws(() => loadDbAdminConfig({ LRE_PG_READER_ROLE: "lre_reader_x" }), /LRE_PG_READER_ROLE/);
   assert.throws(() => loadDbAdminConfig({ DATABASE_SCHEMA: "Robert'); DROP" }), /DATABASE_SCHEMA/);
@@ -42,7 +39,10 @@ test("replication factor and min.insync.replicas of the topics come from configu
   const production = applicationTopics(topicConfigSchema.parse({ KAFKA_TOPIC_REPLICATION_FACTOR: "3", KAFKA_TOPIC_MIN_INSYNC_REPLICAS: "2" }));
   for (const topic of production) {
     assert.equal(topic.replicationFactor, 3, topic.topic);
-    assert.ok(topic.configEntries?.some((e) => e.name === "min.insync.replicas" && e.value === "2"), topic.topic);
+    assert.ok(
+      topic.configEntries?.some((e) => e.name === "min.insync.replicas" && e.value === "2"),
+      topic.topic,
+    );
   }
   assert.equal(applicationTopics(topicConfigSchema.parse({}))[0]!.replicationFactor, 1, "one local broker");
   assert.throws(() => topicConfigSchema.parse({ KAFKA_TOPIC_REPLICATION_FACTOR: "1", KAFKA_TOPIC_MIN_INSYNC_REPLICAS: "2" }), /KAFKA_TOPIC_REPLICATION_FACTOR/);

@@ -28,10 +28,12 @@ test("the worker stores a full record and its outbox event in one transaction, e
                'p3', 0.9731, $3, $4, 'documents.received.v1', 2, 9007199254740993)`,
       ["doc-full", "tenant-a", JSON.stringify({ current_balance: [{ start: 10, end: 20 }] }), "0af7651916cd43dd8448eb211c80319c"],
     );
-    await client.query(
-      "INSERT INTO outbox (aggregate_key, topic, payload, headers) VALUES ($1, $2, $3, $4)",
-      ["doc-full", "liability.recorded.v1", Buffer.from("event-bytes"), { traceparent: "00-abc-def-01" }],
-    );
+    await client.query("INSERT INTO outbox (aggregate_key, topic, payload, headers) VALUES ($1, $2, $3, $4)", [
+      "doc-full",
+      "liability.recorded.v1",
+      Buffer.from("event-bytes"),
+      { traceparent: "00-abc-def-01" },
+    ]);
     await client.query("COMMIT");
 
     const r = await client.query(
@@ -68,9 +70,7 @@ test("a failed transaction leaves neither the record nor its event behind", asyn
   await client.connect();
   try {
     await client.query("BEGIN");
-    await client.query(
-      "INSERT INTO outbox (aggregate_key, topic, payload) VALUES ('doc-bad', 'liability.recorded.v1', '\\x00')",
-    );
+    await client.query("INSERT INTO outbox (aggregate_key, topic, payload) VALUES ('doc-bad', 'liability.recorded.v1', '\\x00')");
     await assert.rejects(
       client.query(
         `INSERT INTO liability_records (document_id, tenant_id, status, account_last4, model_id, model_version, prompt_version)

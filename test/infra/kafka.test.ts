@@ -48,9 +48,7 @@ test("produce to the real broker, consume in a group with manual commits, and re
           autoCommit: false,
           eachMessage: async ({ partition, message }) => {
             seen.push(message.value?.toString() ?? "");
-            await consumer.commitOffsets([
-              { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-            ]);
+            await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
             if (seen.length === expected) {
               clearTimeout(timer);
               resolve();
@@ -97,7 +95,10 @@ test("messages with the same key land in the same partition, in order", async ()
   await producer.disconnect();
   assert.equal(new Set(results.map((r) => r.partition)).size, 1);
   const offsets = results.map((r) => Number(r.baseOffset));
-  assert.deepEqual(offsets, offsets.toSorted((x, y) => x - y));
+  assert.deepEqual(
+    offsets,
+    offsets.toSorted((x, y) => x - y),
+  );
 });
 
 test("transactional produce commits atomically and aborts invisibly to read_committed consumers", async () => {
@@ -139,12 +140,18 @@ test("transactional produce commits atomically and aborts invisibly to read_comm
 
 test("ensureTopics creates topics, grows partitions on request, and is otherwise a no-op", async () => {
   const base = uniqueName("ensure");
-  const specs = [{ topic: `${base}.a`, numPartitions: 2 }, { topic: `${base}.b`, numPartitions: 1 }];
-  created.push({ topics: specs.map((s) => s.topic), cleanup: async () => {
-    const admin = testKafka().admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: specs.map((s) => s.topic) }).finally(() => admin.disconnect());
-  } });
+  const specs = [
+    { topic: `${base}.a`, numPartitions: 2 },
+    { topic: `${base}.b`, numPartitions: 1 },
+  ];
+  created.push({
+    topics: specs.map((s) => s.topic),
+    cleanup: async () => {
+      const admin = testKafka().admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: specs.map((s) => s.topic) }).finally(() => admin.disconnect());
+    },
+  });
   assert.equal((await ensureTopics([...kafkaBrokers], specs)).length, 2);
   assert.deepEqual(await ensureTopics([...kafkaBrokers], specs), []);
   const grown = await ensureTopics([...kafkaBrokers], [{ topic: `${base}.a`, numPartitions: 4 }]);

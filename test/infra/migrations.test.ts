@@ -59,7 +59,10 @@ test("parallel migrations of different schemas do not block or break each other"
   const settled = await Promise.allSettled([createTestDatabase(), createTestDatabase(), createTestDatabase()]);
   const made = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   dbs.push(...made);
-  assert.deepEqual(settled.filter((s) => s.status === "rejected"), []);
+  assert.deepEqual(
+    settled.filter((s) => s.status === "rejected"),
+    [],
+  );
   for (const db of made) {
     assert.ok((await tablesIn(harnessConfig().TEST_DATABASE_ADMIN_URL, db.schema)).includes("liability_records"));
   }

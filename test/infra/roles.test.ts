@@ -56,10 +56,9 @@ test("the worker writes records, review items, attempts and outbox rows", async 
        ON CONFLICT (tenant_id, document_id) WHERE status IN ('pending', 'in_review') DO NOTHING`,
     );
     await c.query("INSERT INTO extraction_attempts (document_id, attempt, outcome) VALUES ('doc-w1', 1, 'review')");
-    const o = await c.query(
-      "INSERT INTO outbox (aggregate_key, topic, payload) VALUES ('doc-w1', 'liability.recorded.v1', $1) RETURNING id",
-      [Buffer.from([1, 2, 3])],
-    );
+    const o = await c.query("INSERT INTO outbox (aggregate_key, topic, payload) VALUES ('doc-w1', 'liability.recorded.v1', $1) RETURNING id", [
+      Buffer.from([1, 2, 3]),
+    ]);
     assert.equal(o.rowCount, 1);
   });
 });
@@ -90,10 +89,11 @@ test("a reader sees only its own tenant's records, only through the exposed colu
   const readerB = await db.createReader("tenant-b");
 
   await as(readerA, async (c) => {
-    const rows = await c.query<{ document_id: string }>(
-      "SELECT document_id FROM reader_liability_records ORDER BY document_id",
+    const rows = await c.query<{ document_id: string }>("SELECT document_id FROM reader_liability_records ORDER BY document_id");
+    assert.deepEqual(
+      rows.rows.map((r) => r.document_id),
+      ["doc-a1", "doc-a2", "doc-w1"],
     );
-    assert.deepEqual(rows.rows.map((r) => r.document_id), ["doc-a1", "doc-a2", "doc-w1"]);
     // Going around the view does not widen what the reader sees.
     const direct = await c.query("SELECT document_id FROM liability_records WHERE tenant_id = 'tenant-b'");
     assert.equal(direct.rowCount, 0);
@@ -104,9 +104,7 @@ test("a reader sees only its own tenant's records, only through the exposed colu
     await c.query("RESET ROLE");
   });
   await as(readerB, async (c) => {
-    const rows = await c.query<{ document_id: string; current_balance: string }>(
-      "SELECT document_id, current_balance FROM reader_liability_records",
-    );
+    const rows = await c.query<{ document_id: string; current_balance: string }>("SELECT document_id, current_balance FROM reader_liability_records");
     assert.deepEqual(rows.rows, [{ document_id: "doc-b1", current_balance: "250000.10" }]);
   });
 });
@@ -120,14 +118,8 @@ test("a reader cannot write, read internal columns or other tables, or learn the
     assert.equal(await failsWith(c, "SELECT * FROM outbox"), INSUFFICIENT_PRIVILEGE);
     assert.equal(await failsWith(c, "SELECT * FROM extraction_attempts"), INSUFFICIENT_PRIVILEGE);
     assert.equal(await failsWith(c, "SELECT * FROM tenant_readers"), INSUFFICIENT_PRIVILEGE);
-    assert.equal(
-      await failsWith(c, insertRecord, recordRow("doc-x", "tenant-a")),
-      INSUFFICIENT_PRIVILEGE,
-    );
-    assert.equal(
-      await failsWith(c, "UPDATE reader_liability_records SET lender_name = 'x'"),
-      INSUFFICIENT_PRIVILEGE,
-    );
+    assert.equal(await failsWith(c, insertRecord, recordRow("doc-x", "tenant-a")), INSUFFICIENT_PRIVILEGE);
+    assert.equal(await failsWith(c, "UPDATE reader_liability_records SET lender_name = 'x'"), INSUFFICIENT_PRIVILEGE);
     assert.equal(await failsWith(c, "CREATE TEMP TABLE tenant_readers (role_name name, tenant_id text)"), INSUFFICIENT_PRIVILEGE);
   });
 });

@@ -48,18 +48,16 @@ test("a second up while the stack runs is harmless and quick", async () => {
 
 // Kills the shared broker and database, which would fail anyone else's tests running at the
 // same moment; run it deliberately with LRE_TEST_DESTRUCTIVE=true.
-test(
-  "after kill -9 of the broker and the database, up restores the stack",
-  { skip: process.env.LRE_TEST_DESTRUCTIVE === "true" ? false : "set LRE_TEST_DESTRUCTIVE=true to run" },
-  async () => {
-    await ensureStack();
-    const kafkaPid = Number(readFileSync(`${cache}/kafka/kafka.pid`, "utf8"));
-    const pgPid = Number(readFileSync(`${cache}/postgres/data/postmaster.pid`, "utf8").split("\n")[0]);
-    process.kill(kafkaPid, "SIGKILL");
-    process.kill(pgPid, "SIGKILL");
-    await assert.rejects(run("bash", [script("status.sh")]));
-    await run("bash", [script("up.sh")], { timeout: 300_000 });
-    await run("bash", [script("status.sh")]);
-    await stackAnswers();
-  },
-);
+test("after kill -9 of the broker and the database, up restores the stack", {
+  skip: process.env.LRE_TEST_DESTRUCTIVE === "true" ? false : "set LRE_TEST_DESTRUCTIVE=true to run",
+}, async () => {
+  await ensureStack();
+  const kafkaPid = Number(readFileSync(`${cache}/kafka/kafka.pid`, "utf8"));
+  const pgPid = Number(readFileSync(`${cache}/postgres/data/postmaster.pid`, "utf8").split("\n")[0]);
+  process.kill(kafkaPid, "SIGKILL");
+  process.kill(pgPid, "SIGKILL");
+  await assert.rejects(run("bash", [script("status.sh")]));
+  await run("bash", [script("up.sh")], { timeout: 300_000 });
+  await run("bash", [script("status.sh")]);
+  await stackAnswers();
+});

@@ -9,7 +9,20 @@ import { canonicalRecordJson } from "@liability/domain";
 import type { Worker } from "@liability/worker";
 import { keyOf, WorkerStore, workerPoolConfig } from "@liability/worker";
 import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
-import { committedOffsets, count, documents, encodeEvent, examples, exampleLabels, produce, query, readTopic, startWorker, waitFor, workerTestContext } from "./support/env.ts";
+import {
+  committedOffsets,
+  count,
+  documents,
+  encodeEvent,
+  examples,
+  exampleLabels,
+  produce,
+  query,
+  readTopic,
+  startWorker,
+  waitFor,
+  workerTestContext,
+} from "./support/env.ts";
 import type { WorkerTestContext } from "./support/env.ts";
 
 let ctx: WorkerTestContext;
@@ -42,7 +55,10 @@ after(async () => {
 
 test("values PostgreSQL cannot store go to review, a tenant id too long for its index is dead-lettered, and the partition moves on", async () => {
   const sent = [good1!, rateRoundsUp!, hugeTenant, yearZero!, good2!];
-  await produce(ctx.topics.documents, sent.map((d) => encodeEvent(d)));
+  await produce(
+    ctx.topics.documents,
+    sent.map((d) => encodeEvent(d)),
+  );
   worker = await startWorker(ctx.config({ INFERENCE_ADDRESS: sidecar.address }));
 
   await waitFor("every document settled", async () => (await count(ctx.db.adminUrl, "liability_records")) === 4, 30_000);
@@ -58,7 +74,9 @@ test("values PostgreSQL cannot store go to review, a tenant id too long for its 
   assert.equal(byId.get(yearZero!.id)?.status, "review");
   assert.equal(byId.get(yearZero!.id)?.as_of_date, null);
   // The reviewer still sees what the model said.
-  const review = await query<{ record: { interest_rate: number } }>(ctx.db.adminUrl, "SELECT record FROM review_queue WHERE document_id = $1", [rateRoundsUp!.id]);
+  const review = await query<{ record: { interest_rate: number } }>(ctx.db.adminUrl, "SELECT record FROM review_queue WHERE document_id = $1", [
+    rateRoundsUp!.id,
+  ]);
   assert.equal(review[0]?.record.interest_rate, 99.9995);
 
   const [letter] = await readTopic(ctx.topics.dlq, 1);

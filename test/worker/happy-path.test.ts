@@ -51,7 +51,10 @@ test("every document becomes one accepted record and one event, with the trace c
   worker = await startWorker(ctx.config({ INFERENCE_ADDRESS: sidecar.address }));
 
   await waitFor("12 records", async () => (await count(ctx.db.adminUrl, "liability_records")) === 12);
-  await waitFor("outbox published", async () => (await count(ctx.db.adminUrl, "outbox", "published_at IS NULL")) === 0 && (await count(ctx.db.adminUrl, "outbox")) === 12);
+  await waitFor(
+    "outbox published",
+    async () => (await count(ctx.db.adminUrl, "outbox", "published_at IS NULL")) === 0 && (await count(ctx.db.adminUrl, "outbox")) === 12,
+  );
 
   const rows = await query<{ document_id: string; status: string; trace_id: string; citations: Record<string, unknown[]>; current_balance: string }>(
     ctx.db.adminUrl,
@@ -85,7 +88,12 @@ test("every document becomes one accepted record and one event, with the trace c
   // And the worker's own spans form one trace per document: consume, infer, validate, write, publish.
   const doc = docs[0]!;
   const traceId = traces.get(doc.id)!.traceId;
-  const names = new Set(telemetry.spans().filter((s) => s.spanContext().traceId === traceId).map((s) => s.name));
+  const names = new Set(
+    telemetry
+      .spans()
+      .filter((s) => s.spanContext().traceId === traceId)
+      .map((s) => s.name),
+  );
   for (const expected of [
     `${ctx.topics.documents} process`,
     "InferenceService/Extract",

@@ -42,9 +42,14 @@ test("an event Kafka refuses is parked with its error; the events behind it go o
   const db = ctx.db.adminUrl;
   // Ahead of every record's event: an event of 2 MB (the broker takes 1 MB), and a row published four days ago.
   await query(db, "INSERT INTO outbox (aggregate_key, topic, payload) VALUES ('too-large', $1, $2)", [ctx.topics.recorded, Buffer.alloc(2 * 1024 * 1024, 7)]);
-  await query(db, "INSERT INTO outbox (aggregate_key, topic, payload, published_at) VALUES ('old', $1, '\\x01', now() - interval '96 hours')", [ctx.topics.recorded]);
+  await query(db, "INSERT INTO outbox (aggregate_key, topic, payload, published_at) VALUES ('old', $1, '\\x01', now() - interval '96 hours')", [
+    ctx.topics.recorded,
+  ]);
   const docs = documents(6);
-  await produce(ctx.topics.documents, docs.map((d) => encodeEvent(d)));
+  await produce(
+    ctx.topics.documents,
+    docs.map((d) => encodeEvent(d)),
+  );
   worker = await startWorker(
     ctx.config({ INFERENCE_ADDRESS: sidecar.address, OUTBOX_MAX_ATTEMPTS: "2", OUTBOX_RETENTION_HOURS: "72", OUTBOX_PRUNE_INTERVAL_MS: "200" }),
   );
@@ -52,7 +57,10 @@ test("an event Kafka refuses is parked with its error; the events behind it go o
   const events = await readTopic(ctx.topics.recorded, docs.length, 60_000);
   assert.deepEqual(events.map((m) => m.key!.toString()).sort(), docs.map((d) => d.id).sort(), "every record's event, despite the row ahead of them");
   await waitFor("the refused row parked", async () => (await count(db, "outbox", "aggregate_key = 'too-large' AND parked_at IS NOT NULL")) === 1, 30_000);
-  const [parked] = await query<{ attempts: number; last_error: string; published_at: Date | null }>(db, "SELECT attempts, last_error, published_at FROM outbox WHERE aggregate_key = 'too-large'");
+  const [parked] = await query<{ attempts: number; last_error: string; published_at: Date | null }>(
+    db,
+    "SELECT attempts, last_error, published_at FROM outbox WHERE aggregate_key = 'too-large'",
+  );
   assert.equal(parked!.attempts, 2);
   assert.equal(parked!.published_at, null);
   assert.ok(parked!.last_error.length > 0, "the parked row says why");

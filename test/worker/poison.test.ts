@@ -48,19 +48,40 @@ const protobuf = { "content-type": "application/x-protobuf" };
 
 /** key → [message, expected reason] */
 const poison: Record<string, [RawMessage, DeadLetterReason]> = {
-  "p-garbage": [{ key: "p-garbage", value: Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), headers: { ...protobuf, "x-origin": "fuzzer" } }, DeadLetterReason.UNDECODABLE],
-  "p-bad-json": [{ key: "p-bad-json", value: Buffer.from('{"documentId": "x", '), headers: { "Content-Type": "application/json" } }, DeadLetterReason.UNDECODABLE],
-  "p-json-unknown-field": [{ key: "p-json-unknown-field", value: Buffer.from('{"documentId":"x","colour":"red"}'), headers: { "content-type": "application/json" } }, DeadLetterReason.UNDECODABLE],
+  "p-garbage": [
+    { key: "p-garbage", value: Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), headers: { ...protobuf, "x-origin": "fuzzer" } },
+    DeadLetterReason.UNDECODABLE,
+  ],
+  "p-bad-json": [
+    { key: "p-bad-json", value: Buffer.from('{"documentId": "x", '), headers: { "Content-Type": "application/json" } },
+    DeadLetterReason.UNDECODABLE,
+  ],
+  "p-json-unknown-field": [
+    { key: "p-json-unknown-field", value: Buffer.from('{"documentId":"x","colour":"red"}'), headers: { "content-type": "application/json" } },
+    DeadLetterReason.UNDECODABLE,
+  ],
   "p-tombstone": [{ key: "p-tombstone", value: null }, DeadLetterReason.UNDECODABLE],
   "p-no-id": [{ key: "p-no-id", value: event({ documentId: "" }, utf8("Balance $1.00")), headers: protobuf }, DeadLetterReason.MISSING_FIELD],
-  "p-no-kind": [{ key: "p-no-kind", value: event({ documentId: "p-no-kind", kind: DocumentKind.UNSPECIFIED }, utf8("Balance $1.00")), headers: protobuf }, DeadLetterReason.MISSING_FIELD],
+  "p-no-kind": [
+    { key: "p-no-kind", value: event({ documentId: "p-no-kind", kind: DocumentKind.UNSPECIFIED }, utf8("Balance $1.00")), headers: protobuf },
+    DeadLetterReason.MISSING_FIELD,
+  ],
   "p-no-text": [{ key: "p-no-text", value: event({ documentId: "p-no-text" }), headers: protobuf }, DeadLetterReason.MISSING_FIELD],
   "p-empty": [{ key: "p-empty", value: event({ documentId: "p-empty" }, utf8("")), headers: protobuf }, DeadLetterReason.EMPTY_TEXT],
   "p-blank": [{ key: "p-blank", value: event({ documentId: "p-blank" }, utf8("  \n\t  ")), headers: protobuf }, DeadLetterReason.EMPTY_TEXT],
-  "p-large": [{ key: "p-large", value: event({ documentId: "p-large" }, utf8("Balance $1.00 ".repeat(300))), headers: protobuf }, DeadLetterReason.TEXT_TOO_LARGE],
-  "p-latin1": [{ key: "p-latin1", value: event({ documentId: "p-latin1" }, Uint8Array.from([0x42, 0x61, 0x6c, 0xe9, 0x28, 0x31])), headers: protobuf }, DeadLetterReason.INVALID_UTF8],
+  "p-large": [
+    { key: "p-large", value: event({ documentId: "p-large" }, utf8("Balance $1.00 ".repeat(300))), headers: protobuf },
+    DeadLetterReason.TEXT_TOO_LARGE,
+  ],
+  "p-latin1": [
+    { key: "p-latin1", value: event({ documentId: "p-latin1" }, Uint8Array.from([0x42, 0x61, 0x6c, 0xe9, 0x28, 0x31])), headers: protobuf },
+    DeadLetterReason.INVALID_UTF8,
+  ],
   "p-csv": [{ key: "p-csv", value: Buffer.from("a,b,c"), headers: { "content-type": "text/csv" } }, DeadLetterReason.UNSUPPORTED_CONTENT_TYPE],
-  "p-html-body": [{ key: "p-html-body", value: event({ documentId: "p-html-body", contentType: "text/html" }, utf8("<p>Balance</p>")), headers: protobuf }, DeadLetterReason.UNSUPPORTED_CONTENT_TYPE],
+  "p-html-body": [
+    { key: "p-html-body", value: event({ documentId: "p-html-body", contentType: "text/html" }, utf8("<p>Balance</p>")), headers: protobuf },
+    DeadLetterReason.UNSUPPORTED_CONTENT_TYPE,
+  ],
   "p-reference": [
     {
       key: "p-reference",

@@ -46,25 +46,35 @@ after(async () => {
 
 test("PostgreSQL killed with SIGKILL mid-load: every committed offset is backed by a record, and nothing is lost or doubled", async () => {
   const docs = documents(60);
-  await produce(ctx.topics.documents, docs.map((d) => encodeEvent(d)));
+  await produce(
+    ctx.topics.documents,
+    docs.map((d) => encodeEvent(d)),
+  );
   worker = await startWorker(
     ctx.config({ INFERENCE_ADDRESS: sidecar.address, DATABASE_URL: postgres.workerUrl, DATABASE_SCHEMA: "public", INFERENCE_CONCURRENCY: "2" }),
   );
   const db = postgres.adminUrl;
   await waitFor("first records", async () => (await count(db, "liability_records")) >= 8);
   await postgres.kill();
-  await waitFor("consumer paused for the database", async () =>
-    counterValue(await telemetry.metrics(), "lre.worker.consumer.pauses", { dependency: "database" }) >= 1,
+  await waitFor(
+    "consumer paused for the database",
+    async () => counterValue(await telemetry.metrics(), "lre.worker.consumer.pauses", { dependency: "database" }) >= 1,
   );
   // While the database is down nothing more can be written, so nothing more can be committed.
   const committed = await committedOffsetsByPartition(ctx.group, ctx.topics.documents);
   await postgres.start();
 
   for (const [partition, offset] of committed) {
-    const [row] = await query<{ n: string }>(db, "SELECT count(*) AS n FROM liability_records WHERE kafka_partition = $1 AND kafka_offset < $2", [partition, offset]);
+    const [row] = await query<{ n: string }>(db, "SELECT count(*) AS n FROM liability_records WHERE kafka_partition = $1 AND kafka_offset < $2", [
+      partition,
+      offset,
+    ]);
     assert.equal(Number(row!.n), offset, `partition ${partition}: every message below committed offset ${offset} has its record`);
   }
-  assert.ok([...committed.values()].some((n) => n > 0), "the crash came after some offsets were committed");
+  assert.ok(
+    [...committed.values()].some((n) => n > 0),
+    "the crash came after some offsets were committed",
+  );
 
   await waitFor("all records", async () => (await count(db, "liability_records")) === docs.length, 90_000);
   const duplicates = await query(db, "SELECT document_id FROM liability_records GROUP BY tenant_id, document_id HAVING count(*) > 1");

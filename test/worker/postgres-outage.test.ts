@@ -46,7 +46,10 @@ after(async () => {
 
 test("PostgreSQL stopped and restarted mid-stream: nothing skipped, dead-lettered, lost or duplicated", async () => {
   const docs = documents(50);
-  await produce(ctx.topics.documents, docs.map((d) => encodeEvent(d)));
+  await produce(
+    ctx.topics.documents,
+    docs.map((d) => encodeEvent(d)),
+  );
   worker = await startWorker(
     ctx.config({ INFERENCE_ADDRESS: sidecar.address, DATABASE_URL: postgres.workerUrl, DATABASE_SCHEMA: "public", INFERENCE_CONCURRENCY: "2" }),
   );
@@ -54,8 +57,9 @@ test("PostgreSQL stopped and restarted mid-stream: nothing skipped, dead-lettere
 
   await waitFor("first records", async () => (await count(db, "liability_records")) >= 6);
   await postgres.stop();
-  await waitFor("consumer paused for the database", async () =>
-    counterValue(await telemetry.metrics(), "lre.worker.consumer.pauses", { dependency: "database" }) >= 1,
+  await waitFor(
+    "consumer paused for the database",
+    async () => counterValue(await telemetry.metrics(), "lre.worker.consumer.pauses", { dependency: "database" }) >= 1,
   );
   await new Promise((r) => setTimeout(r, 1500));
   await postgres.start();

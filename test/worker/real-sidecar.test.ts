@@ -15,7 +15,19 @@ import { fileURLToPath } from "node:url";
 import { fromBinary } from "@bufbuild/protobuf";
 import { LiabilityRecordedSchema } from "@liability/contracts";
 import type { Worker } from "@liability/worker";
-import { count, documents, encodeEvent, newTraceparent, produce, query, readTopic, startWorker, testTelemetry, waitFor, workerTestContext } from "./support/env.ts";
+import {
+  count,
+  documents,
+  encodeEvent,
+  newTraceparent,
+  produce,
+  query,
+  readTopic,
+  startWorker,
+  testTelemetry,
+  waitFor,
+  workerTestContext,
+} from "./support/env.ts";
 import type { WorkerTestContext } from "./support/env.ts";
 
 const MODEL = fileURLToPath(new URL("../../.cache/models/SmolLM2-135M-Instruct.Q4_1.gguf", import.meta.url));
@@ -41,7 +53,9 @@ after(async () => {
   await telemetry.shutdown();
 });
 
-test("documents through the real sidecar: one record each, traced, nothing dead-lettered", { skip: !enabled && "no base model (run infra/models/fetch-base-model.sh) or LRE_TEST_REAL_SIDECAR=false" }, async () => {
+test("documents through the real sidecar: one record each, traced, nothing dead-lettered", {
+  skip: !enabled && "no base model (run infra/models/fetch-base-model.sh) or LRE_TEST_REAL_SIDECAR=false",
+}, async () => {
   ctx = await workerTestContext();
   const address = `unix:${join(dir, "inference.sock")}`;
   let sidecarLog = "";
@@ -54,7 +68,10 @@ test("documents through the real sidecar: one record each, traced, nothing dead-
 
   const docs = documents(2);
   const traces = new Map(docs.map((d) => [d.id, newTraceparent()]));
-  await produce(ctx.topics.documents, docs.map((d) => encodeEvent(d, { traceparent: traces.get(d.id)!.traceparent })));
+  await produce(
+    ctx.topics.documents,
+    docs.map((d) => encodeEvent(d, { traceparent: traces.get(d.id)!.traceparent })),
+  );
   // The worker starts before the sidecar is ready: it must wait (paused), not skip or dead-letter.
   worker = await startWorker(ctx.config({ INFERENCE_ADDRESS: address, INFERENCE_DEADLINE_MS: "120000", INFERENCE_CONCURRENCY: "2" }));
 

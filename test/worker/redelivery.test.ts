@@ -41,14 +41,16 @@ after(async () => {
   await telemetry.shutdown();
 });
 
-
 test("the same event delivered twice (in one batch and again later) makes one record and one event", async () => {
   const ctx = await workerTestContext({ partitions: 1 });
   contexts.push(ctx);
   const docs = documents(6);
   const events = docs.map((d) => encodeEvent(d));
   // Every event twice in a row, so duplicates share a batch.
-  await produce(ctx.topics.documents, events.flatMap((e) => [e, e]));
+  await produce(
+    ctx.topics.documents,
+    events.flatMap((e) => [e, e]),
+  );
   const worker = await startWorker(ctx.config({ INFERENCE_ADDRESS: sidecar.address }));
   workers.push(worker);
   await waitFor("records", async () => (await count(ctx.db.adminUrl, "liability_records")) === docs.length);
@@ -113,7 +115,10 @@ test("a consumer killed after the database commit and before the offset commit: 
   const ctx = await workerTestContext({ partitions: 1 });
   contexts.push(ctx);
   const docs = documents(8);
-  await produce(ctx.topics.documents, docs.map((d) => encodeEvent(d)));
+  await produce(
+    ctx.topics.documents,
+    docs.map((d) => encodeEvent(d)),
+  );
 
   const config = ctx.config({ INFERENCE_ADDRESS: sidecar.address });
   const logger = testLogger();

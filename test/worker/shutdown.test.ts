@@ -32,9 +32,7 @@ function spawnWorker(env: Record<string, string>): { child: ChildProcess; exit: 
   let output = "";
   child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
+  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   return { child, exit, log: () => output };
 }
 
@@ -82,7 +80,10 @@ test("SIGTERM under load, with a rebalance in the middle: stops cleanly and lose
   const ctx = await workerTestContext();
   contexts.push(ctx);
   const docs = documents(80);
-  await produce(ctx.topics.documents, docs.map((d) => encodeEvent(d)));
+  await produce(
+    ctx.topics.documents,
+    docs.map((d) => encodeEvent(d)),
+  );
   // A slow sidecar of its own keeps both workers busy for a while: ~5 documents/s per worker.
   const slow = await FakeInferenceSidecar.start({ labels: exampleLabels, delayMs: 400 });
   t.after(() => slow.stop());
@@ -118,7 +119,10 @@ test("SIGKILL under load: a new worker picks up and nothing is lost or recorded 
   const ctx = await workerTestContext();
   contexts.push(ctx);
   const docs = documents(60);
-  await produce(ctx.topics.documents, docs.map((d) => encodeEvent(d)));
+  await produce(
+    ctx.topics.documents,
+    docs.map((d) => encodeEvent(d)),
+  );
   // A short session, so the group notices the dead member quickly.
   const env = ctx.env({ INFERENCE_ADDRESS: sidecar.address, INFERENCE_CONCURRENCY: "2", KAFKA_SESSION_TIMEOUT_MS: "6000" });
 

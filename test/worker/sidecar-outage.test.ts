@@ -40,7 +40,10 @@ after(async () => {
 
 test("sidecar killed mid-stream and restarted: processing pauses, resumes, and every document is recorded once", async () => {
   const docs = documents(60);
-  await produce(ctx.topics.documents, docs.map((d) => encodeEvent(d)));
+  await produce(
+    ctx.topics.documents,
+    docs.map((d) => encodeEvent(d)),
+  );
   worker = await startWorker(ctx.config({ INFERENCE_ADDRESS: sidecar.address, INFERENCE_CONCURRENCY: "2" }));
 
   await waitFor("first records", async () => (await count(ctx.db.adminUrl, "liability_records")) >= 8);
@@ -59,7 +62,10 @@ test("sidecar killed mid-stream and restarted: processing pauses, resumes, and e
   assert.ok(duringOutage < docs.length);
 
   const rows = await query<{ status: string; n: string }>(ctx.db.adminUrl, "SELECT status, count(*) AS n FROM liability_records GROUP BY status");
-  assert.deepEqual(rows.map((r) => [r.status, Number(r.n)]), [["accepted", docs.length]]);
+  assert.deepEqual(
+    rows.map((r) => [r.status, Number(r.n)]),
+    [["accepted", docs.length]],
+  );
   assert.equal(await count(ctx.db.adminUrl, "review_queue"), 0);
   assert.equal((await readTopic(ctx.topics.dlq, 1, 2_000)).length, 0, "nothing dead-lettered");
   const metrics = await telemetry.metrics();

@@ -31,9 +31,27 @@ function openssl(...args: string[]): void {
 function makeCertificates(): void {
   openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test-ca", "-keyout", file("ca.key"), "-out", file("ca.pem"));
   writeFileSync(file("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  for (const [name, ext] of [["server", ["-extfile", file("server.ext")]], ["client", []]] as const) {
+  for (const [name, ext] of [
+    ["server", ["-extfile", file("server.ext")]],
+    ["client", []],
+  ] as const) {
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${name}`, "-keyout", file(`${name}.key`), "-out", file(`${name}.csr`));
-    openssl("x509", "-req", "-in", file(`${name}.csr`), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial", "-days", "2", "-out", file(`${name}.pem`), ...ext);
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      file(`${name}.csr`),
+      "-CA",
+      file("ca.pem"),
+      "-CAkey",
+      file("ca.key"),
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-out",
+      file(`${name}.pem`),
+      ...ext,
+    );
   }
 }
 
@@ -50,7 +68,18 @@ function freePort(): Promise<number> {
 
 function client(tls: InferenceClientOptions["tls"]): InferenceClient {
   return new InferenceClient(
-    { address, tls, deadlineMs: 120_000, concurrency: 1, maxAttempts: 1, retryInitialMs: 50, retryMaxMs: 100, breakerThreshold: 100, breakerHalfOpenMs: 100, batchDocuments: 1 },
+    {
+      address,
+      tls,
+      deadlineMs: 120_000,
+      concurrency: 1,
+      maxAttempts: 1,
+      retryInitialMs: 50,
+      retryMaxMs: 100,
+      breakerThreshold: 100,
+      breakerHalfOpenMs: 100,
+      batchDocuments: 1,
+    },
     testLogger(),
   );
 }
@@ -83,7 +112,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("mutual TLS to the sidecar: the worker's certificate is required, and with it a document is extracted", { skip: !enabled && "no base model (run infra/models/fetch-base-model.sh) or LRE_TEST_REAL_SIDECAR=false" }, async () => {
+test("mutual TLS to the sidecar: the worker's certificate is required, and with it a document is extracted", {
+  skip: !enabled && "no base model (run infra/models/fetch-base-model.sh) or LRE_TEST_REAL_SIDECAR=false",
+}, async () => {
   const trusted = client({ caFile: file("ca.pem"), certFile: file("client.pem"), keyFile: file("client.key") });
   const anonymous = client({ caFile: file("ca.pem") });
   const plain = client(undefined);

@@ -7,7 +7,20 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { DeadLetterReason, DeadLetterSchema } from "@liability/contracts";
 import type { Worker } from "@liability/worker";
 import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
-import { committedOffsets, count, documents, encodeEvent, exampleLabels, examples, produce, query, readTopic, startWorker, waitFor, workerTestContext } from "./support/env.ts";
+import {
+  committedOffsets,
+  count,
+  documents,
+  encodeEvent,
+  exampleLabels,
+  examples,
+  produce,
+  query,
+  readTopic,
+  startWorker,
+  waitFor,
+  workerTestContext,
+} from "./support/env.ts";
 import type { WorkerTestContext } from "./support/env.ts";
 
 let ctx: WorkerTestContext;
@@ -31,11 +44,17 @@ test("the same document id from two tenants makes two records; a resend with oth
   const redelivery = doc!;
   const amended = { ...doc!, text: examples.find((e) => e.text !== doc!.text)!.text };
   const sent = [doc!, otherTenant, redelivery, amended];
-  await produce(ctx.topics.documents, sent.map((d) => encodeEvent(d)));
+  await produce(
+    ctx.topics.documents,
+    sent.map((d) => encodeEvent(d)),
+  );
   worker = await startWorker(ctx.config({ INFERENCE_ADDRESS: sidecar.address }));
 
   await waitFor("every offset committed", async () => (await committedOffsets(ctx.group, ctx.topics.documents)) === sent.length);
-  const rows = await query<{ tenant_id: string; document_id: string }>(ctx.db.adminUrl, "SELECT tenant_id, document_id FROM liability_records ORDER BY tenant_id");
+  const rows = await query<{ tenant_id: string; document_id: string }>(
+    ctx.db.adminUrl,
+    "SELECT tenant_id, document_id FROM liability_records ORDER BY tenant_id",
+  );
   assert.deepEqual(rows, [
     { tenant_id: "tenant-a", document_id: doc!.id },
     { tenant_id: "tenant-b", document_id: doc!.id },

@@ -34,8 +34,14 @@ export interface OtherLiability {
 }
 
 const DEPOSIT_NAMES = [
-  ["Everyday Checking", false], ["Premier Checking", false], ["Interest Checking", true], ["Statement Savings", true],
-  ["Money Market Savings", true], ["High Yield Savings", true], ["Share Savings", true], ["12-Month Certificate", true],
+  ["Everyday Checking", false],
+  ["Premier Checking", false],
+  ["Interest Checking", true],
+  ["Statement Savings", true],
+  ["Money Market Savings", true],
+  ["High Yield Savings", true],
+  ["Share Savings", true],
+  ["12-Month Certificate", true],
   ["Holiday Club Savings", true],
 ] as const;
 

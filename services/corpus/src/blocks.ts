@@ -46,16 +46,22 @@ export function corePairs(ctx: RenderContext, opts: CoreOptions = {}): Pair[] {
   if (want("as_of_date")) {
     if (type === "credit_card" && f.card && rng.chance(0.25)) {
       // Only the billing period is printed; it closes on the statement date.
-      out.push({ label: rng.pick(["Billing Period", "Statement Period", "Billing Cycle"]), value: `${ctx.d(f.card.periodStart)} - ${ctx.date("as_of_date", f.asOf)}`, field: "as_of_date", section: "account" });
+      out.push({
+        label: rng.pick(["Billing Period", "Statement Period", "Billing Cycle"]),
+        value: `${ctx.d(f.card.periodStart)} - ${ctx.date("as_of_date", f.asOf)}`,
+        field: "as_of_date",
+        section: "account",
+      });
     } else out.push({ label: vocab.asOf(type, rng), value: ctx.date("as_of_date", f.asOf), field: "as_of_date", section: "account" });
   }
   if (want("next_due_date")) out.push({ label: vocab.due(rng), value: ctx.date("next_due_date", f.dueDate), field: "next_due_date", section: "payment" });
 
   if (want("monthly_payment")) {
     if (f.pastDue > 0) {
-      const regular = type === "credit_card" || type === "heloc"
-        ? vocab.payment(type, rng)
-        : rng.pick(["Regular Monthly Payment", "Regular Payment", "Current Payment", "Monthly Payment", "Scheduled Payment"]);
+      const regular =
+        type === "credit_card" || type === "heloc"
+          ? vocab.payment(type, rng)
+          : rng.pick(["Regular Monthly Payment", "Regular Payment", "Current Payment", "Monthly Payment", "Scheduled Payment"]);
       out.push({ label: regular, value: ctx.money("monthly_payment", f.payment), field: "monthly_payment", section: "payment" });
       out.push({ label: rng.pick(["Past Due Amount", "Amount Past Due", "Overdue Payment(s)", "Past Due"]), value: ctx.m(f.pastDue), section: "payment" });
       if (f.lateFee > 0) out.push({ label: rng.pick(["Late Charge", "Late Fee", "Late Charges Assessed"]), value: ctx.m(f.lateFee), section: "payment" });
@@ -64,16 +70,22 @@ export function corePairs(ctx: RenderContext, opts: CoreOptions = {}): Pair[] {
         out.push({ label: rng.pick(["Total Amount Due", "Total Due", "Amount Due Now"]), value: ctx.m(f.totalDue), section: "payment" });
       }
     } else {
-      const label = type === "credit_card" || type === "heloc" ? vocab.payment(type, rng) : rng.pick([vocab.payment(type, rng), "Amount Due", "Current Amount Due"]);
+      const label =
+        type === "credit_card" || type === "heloc" ? vocab.payment(type, rng) : rng.pick([vocab.payment(type, rng), "Amount Due", "Current Amount Due"]);
       out.push({ label, value: ctx.money("monthly_payment", f.payment), field: "monthly_payment", section: "payment" });
     }
   }
   if (type === "mortgage" && (opts.breakdown ?? rng.chance(0.6))) {
     out.push({ label: "  Principal", value: ctx.m(f.principalPortion), section: "payment" });
     out.push({ label: "  Interest", value: ctx.m(f.interestPortion), section: "payment" });
-    out.push({ label: rng.pick(["  Escrow (taxes/insurance)", "  Escrow", "  Escrow Deposit", "  Taxes & Insurance"]), value: ctx.m(f.escrowPortion), section: "payment" });
+    out.push({
+      label: rng.pick(["  Escrow (taxes/insurance)", "  Escrow", "  Escrow Deposit", "  Taxes & Insurance"]),
+      value: ctx.m(f.escrowPortion),
+      section: "payment",
+    });
   }
-  if (want("current_balance")) out.push({ label: vocab.balance(type, rng), value: ctx.money("current_balance", f.balance), field: "current_balance", section: "balance" });
+  if (want("current_balance"))
+    out.push({ label: vocab.balance(type, rng), value: ctx.money("current_balance", f.balance), field: "current_balance", section: "balance" });
   if (want("interest_rate")) out.push({ label: vocab.rate(type, rng), value: ctx.rate(f.rate), field: "interest_rate", section: "rate" });
   if (type === "mortgage" && f.escrowBalance !== null && want("escrow_balance")) {
     out.push({ label: vocab.escrow(rng), value: ctx.money("escrow_balance", f.escrowBalance), field: "escrow_balance", section: "balance" });
@@ -108,7 +120,12 @@ export function distractorPairs(ctx: RenderContext, max = 4): Pair[] {
       o(rng.pick(["Credit Limit", "Credit Line", "Total Credit Limit"]), ctx.m(f.card!.creditLimit), "balance");
       o(rng.pick(["Available Credit", "Available Credit Line"]), ctx.m(f.card!.availableCredit), "balance");
       o(rng.pick(["Cash Advance APR", "Cash APR", "APR for Cash Advances"]), formatRate(f.card!.cashAdvanceApr, ctx.styles.rate), "rate");
-      if (f.card!.promoApr !== null) o(rng.pick(["Balance Transfer APR (promotional)", "Promotional APR", "Intro Balance Transfer APR"]), `${formatRate(f.card!.promoApr, ctx.styles.rate)} until ${ctx.d(f.card!.promoEnds)}`, "rate");
+      if (f.card!.promoApr !== null)
+        o(
+          rng.pick(["Balance Transfer APR (promotional)", "Promotional APR", "Intro Balance Transfer APR"]),
+          `${formatRate(f.card!.promoApr, ctx.styles.rate)} until ${ctx.d(f.card!.promoEnds)}`,
+          "rate",
+        );
       o(rng.pick(["Cash Advance Limit", "Cash Credit Line"]), ctx.m(Math.round(f.card!.creditLimit * 0.3)), "balance");
       break;
     case "auto_loan":
@@ -155,7 +172,8 @@ export function addressLines(ctx: RenderContext): string[] {
 
 export function propertyLine(ctx: RenderContext): string | null {
   const { f, rng } = ctx;
-  if (f.type === "mortgage" || f.type === "heloc") return `${rng.pick(["Property", "Property Address", "Collateral"])}: ${f.property.line1}, ${f.property.city}`;
+  if (f.type === "mortgage" || f.type === "heloc")
+    return `${rng.pick(["Property", "Property Address", "Collateral"])}: ${f.property.line1}, ${f.property.city}`;
   if (f.type === "auto_loan") return `${rng.pick(["Vehicle", "Collateral"])}: ${f.vehicle!.description}`;
   return null;
 }
@@ -178,7 +196,10 @@ export function boilerplate(ctx: RenderContext, p = 0.35): string[] {
   const out: string[] = [];
   let line = "";
   for (const w of para.split(" ")) {
-    if (line && line.length + w.length + 1 > 84) { out.push(line); line = w; } else line = line ? `${line} ${w}` : w;
+    if (line && line.length + w.length + 1 > 84) {
+      out.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
   }
   if (line) out.push(line);
   return ["", ...out];

@@ -69,7 +69,9 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
     stats[split] = collector.result();
     const s = stats[split]!;
-    console.log(`${split.padEnd(10)} ${String(s.documents).padStart(6)} docs -> ${path}  (statements ${s.byKind.statement ?? 0}, transcripts ${s.byKind.call_transcript ?? 0}; median ${s.textChars.p50} chars)`);
+    console.log(
+      `${split.padEnd(10)} ${String(s.documents).padStart(6)} docs -> ${path}  (statements ${s.byKind.statement ?? 0}, transcripts ${s.byKind.call_transcript ?? 0}; median ${s.textChars.p50} chars)`,
+    );
   }
   const manifest = {
     generator: "@liability/corpus",

@@ -107,7 +107,10 @@ export interface Facts {
 
 function phone(rng: Rng): string {
   return rng.pick([
-    `1-800-555-${rng.digits(4)}`, `(888) 555-${rng.digits(4)}`, `877.555.${rng.digits(4)}`, `1 (866) 555-${rng.digits(4)}`,
+    `1-800-555-${rng.digits(4)}`,
+    `(888) 555-${rng.digits(4)}`,
+    `877.555.${rng.digits(4)}`,
+    `1 (866) 555-${rng.digits(4)}`,
     `800-555-${rng.digits(4)}`,
   ]);
 }
@@ -126,7 +129,12 @@ function amortisedPayment(principal: number, annualRate: number, months: number)
 }
 
 /** Balance after `k` scheduled payments, cent-rounded month by month like a servicer's ledger. */
-function balanceAfter(principal: number, annualRate: number, payment: number, k: number): { balance: number; lastInterest: number; interestYtd: number; principalYtd: number } {
+function balanceAfter(
+  principal: number,
+  annualRate: number,
+  payment: number,
+  k: number,
+): { balance: number; lastInterest: number; interestYtd: number; principalYtd: number } {
   let b = principal;
   let lastInterest = 0;
   let interestYtd = 0;
@@ -231,13 +239,32 @@ export function makeFacts(type: LiabilityType, rng: Rng): Facts {
     const cashAdvanceApr = round2(Math.min(rate + rng.pick([3, 4, 5, 6]), 29.99 + 3));
     const periodStart = addDays(asOf, -rng.int(27, 30));
     card = {
-      previousBalance, payments, purchases, cashAdvances, interestCharged, feesCharged, creditLimit,
-      availableCredit: round2(Math.max(0, creditLimit - balance)), cashAdvanceApr,
+      previousBalance,
+      payments,
+      purchases,
+      cashAdvances,
+      interestCharged,
+      feesCharged,
+      creditLimit,
+      availableCredit: round2(Math.max(0, creditLimit - balance)),
+      cashAdvanceApr,
       promoApr: rng.chance(0.35) ? rng.pick([0, 1.99, 2.99, 3.99, 4.99]) : null,
-      promoEnds: addMonths(asOf, rng.int(2, 15)), periodStart,
+      promoEnds: addMonths(asOf, rng.int(2, 15)),
+      periodStart,
     };
     // Transactions that add up to the activity totals above.
-    const descs = ["GROCERY MART #", "FUEL STOP ", "ONLINE RETAIL*", "COFFEE HOUSE ", "PHARMACY #", "HARDWARE DEPOT ", "STREAMING SVC ", "RESTAURANT ", "AIRLINE TKT ", "HOTEL "];
+    const descs = [
+      "GROCERY MART #",
+      "FUEL STOP ",
+      "ONLINE RETAIL*",
+      "COFFEE HOUSE ",
+      "PHARMACY #",
+      "HARDWARE DEPOT ",
+      "STREAMING SVC ",
+      "RESTAURANT ",
+      "AIRLINE TKT ",
+      "HOTEL ",
+    ];
     let remaining = purchases;
     const n = rng.int(1, 5);
     for (let i = 0; i < n && remaining > 0; i++) {
@@ -245,7 +272,12 @@ export function makeFacts(type: LiabilityType, rng: Rng): Facts {
       remaining = round2(remaining - amt);
       transactions.push({ date: addDays(periodStart, rng.int(1, 26)), description: `${rng.pick(descs)}${rng.digits(4)}`, amount: amt });
     }
-    if (payments > 0) transactions.push({ date: addDays(periodStart, rng.int(1, 26)), description: rng.pick(["PAYMENT - THANK YOU", "ONLINE PAYMENT RECEIVED", "AUTOPAY PAYMENT"]), amount: -payments });
+    if (payments > 0)
+      transactions.push({
+        date: addDays(periodStart, rng.int(1, 26)),
+        description: rng.pick(["PAYMENT - THANK YOU", "ONLINE PAYMENT RECEIVED", "AUTOPAY PAYMENT"]),
+        amount: -payments,
+      });
     if (cashAdvances > 0) transactions.push({ date: addDays(periodStart, rng.int(1, 26)), description: "CASH ADVANCE ATM", amount: cashAdvances });
     if (interestCharged > 0) transactions.push({ date: asOf, description: "INTEREST CHARGE ON PURCHASES", amount: interestCharged });
     if (feesCharged > 0) transactions.push({ date: addDays(asOf, -rng.int(1, 10)), description: "LATE FEE", amount: feesCharged });
@@ -254,7 +286,7 @@ export function makeFacts(type: LiabilityType, rng: Rng): Facts {
     balance = round2(rng.float(0.1, 0.95) * heloc!.creditLimit);
     heloc!.available = round2(heloc!.creditLimit - balance);
     // Draw-period minimum payment: the month's interest, the common HELOC rule.
-    interestPortion = round2((balance * rate) / 100 / 365 * 30);
+    interestPortion = round2(((balance * rate) / 100 / 365) * 30);
     payment = interestPortion;
     paymentsMade = rng.int(3, 90);
     ytdInterest = round2(interestPortion * 12 * rng.float(0.85, 1.1));
@@ -280,9 +312,15 @@ export function makeFacts(type: LiabilityType, rng: Rng): Facts {
     escrowBalance = round2(rng.float(0, escrowPortion * 9));
     const shortage = rng.chance(0.5) ? round2(rng.float(50, 1800)) : 0;
     escrow = {
-      monthly: escrowPortion, taxesAnnual, insuranceAnnual, shortage,
-      cushion: round2(escrowPortion * 2), projectedLow: round2(Math.max(0, escrowPortion * 2 - shortage)),
-      oldPayment: round2(payment - rng.float(-120, 180)), insurer: insurerName(rng), taxAuthority: countyName(rng),
+      monthly: escrowPortion,
+      taxesAnnual,
+      insuranceAnnual,
+      shortage,
+      cushion: round2(escrowPortion * 2),
+      projectedLow: round2(Math.max(0, escrowPortion * 2 - shortage)),
+      oldPayment: round2(payment - rng.float(-120, 180)),
+      insurer: insurerName(rng),
+      taxAuthority: countyName(rng),
     };
   }
 
@@ -311,31 +349,54 @@ export function makeFacts(type: LiabilityType, rng: Rng): Facts {
   const payoffAmount = round2(balance + accruedInterest + fees.reduce((s, [, v]) => s + v, 0));
 
   const originationDate = addMonths(dueDate, -(paymentsMade + 1));
-  const vehicle = type === "auto_loan"
-    ? {
-        description: `${rng.int(2016, 2026)} ${rng.pick(["Honda Civic", "Ford F-150", "Toyota RAV4", "Subaru Outback", "Chevrolet Equinox", "Hyundai Tucson", "Nissan Rogue", "Jeep Wrangler", "Kia Telluride", "Mazda CX-5"])}`,
-        vin: `${rng.pick(["1HG", "1FT", "JTM", "4S4", "2GN", "KM8", "5N1", "1C4", "5XY", "JM3"])}${[...Array(14)].map(() => rng.pick([..."ABCDEFGHJKLMNPRSTUVWXYZ0123456789"])).join("")}`,
-        dealer: dealerName(rng),
-      }
-    : null;
+  const vehicle =
+    type === "auto_loan"
+      ? {
+          description: `${rng.int(2016, 2026)} ${rng.pick(["Honda Civic", "Ford F-150", "Toyota RAV4", "Subaru Outback", "Chevrolet Equinox", "Hyundai Tucson", "Nissan Rogue", "Jeep Wrangler", "Kia Telluride", "Mazda CX-5"])}`,
+          vin: `${rng.pick(["1HG", "1FT", "JTM", "4S4", "2GN", "KM8", "5N1", "1C4", "5XY", "JM3"])}${[...Array(14)].map(() => rng.pick([..."ABCDEFGHJKLMNPRSTUVWXYZ0123456789"])).join("")}`,
+          dealer: dealerName(rng),
+        }
+      : null;
 
   return {
-    type, lender, accountNumber: accountNumber(type, rng), borrower,
+    type,
+    lender,
+    accountNumber: accountNumber(type, rng),
+    borrower,
     coBorrower: rng.chance(0.25) ? personName(rng) : null,
-    property, mailing, asOf, dueDate, balance, rate, payment,
-    principalPortion, interestPortion, escrowPortion, escrowBalance,
-    originalPrincipal, originationDate,
+    property,
+    mailing,
+    asOf,
+    dueDate,
+    balance,
+    rate,
+    payment,
+    principalPortion,
+    interestPortion,
+    escrowPortion,
+    escrowBalance,
+    originalPrincipal,
+    originationDate,
     maturityDate: termMonths ? addMonths(originationDate, termMonths) : addMonths(asOf, 240),
-    termMonths, paymentsMade, pastDue, lateFee, totalDue,
+    termMonths,
+    paymentsMade,
+    pastDue,
+    lateFee,
+    totalDue,
     lastPaymentDate: addDays(asOf, -rng.int(3, 30)),
     lastPaymentAmount: rng.chance(0.8) ? payment : round2(payment * rng.float(0.5, 2)),
-    ytdInterest, ytdPrincipal,
+    ytdInterest,
+    ytdPrincipal,
     payoff: { amount: payoffAmount, goodThrough, principal: balance, accruedInterest, interestFrom, perDiem, fees },
-    card, heloc, escrow, vehicle,
+    card,
+    heloc,
+    escrow,
+    vehicle,
     school: type === "student_loan" ? schoolName(rng) : null,
     unpaidInterest: type === "student_loan" && rng.chance(0.5) ? round2(rng.float(10, 900)) : 0,
     transactions,
-    phone: phone(rng), phone2: phone(rng),
+    phone: phone(rng),
+    phone2: phone(rng),
     routing: `0${rng.digits(8)}`,
     checkingLast4: rng.digits(4),
     ssnLast4: rng.digits(4),

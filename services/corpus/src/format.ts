@@ -8,10 +8,7 @@ import type { Rng } from "./rng.ts";
 
 // ---------------------------------------------------------------- dates
 
-export const MONTHS = [
-  "January", "February", "March", "April", "May", "June",
-  "July", "August", "September", "October", "November", "December",
-] as const;
+export const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"] as const;
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
 
 function parts(iso: string): [number, number, number] {
@@ -54,9 +51,23 @@ export function ordinalSuffix(n: number): string {
 }
 
 export const DATE_STYLES = [
-  "mdy-slash", "mdy-slash-short", "md-y2-slash", "m-d-y2-slash", "iso", "mdy-dash", "mdy-dot",
-  "long", "long-ordinal", "abbr", "abbr-dot", "day-month-long", "dd-mon-yyyy", "ddmonyy",
-  "mon-dd-yyyy-caps", "weekday-long", "ymd-slash",
+  "mdy-slash",
+  "mdy-slash-short",
+  "md-y2-slash",
+  "m-d-y2-slash",
+  "iso",
+  "mdy-dash",
+  "mdy-dot",
+  "long",
+  "long-ordinal",
+  "abbr",
+  "abbr-dot",
+  "day-month-long",
+  "dd-mon-yyyy",
+  "ddmonyy",
+  "mon-dd-yyyy-caps",
+  "weekday-long",
+  "ymd-slash",
 ] as const;
 export type DateStyle = (typeof DATE_STYLES)[number];
 
@@ -66,26 +77,42 @@ export function formatDate(iso: string, style: DateStyle): string {
   const mon = month.slice(0, 3);
   const y2 = pad(y % 100);
   switch (style) {
-    case "mdy-slash": return `${pad(m)}/${pad(d)}/${y}`;
-    case "mdy-slash-short": return `${m}/${d}/${y}`;
-    case "md-y2-slash": return `${pad(m)}/${pad(d)}/${y2}`;
-    case "m-d-y2-slash": return `${m}/${d}/${y2}`;
-    case "iso": return iso;
-    case "mdy-dash": return `${pad(m)}-${pad(d)}-${y}`;
-    case "mdy-dot": return `${pad(m)}.${pad(d)}.${y}`;
-    case "long": return `${month} ${d}, ${y}`;
-    case "long-ordinal": return `${month} ${d}${ordinalSuffix(d)}, ${y}`;
-    case "abbr": return `${mon} ${d}, ${y}`;
-    case "abbr-dot": return `${mon === "May" ? "May" : `${mon}.`} ${d}, ${y}`;
-    case "day-month-long": return `${d} ${month} ${y}`;
-    case "dd-mon-yyyy": return `${pad(d)}-${mon.toUpperCase()}-${y}`;
-    case "ddmonyy": return `${pad(d)}${mon.toUpperCase()}${y2}`;
-    case "mon-dd-yyyy-caps": return `${mon.toUpperCase()} ${pad(d)} ${y}`;
+    case "mdy-slash":
+      return `${pad(m)}/${pad(d)}/${y}`;
+    case "mdy-slash-short":
+      return `${m}/${d}/${y}`;
+    case "md-y2-slash":
+      return `${pad(m)}/${pad(d)}/${y2}`;
+    case "m-d-y2-slash":
+      return `${m}/${d}/${y2}`;
+    case "iso":
+      return iso;
+    case "mdy-dash":
+      return `${pad(m)}-${pad(d)}-${y}`;
+    case "mdy-dot":
+      return `${pad(m)}.${pad(d)}.${y}`;
+    case "long":
+      return `${month} ${d}, ${y}`;
+    case "long-ordinal":
+      return `${month} ${d}${ordinalSuffix(d)}, ${y}`;
+    case "abbr":
+      return `${mon} ${d}, ${y}`;
+    case "abbr-dot":
+      return `${mon === "May" ? "May" : `${mon}.`} ${d}, ${y}`;
+    case "day-month-long":
+      return `${d} ${month} ${y}`;
+    case "dd-mon-yyyy":
+      return `${pad(d)}-${mon.toUpperCase()}-${y}`;
+    case "ddmonyy":
+      return `${pad(d)}${mon.toUpperCase()}${y2}`;
+    case "mon-dd-yyyy-caps":
+      return `${mon.toUpperCase()} ${pad(d)} ${y}`;
     case "weekday-long": {
       const wd = WEEKDAYS[new Date(`${iso}T00:00:00Z`).getUTCDay()]!;
       return `${wd}, ${month} ${d}, ${y}`;
     }
-    case "ymd-slash": return `${y}/${pad(m)}/${pad(d)}`;
+    case "ymd-slash":
+      return `${y}/${pad(m)}/${pad(d)}`;
   }
 }
 
@@ -97,9 +124,7 @@ export function formatDateNoYear(iso: string, rng: Rng): string {
 
 // ---------------------------------------------------------------- money
 
-export const MONEY_STYLES = [
-  "dollar", "dollar-space", "plain", "plain-nocomma", "usd-prefix", "usd-suffix", "dollar-nocomma",
-] as const;
+export const MONEY_STYLES = ["dollar", "dollar-space", "plain", "plain-nocomma", "usd-prefix", "usd-suffix", "dollar-nocomma"] as const;
 export type MoneyStyle = (typeof MONEY_STYLES)[number];
 
 export function groupThousands(intPart: string): string {
@@ -117,13 +142,27 @@ export function formatMoney(value: number, style: MoneyStyle): string {
   const neg = value < 0;
   let body: string;
   switch (style) {
-    case "dollar": body = `$${amountText(value, true)}`; break;
-    case "dollar-space": body = `$ ${amountText(value, true)}`; break;
-    case "plain": body = amountText(value, true); break;
-    case "plain-nocomma": body = amountText(value, false); break;
-    case "usd-prefix": body = `USD ${amountText(value, true)}`; break;
-    case "usd-suffix": body = `${amountText(value, true)} USD`; break;
-    case "dollar-nocomma": body = `$${amountText(value, false)}`; break;
+    case "dollar":
+      body = `$${amountText(value, true)}`;
+      break;
+    case "dollar-space":
+      body = `$ ${amountText(value, true)}`;
+      break;
+    case "plain":
+      body = amountText(value, true);
+      break;
+    case "plain-nocomma":
+      body = amountText(value, false);
+      break;
+    case "usd-prefix":
+      body = `USD ${amountText(value, true)}`;
+      break;
+    case "usd-suffix":
+      body = `${amountText(value, true)} USD`;
+      break;
+    case "dollar-nocomma":
+      body = `$${amountText(value, false)}`;
+      break;
   }
   return neg ? `-${body}` : body;
 }
@@ -150,18 +189,31 @@ export function formatRate(rate: number, style: RateStyle): string {
   const minimal = String(Number(rate.toFixed(3)));
   const three = rate.toFixed(3);
   switch (style) {
-    case "pct": return `${Number(rate.toFixed(3)) === Math.round(rate) ? rate.toFixed(2) : minimal}%`;
-    case "pct3": return `${three}%`;
-    case "pct-space": return `${minimal} %`;
-    case "percent-word": return `${minimal} percent`;
-    case "pct4": return `${rate.toFixed(4)}%`;
+    case "pct":
+      return `${Number(rate.toFixed(3)) === Math.round(rate) ? rate.toFixed(2) : minimal}%`;
+    case "pct3":
+      return `${three}%`;
+    case "pct-space":
+      return `${minimal} %`;
+    case "percent-word":
+      return `${minimal} percent`;
+    case "pct4":
+      return `${rate.toFixed(4)}%`;
   }
 }
 
 // ---------------------------------------------------------------- account numbers
 
 export const MASK_STYLES = [
-  "full-dashed", "full-plain", "stars", "x-groups", "x-run", "ending-in", "dots", "hash-last4", "star-single",
+  "full-dashed",
+  "full-plain",
+  "stars",
+  "x-groups",
+  "x-run",
+  "ending-in",
+  "dots",
+  "hash-last4",
+  "star-single",
   "card-groups",
 ] as const;
 export type MaskStyle = (typeof MASK_STYLES)[number];
@@ -180,23 +232,50 @@ export function formatAccount(accountNumber: string, style: MaskStyle): string {
       for (let end = n; end > 0; end -= 4) groups.unshift(accountNumber.slice(Math.max(0, end - 4), end));
       return groups.join("-");
     }
-    case "full-plain": return accountNumber;
-    case "stars": return `${"*".repeat(Math.max(4, n - 4))}${l4}`;
-    case "x-groups": return `XXXX-XXXX-${l4}`;
-    case "x-run": return `${"x".repeat(Math.max(4, n - 4))}${l4}`;
-    case "ending-in": return `ending in ${l4}`;
-    case "dots": return `...${l4}`;
-    case "hash-last4": return `#${"*".repeat(4)}${l4}`;
-    case "star-single": return `*${l4}`;
-    case "card-groups": return `XXXX XXXX XXXX ${l4}`;
+    case "full-plain":
+      return accountNumber;
+    case "stars":
+      return `${"*".repeat(Math.max(4, n - 4))}${l4}`;
+    case "x-groups":
+      return `XXXX-XXXX-${l4}`;
+    case "x-run":
+      return `${"x".repeat(Math.max(4, n - 4))}${l4}`;
+    case "ending-in":
+      return `ending in ${l4}`;
+    case "dots":
+      return `...${l4}`;
+    case "hash-last4":
+      return `#${"*".repeat(4)}${l4}`;
+    case "star-single":
+      return `*${l4}`;
+    case "card-groups":
+      return `XXXX XXXX XXXX ${l4}`;
   }
 }
 
 // ---------------------------------------------------------------- words (for speech)
 
 const ONES = [
-  "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-  "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+  "zero",
+  "one",
+  "two",
+  "three",
+  "four",
+  "five",
+  "six",
+  "seven",
+  "eight",
+  "nine",
+  "ten",
+  "eleven",
+  "twelve",
+  "thirteen",
+  "fourteen",
+  "fifteen",
+  "sixteen",
+  "seventeen",
+  "eighteen",
+  "nineteen",
 ];
 const TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
 
@@ -228,7 +307,13 @@ export function numberToWords(n: number): string {
 }
 
 const ORDINAL_WORDS: Record<string, string> = {
-  one: "first", two: "second", three: "third", five: "fifth", eight: "eighth", nine: "ninth", twelve: "twelfth",
+  one: "first",
+  two: "second",
+  three: "third",
+  five: "fifth",
+  eight: "eighth",
+  nine: "ninth",
+  twelve: "twelfth",
 };
 
 export function ordinalWords(n: number): string {
@@ -322,11 +407,17 @@ export function spokenDate(iso: string, rng: Rng): string {
   const [y, m, d] = parts(iso);
   const month = MONTHS[m - 1]!;
   switch (rng.int(0, 5)) {
-    case 0: return `${month} ${d}${ordinalSuffix(d)}, ${y}`;
-    case 1: return `${month} ${ordinalWords(d)}, ${yearWords(y, rng)}`;
-    case 2: return `the ${ordinalWords(d)} of ${month}, ${y}`;
-    case 3: return `${m}/${d}/${y}`;
-    case 4: return `${month} ${d}, ${yearWords(y, rng)}`;
-    default: return `${month} ${d}, ${y}`;
+    case 0:
+      return `${month} ${d}${ordinalSuffix(d)}, ${y}`;
+    case 1:
+      return `${month} ${ordinalWords(d)}, ${yearWords(y, rng)}`;
+    case 2:
+      return `the ${ordinalWords(d)} of ${month}, ${y}`;
+    case 3:
+      return `${m}/${d}/${y}`;
+    case 4:
+      return `${month} ${d}, ${yearWords(y, rng)}`;
+    default:
+      return `${month} ${d}, ${y}`;
   }
 }

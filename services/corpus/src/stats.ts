@@ -52,7 +52,12 @@ export class StatsCollector {
       byFamily: this.byFamily,
       hostile: this.hostile,
       nullShare,
-      textChars: { p50: at(0.5), p90: at(0.9), max: sorted[sorted.length - 1] ?? 0, under1500: Number((sorted.filter((l) => l < 1500).length / Math.max(1, this.n)).toFixed(3)) },
+      textChars: {
+        p50: at(0.5),
+        p90: at(0.9),
+        max: sorted[sorted.length - 1] ?? 0,
+        under1500: Number((sorted.filter((l) => l < 1500).length / Math.max(1, this.n)).toFixed(3)),
+      },
     };
   }
 }

@@ -18,14 +18,51 @@ export interface LabelIssue {
 // ---------------------------------------------------------------- number words
 
 const SMALL: Record<string, number> = {
-  zero: 0, oh: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19,
+  zero: 0,
+  oh: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
 };
 const TENS: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
 const ORDINALS: Record<string, number> = {
-  first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10,
-  eleventh: 11, twelfth: 12, thirteenth: 13, fourteenth: 14, fifteenth: 15, sixteenth: 16, seventeenth: 17,
-  eighteenth: 18, nineteenth: 19, twentieth: 20, thirtieth: 30,
+  first: 1,
+  second: 2,
+  third: 3,
+  fourth: 4,
+  fifth: 5,
+  sixth: 6,
+  seventh: 7,
+  eighth: 8,
+  ninth: 9,
+  tenth: 10,
+  eleventh: 11,
+  twelfth: 12,
+  thirteenth: 13,
+  fourteenth: 14,
+  fifteenth: 15,
+  sixteenth: 16,
+  seventeenth: 17,
+  eighteenth: 18,
+  nineteenth: 19,
+  twentieth: 20,
+  thirtieth: 30,
 };
 
 /** Value of one token below 100: "seven", "forty", "thirty-seven". */
@@ -175,12 +212,35 @@ export function rateCandidates(text: string): Set<number> {
 }
 
 const MONTH_INDEX: Record<string, number> = {
-  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
-  jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10, nov: 11, november: 11,
-  dec: 12, december: 12,
+  jan: 1,
+  january: 1,
+  feb: 2,
+  february: 2,
+  mar: 3,
+  march: 3,
+  apr: 4,
+  april: 4,
+  may: 5,
+  jun: 6,
+  june: 6,
+  jul: 7,
+  july: 7,
+  aug: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  september: 9,
+  oct: 10,
+  october: 10,
+  nov: 11,
+  november: 11,
+  dec: 12,
+  december: 12,
 };
 
-const MONTH_ALT = Object.keys(MONTH_INDEX).sort((a, b) => b.length - a.length).join("|");
+const MONTH_ALT = Object.keys(MONTH_INDEX)
+  .sort((a, b) => b.length - a.length)
+  .join("|");
 
 function iso(y: number, m: number, d: number): string | null {
   if (y < 100) y += 2000;
@@ -206,10 +266,12 @@ function yearAt(toks: readonly string[], k: number): number | null {
 /** Every calendar date the text states with a year, as ISO strings. US month-first order. */
 export function dateCandidates(text: string): Set<string> {
   const out = new Set<string>();
-  const add = (v: string | null) => { if (v) out.add(v); };
+  const add = (v: string | null) => {
+    if (v) out.add(v);
+  };
   const lower = clean(text);
-  for (const m of lower.matchAll(/(?<!\d)(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)/g)) add(iso(Number(m[4]), Number(m[1]), Number(m[3])));
-  for (const m of lower.matchAll(/(?<!\d)(\d{4})[/\-](\d{1,2})[/\-](\d{1,2})(?!\d)/g)) add(iso(Number(m[1]), Number(m[2]), Number(m[3])));
+  for (const m of lower.matchAll(/(?<!\d)(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)/g)) add(iso(Number(m[4]), Number(m[1]), Number(m[3])));
+  for (const m of lower.matchAll(/(?<!\d)(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?!\d)/g)) add(iso(Number(m[1]), Number(m[2]), Number(m[3])));
   // 02-APR-2026, 02APR26, 2 April 2026
   for (const m of lower.matchAll(new RegExp(String.raw`(?<!\d)(\d{1,2})[\s\-]?(${MONTH_ALT})\.?[\s\-,]*(\d{4}|\d{2})(?!\d)`, "g"))) {
     const mo = MONTH_INDEX[m[2]!];
@@ -221,8 +283,8 @@ export function dateCandidates(text: string): Set<string> {
     if (mo) {
       // Month first: "April 2, 2026", "APR 02 2026", "June ninth, twenty twenty-six", "May 1st 2027"
       const t = toks[i + 1] ?? "";
-      let day: number | null = /^\d{1,2}$/.test(t) ? Number(t) : ordinalToken(t) ?? smallToken(t);
-      let k = i + 2;
+      const day: number | null = /^\d{1,2}$/.test(t) ? Number(t) : (ordinalToken(t) ?? smallToken(t));
+      const k = i + 2;
       if (day === null) continue;
       const y = yearAt(toks, k);
       if (y !== null) add(iso(y, mo, day));
@@ -239,23 +301,46 @@ export function dateCandidates(text: string): Set<string> {
   return out;
 }
 
-const DIGIT_WORD: Record<string, string> = { zero: "0", oh: "0", o: "0", one: "1", two: "2", three: "3", four: "4", five: "5", six: "6", seven: "7", eight: "8", nine: "9" };
+const DIGIT_WORD: Record<string, string> = {
+  zero: "0",
+  oh: "0",
+  o: "0",
+  one: "1",
+  two: "2",
+  three: "3",
+  four: "4",
+  five: "5",
+  six: "6",
+  seven: "7",
+  eight: "8",
+  nine: "9",
+};
 
 /** Last four digits of every digit run (allowing dashes and spaces between groups) and of spoken digit strings. */
 export function last4Candidates(text: string): Set<string> {
   const out = new Set<string>();
-  for (const m of text.matchAll(/\d(?:[\d]|[\- ](?=\d))*/g)) {
+  for (const m of text.matchAll(/\d(?:[\d]|[- ](?=\d))*/g)) {
     const digits = m[0].replace(/\D/g, "");
     if (digits.length >= 4) out.add(digits.slice(-4));
-    for (const group of m[0].split(/[\- ]/)) if (group.length >= 4) out.add(group.slice(-4));
+    for (const group of m[0].split(/[- ]/)) if (group.length >= 4) out.add(group.slice(-4));
   }
   const toks = wordTokens(text);
   let run = "";
-  const flush = () => { if (run.length >= 4) for (let i = 4; i <= run.length; i++) out.add(run.slice(i - 4, i)); run = ""; };
+  const flush = () => {
+    if (run.length >= 4) for (let i = 4; i <= run.length; i++) out.add(run.slice(i - 4, i));
+    run = "";
+  };
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
-    if (t === "double" && toks[i + 1] && toks[i + 1]! in DIGIT_WORD) { run += DIGIT_WORD[toks[i + 1]!]!.repeat(2); i++; continue; }
-    if (t in DIGIT_WORD) { run += DIGIT_WORD[t]; continue; }
+    if (t === "double" && toks[i + 1] && toks[i + 1]! in DIGIT_WORD) {
+      run += DIGIT_WORD[toks[i + 1]!]!.repeat(2);
+      i++;
+      continue;
+    }
+    if (t in DIGIT_WORD) {
+      run += DIGIT_WORD[t];
+      continue;
+    }
     flush();
   }
   flush();
@@ -280,7 +365,10 @@ const SEP = String.raw`\s*(?:is|:|of|=)?\s*\$?\s*`;
 const STRONG_LABEL: Partial<Record<RecordField, RegExp>> = {
   escrow_balance: new RegExp(String.raw`escrow (?:account )?bal(?:ance)?${SEP}\d`, "i"),
   payoff_amount: new RegExp(String.raw`(?:payoff|pay off|pay-off)(?: amount| quote| total)?${SEP}\d`, "i"),
-  current_balance: new RegExp(String.raw`(?:principal balance|current balance|new balance|statement balance|unpaid principal|outstanding principal|outstanding balance)${SEP}\d`, "i"),
+  current_balance: new RegExp(
+    String.raw`(?:principal balance|current balance|new balance|statement balance|unpaid principal|outstanding principal|outstanding balance)${SEP}\d`,
+    "i",
+  ),
   monthly_payment: new RegExp(String.raw`(?:monthly payment|minimum payment due|minimum payment|regular payment)${SEP}\d`, "i"),
   interest_rate: /(?<!cash advance |cash |promotional |transfer |advance )(?:interest rate|purchase apr)\s*(?::|is|of)?\s*\d+(?:\.\d+)?\s*(?:%|percent)/i,
   next_due_date: new RegExp(String.raw`(?:payment due date|next payment due|next due date|due date)\s*(?::|is|on)?\s*(?:\d|${MONTH_RE})`, "i"),
@@ -322,7 +410,8 @@ export function validateLabel(text: string, label: unknown): LabelIssue[] {
     dates ??= dateCandidates(text);
     if (!dates.has(v)) unsupported(field, `${v} not written in the text`);
   }
-  if (rec.account_last4 !== null && !last4Candidates(text).has(rec.account_last4)) unsupported("account_last4", `${rec.account_last4} not in any account number`);
+  if (rec.account_last4 !== null && !last4Candidates(text).has(rec.account_last4))
+    unsupported("account_last4", `${rec.account_last4} not in any account number`);
 
   // Refusals and dropped lines in calls name a field without a value, so they do not trip this.
   {

@@ -9,15 +9,39 @@ import type { Rng } from "./rng.ts";
 type ByType = Partial<Record<LiabilityType, readonly string[]>> & { default: readonly string[] };
 
 const BALANCE: ByType = {
-  default: ["Principal Balance", "Current Principal", "Loan Balance", "Unpaid Principal Balance", "Remaining Principal", "Outstanding Principal", "Principal Bal"],
-  mortgage: ["Outstanding Principal", "Principal Balance", "Unpaid Principal Balance", "Current Principal Balance", "Principal Bal", "Loan Principal", "Remaining Principal Balance"],
+  default: [
+    "Principal Balance",
+    "Current Principal",
+    "Loan Balance",
+    "Unpaid Principal Balance",
+    "Remaining Principal",
+    "Outstanding Principal",
+    "Principal Bal",
+  ],
+  mortgage: [
+    "Outstanding Principal",
+    "Principal Balance",
+    "Unpaid Principal Balance",
+    "Current Principal Balance",
+    "Principal Bal",
+    "Loan Principal",
+    "Remaining Principal Balance",
+  ],
   credit_card: ["New Balance", "Statement Balance", "New Balance Total", "Current Balance", "Balance This Statement"],
   heloc: ["Outstanding Balance", "Principal Balance", "Line Balance", "Amount Outstanding", "Current Principal Balance", "Balance Outstanding"],
   student_loan: ["Current Principal", "Outstanding Principal", "Principal Balance", "Current Principal Balance", "Principal Outstanding"],
 };
 
 const PAYMENT: ByType = {
-  default: ["Monthly Payment", "Payment Amount", "Regular Payment", "Installment Amount", "Scheduled Payment", "Regular Monthly Payment", "Monthly Installment"],
+  default: [
+    "Monthly Payment",
+    "Payment Amount",
+    "Regular Payment",
+    "Installment Amount",
+    "Scheduled Payment",
+    "Regular Monthly Payment",
+    "Monthly Installment",
+  ],
   mortgage: ["Regular Monthly Payment", "Monthly Payment", "Total Monthly Payment", "Scheduled Payment", "Current Monthly Payment", "Payment Amount"],
   credit_card: ["Minimum Payment Due", "Minimum Payment", "Minimum Amount Due", "Min. Payment Due", "Total Minimum Payment Due"],
   heloc: ["Minimum Payment Due", "Minimum Amount Due", "Minimum Payment", "Payment Due"],
@@ -37,7 +61,14 @@ const RATE: ByType = {
   mortgage: ["Interest Rate", "Current Interest Rate", "Note Rate", "Rate", "Interest Rate (until next change)"],
 };
 
-const ESCROW: readonly string[] = ["Escrow Balance", "Escrow Account Balance", "Current Escrow Balance", "Escrow Bal", "Tax & Insurance Escrow Balance", "Escrow/Impound Balance"];
+const ESCROW: readonly string[] = [
+  "Escrow Balance",
+  "Escrow Account Balance",
+  "Current Escrow Balance",
+  "Escrow Bal",
+  "Tax & Insurance Escrow Balance",
+  "Escrow/Impound Balance",
+];
 
 const ACCOUNT: ByType = {
   default: ["Account Number", "Loan Number", "Account #", "Acct No.", "Loan #", "Account", "Loan No"],
@@ -45,7 +76,14 @@ const ACCOUNT: ByType = {
   heloc: ["Account Number", "Line Number", "Credit Line #", "Account #", "Loan Number"],
 };
 
-const PAYOFF: readonly string[] = ["Total Payoff Amount", "Payoff Amount", "Amount Required to Pay in Full", "Total Amount to Pay Off", "Payoff Total", "Total Due to Pay Off Loan"];
+const PAYOFF: readonly string[] = [
+  "Total Payoff Amount",
+  "Payoff Amount",
+  "Amount Required to Pay in Full",
+  "Total Amount to Pay Off",
+  "Payoff Total",
+  "Total Due to Pay Off Loan",
+];
 const GOOD_THROUGH: readonly string[] = ["Good Through", "Valid Through", "Payoff Good Through", "Good Until", "Quote Expires", "Funds Must Be Received By"];
 
 function pickBy(table: ByType, type: LiabilityType, rng: Rng): string {
@@ -69,7 +107,13 @@ export function productTitle(t: LiabilityType, rng: Rng): string {
   const options: Record<LiabilityType, readonly string[]> = {
     mortgage: ["Mortgage Statement", "Home Loan Statement", "Monthly Mortgage Statement", "Residential Mortgage Billing Statement", "Mortgage Loan Statement"],
     heloc: ["Home Equity Line of Credit Statement", "HELOC Statement", "Equity Line Statement", "Home Equity Credit Line - Monthly Statement"],
-    auto_loan: ["Auto Loan Statement", "Vehicle Loan Statement", "Auto Finance Billing Statement", "Motor Vehicle Installment Contract - Statement", "Car Loan Statement"],
+    auto_loan: [
+      "Auto Loan Statement",
+      "Vehicle Loan Statement",
+      "Auto Finance Billing Statement",
+      "Motor Vehicle Installment Contract - Statement",
+      "Car Loan Statement",
+    ],
     credit_card: ["Credit Card Statement", "Card Account Statement", "Monthly Card Statement", "Credit Card Billing Statement"],
     student_loan: ["Student Loan Statement", "Education Loan Billing Statement", "Student Loan Account Statement", "Monthly Student Loan Bill"],
     personal_loan: ["Personal Loan Statement", "Personal Installment Loan Statement", "Personal Loan Billing Statement", "Unsecured Personal Loan Statement"],

@@ -73,7 +73,17 @@ test("hostile content appears in a share of documents and labels still hold", ()
 });
 
 test("nulls occur for every optional field, and present values are spread across fields", () => {
-  for (const field of ["account_last4", "current_balance", "payoff_amount", "escrow_balance", "interest_rate", "monthly_payment", "next_due_date", "as_of_date", "payoff_good_through"] as const) {
+  for (const field of [
+    "account_last4",
+    "current_balance",
+    "payoff_amount",
+    "escrow_balance",
+    "interest_rate",
+    "monthly_payment",
+    "next_due_date",
+    "as_of_date",
+    "payoff_good_through",
+  ] as const) {
     const nulls = all.filter((d) => d.expected[field] === null).length;
     assert.ok(nulls > 0 && nulls < all.length, `${field}: ${nulls} nulls of ${all.length}`);
   }

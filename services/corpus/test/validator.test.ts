@@ -6,11 +6,16 @@ import { dateCandidates, last4Candidates, moneyCandidates, rateCandidates, valid
 
 const EXAMPLES = fileURLToPath(new URL("../../../../shared/spec/examples.jsonl", import.meta.url));
 const examples = existsSync(EXAMPLES)
-  ? readFileSync(EXAMPLES, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { id: string; text: string; expected: Record<string, unknown> })
+  ? readFileSync(EXAMPLES, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: string; text: string; expected: Record<string, unknown> })
   : [];
 
 test("amounts are read in digit, word and colloquial forms", () => {
-  const m = moneyCandidates("Payoff is $11,391.62. Balance eleven thousand two hundred four dollars and eighteen cents. Four twelve fifty. 2,945 dollars and 6 cents. USD 1,538.90");
+  const m = moneyCandidates(
+    "Payoff is $11,391.62. Balance eleven thousand two hundred four dollars and eighteen cents. Four twelve fifty. 2,945 dollars and 6 cents. USD 1,538.90",
+  );
   for (const cents of [1139162, 1120418, 41250, 294506, 153890]) assert.ok(m.has(cents), `missing ${cents}`);
   assert.ok(moneyCandidates("twenty-one eighty-four thirty-seven").has(218437));
   assert.ok(moneyCandidates("one hundred forty-eight thousand one hundred thirty-three dollars and fifty-eight cents").has(14813358));
@@ -18,15 +23,37 @@ test("amounts are read in digit, word and colloquial forms", () => {
 
 test("dates are read in every common US form, spoken ones included", () => {
   const text = [
-    "04/02/2026", "5/1/26", "2026-06-09", "Apr. 12, 2026", "02-APR-2027", "15MAR25", "APR 02 2024",
-    "June ninth, twenty twenty-six", "the twenty-first of July, 2025", "November 3rd 2027", "7 November 2027",
-    "Thursday, October 1, 2026", "December 4, two thousand twenty-seven",
+    "04/02/2026",
+    "5/1/26",
+    "2026-06-09",
+    "Apr. 12, 2026",
+    "02-APR-2027",
+    "15MAR25",
+    "APR 02 2024",
+    "June ninth, twenty twenty-six",
+    "the twenty-first of July, 2025",
+    "November 3rd 2027",
+    "7 November 2027",
+    "Thursday, October 1, 2026",
+    "December 4, two thousand twenty-seven",
   ].join(" ; ");
   const d = dateCandidates(text);
   for (const iso of [
-    "2026-04-02", "2026-05-01", "2026-06-09", "2026-04-12", "2027-04-02", "2025-03-15", "2024-04-02",
-    "2026-06-09", "2025-07-21", "2027-11-03", "2027-11-07", "2026-10-01", "2027-12-04",
-  ]) assert.ok(d.has(iso), `missing ${iso}`);
+    "2026-04-02",
+    "2026-05-01",
+    "2026-06-09",
+    "2026-04-12",
+    "2027-04-02",
+    "2025-03-15",
+    "2024-04-02",
+    "2026-06-09",
+    "2025-07-21",
+    "2027-11-03",
+    "2027-11-07",
+    "2026-10-01",
+    "2027-12-04",
+  ])
+    assert.ok(d.has(iso), `missing ${iso}`);
   // month-first US order: 04/02 is April 2, never 4 February
   assert.ok(!dateCandidates("04/02/2026").has("2026-02-04"));
 });

@@ -17,29 +17,13 @@ export const RECORD_FIELDS = [
 
 export type RecordField = (typeof RECORD_FIELDS)[number];
 
-export const LIABILITY_TYPES = [
-  "mortgage",
-  "auto_loan",
-  "credit_card",
-  "student_loan",
-  "personal_loan",
-  "heloc",
-] as const;
+export const LIABILITY_TYPES = ["mortgage", "auto_loan", "credit_card", "student_loan", "personal_loan", "heloc"] as const;
 
 export type LiabilityType = (typeof LIABILITY_TYPES)[number];
 
-export const MONEY_FIELDS = [
-  "current_balance",
-  "payoff_amount",
-  "escrow_balance",
-  "monthly_payment",
-] as const satisfies readonly RecordField[];
+export const MONEY_FIELDS = ["current_balance", "payoff_amount", "escrow_balance", "monthly_payment"] as const satisfies readonly RecordField[];
 
-export const DATE_FIELDS = [
-  "payoff_good_through",
-  "next_due_date",
-  "as_of_date",
-] as const satisfies readonly RecordField[];
+export const DATE_FIELDS = ["payoff_good_through", "next_due_date", "as_of_date"] as const satisfies readonly RecordField[];
 
 const isoDate = z
   .string()
@@ -59,7 +43,10 @@ export const liabilityRecordSchema = z
   .object({
     liability_type: z.enum(LIABILITY_TYPES),
     lender_name: z.string().trim().min(1).max(200),
-    account_last4: z.string().regex(/^\d{4}$/, "expected four digits").nullable(),
+    account_last4: z
+      .string()
+      .regex(/^\d{4}$/, "expected four digits")
+      .nullable(),
     current_balance: money.nullable(),
     payoff_amount: money.nullable(),
     payoff_good_through: isoDate.nullable(),

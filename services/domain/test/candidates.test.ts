@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildCandidates, buildSourceIndex, candidateJsonValues, candidateSpans, lenderNameCandidates } from "../src/index.ts";
 
-const candidatesOf = (text: string, referenceYear?: number) =>
-  buildCandidates(buildSourceIndex(text), referenceYear === undefined ? {} : { referenceYear });
+const candidatesOf = (text: string, referenceYear?: number) => buildCandidates(buildSourceIndex(text), referenceYear === undefined ? {} : { referenceYear });
 
 test("amounts, rates, dates and last-4 are listed in the record's canonical JSON form", () => {
   const c = candidatesOf("Loan 7712-004-5518\nAmount Due $2,184.37\nMinimum $46.00\nRate 6.150%\nDue 05/01/2026\n");
@@ -33,11 +32,7 @@ test("a yearless date takes the years of the document's other dates and the year
 
 test("without other dates, a yearless date means a year near the reference year", () => {
   assert.equal(candidateJsonValues(candidatesOf("due June 9th"), "next_due_date").length, 0);
-  assert.deepEqual(candidateJsonValues(candidatesOf("due June 9th", 2026), "next_due_date"), [
-    '"2025-06-09"',
-    '"2026-06-09"',
-    '"2027-06-09"',
-  ]);
+  assert.deepEqual(candidateJsonValues(candidatesOf("due June 9th", 2026), "next_due_date"), ['"2025-06-09"', '"2026-06-09"', '"2027-06-09"']);
   // 29 February only in the leap year among them.
   assert.deepEqual(candidateJsonValues(candidatesOf("due Feb 29", 2027), "next_due_date"), ['"2028-02-29"']);
 });

@@ -62,15 +62,9 @@ test("schema: unparseable output, missing keys, extra keys and wrong types go to
   assert.deepEqual(codes(validate(card.text, missing)), [`${RULES.schemaInvalid}:as_of_date`]);
 
   assert.deepEqual(codes(validate(card.text, { ...card.expected, notes: "x" })), [RULES.schemaInvalid]);
-  assert.deepEqual(codes(validate(card.text, { ...card.expected, current_balance: "1,538.90" })), [
-    `${RULES.schemaInvalid}:current_balance`,
-  ]);
-  assert.deepEqual(codes(validate(card.text, { ...card.expected, liability_type: "visa" })), [
-    `${RULES.schemaInvalid}:liability_type`,
-  ]);
-  assert.deepEqual(codes(validate(card.text, JSON.stringify({ ...card.expected, next_due_date: "2026-02-30" }))), [
-    `${RULES.schemaInvalid}:next_due_date`,
-  ]);
+  assert.deepEqual(codes(validate(card.text, { ...card.expected, current_balance: "1,538.90" })), [`${RULES.schemaInvalid}:current_balance`]);
+  assert.deepEqual(codes(validate(card.text, { ...card.expected, liability_type: "visa" })), [`${RULES.schemaInvalid}:liability_type`]);
+  assert.deepEqual(codes(validate(card.text, JSON.stringify({ ...card.expected, next_due_date: "2026-02-30" }))), [`${RULES.schemaInvalid}:next_due_date`]);
 });
 
 test("plausibility: negative amounts", () => {
@@ -204,10 +198,7 @@ test("a document the model saw only in part goes to review", () => {
 });
 
 test("reasons never quote document text", () => {
-  const result = validate(
-    mortgage.text,
-    withFields(mortgage.expected!, { current_balance: 1, lender_name: "Somebody Else", account_last4: "0000" }),
-  );
+  const result = validate(mortgage.text, withFields(mortgage.expected!, { current_balance: 1, lender_name: "Somebody Else", account_last4: "0000" }));
   for (const reason of result.reasons) {
     assert.ok(!reason.message.includes("7712-004-5518"));
     assert.ok(!reason.message.toLowerCase().includes("alder way"));
@@ -216,9 +207,16 @@ test("reasons never quote document text", () => {
 });
 
 test("consistency: a spoken correction replaces the figure it corrects", () => {
-  const text =
-    "REP: Acme Bank. AGENT: What's the unpaid principal?\nREP: The principal balance is $194,848.05. Wait, let me correct that, it's $195,848.05.\n";
-  const record = { ...autoCall.expected!, lender_name: "Acme Bank", account_last4: null, payoff_amount: null, payoff_good_through: null, monthly_payment: null, current_balance: 195_848.05 };
+  const text = "REP: Acme Bank. AGENT: What's the unpaid principal?\nREP: The principal balance is $194,848.05. Wait, let me correct that, it's $195,848.05.\n";
+  const record = {
+    ...autoCall.expected!,
+    lender_name: "Acme Bank",
+    account_last4: null,
+    payoff_amount: null,
+    payoff_good_through: null,
+    monthly_payment: null,
+    current_balance: 195_848.05,
+  };
   assert.equal(validate(text, record).status, "accepted", codes(validate(text, record)).join(", "));
   assert.deepEqual(codes(validate(text, { ...record, current_balance: 194_848.05 })), [`${RULES.valueNotAtLabel}:current_balance`]);
 });
@@ -234,8 +232,17 @@ test("consistency: look-alike labels and fees are not the balance or the payoff"
     "Good through 07/07/2024",
   ].join("\n");
   const record = {
-    liability_type: "mortgage", lender_name: "Acme Bank", account_last4: null, current_balance: 37558.99, payoff_amount: 37772.93,
-    payoff_good_through: "2024-07-07", escrow_balance: null, interest_rate: null, monthly_payment: null, next_due_date: null, as_of_date: null,
+    liability_type: "mortgage",
+    lender_name: "Acme Bank",
+    account_last4: null,
+    current_balance: 37558.99,
+    payoff_amount: 37772.93,
+    payoff_good_through: "2024-07-07",
+    escrow_balance: null,
+    interest_rate: null,
+    monthly_payment: null,
+    next_due_date: null,
+    as_of_date: null,
   };
   const result = validate(text, record, { referenceDate: new Date("2024-06-21T00:00:00Z") });
   assert.equal(result.status, "accepted", codes(result).join(", "));
@@ -243,10 +250,36 @@ test("consistency: look-alike labels and fees are not the balance or the payoff"
 
 test("validation never throws, whatever the text and the output", () => {
   let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const pieces = ["$", "1,2", "34.5", "6", " dollars and ", " cents", "June ", "ninth", " twenty twenty", "-", "/", "APR ", "%", "\n",
-    "balance ", "payoff ", "Sorry, ", "oh ", "double ", "point ", "30JAN", "2026", "<!--", "\u200b", "é", "\u0000"];
-  const values = [null, 0, -1, 1e20, 3.14159, "x", "2026-02-30", "", [], {}, true];
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const pieces = [
+    "$",
+    "1,2",
+    "34.5",
+    "6",
+    " dollars and ",
+    " cents",
+    "June ",
+    "ninth",
+    " twenty twenty",
+    "-",
+    "/",
+    "APR ",
+    "%",
+    "\n",
+    "balance ",
+    "payoff ",
+    "Sorry, ",
+    "oh ",
+    "double ",
+    "point ",
+    "30JAN",
+    "2026",
+    "<!--",
+    "\u200b",
+    "é",
+    "\u0000",
+  ];
+  const values = [null, 0, -1, 1e20, 12.34567, "x", "2026-02-30", "", [], {}, true];
   for (let i = 0; i < 300; i += 1) {
     let text = "";
     for (let k = 0; k < 40; k += 1) text += pieces[Math.floor(random() * pieces.length)];
@@ -258,10 +291,28 @@ test("validation never throws, whatever the text and the output", () => {
 });
 
 test("consistency: stacked labels of a flattened two-column layout do not claim the wrong amount", () => {
-  const text = ["Granite Falls Federal Credit Union", "Account 627257656137", "Amount Due", "Loan Balance", "$ 196.49", "$ 4,371.30", "Int Rate", "11.02%"].join("\n");
+  const text = [
+    "Granite Falls Federal Credit Union",
+    "Account 627257656137",
+    "Amount Due",
+    "Loan Balance",
+    "$ 196.49",
+    "$ 4,371.30",
+    "Int Rate",
+    "11.02%",
+  ].join("\n");
   const record = {
-    liability_type: "personal_loan", lender_name: "Granite Falls Federal Credit Union", account_last4: "6137", current_balance: 4371.3, payoff_amount: null,
-    payoff_good_through: null, escrow_balance: null, interest_rate: 11.02, monthly_payment: 196.49, next_due_date: null, as_of_date: null,
+    liability_type: "personal_loan",
+    lender_name: "Granite Falls Federal Credit Union",
+    account_last4: "6137",
+    current_balance: 4371.3,
+    payoff_amount: null,
+    payoff_good_through: null,
+    escrow_balance: null,
+    interest_rate: 11.02,
+    monthly_payment: 196.49,
+    next_due_date: null,
+    as_of_date: null,
   };
   const result = validate(text, record);
   assert.equal(result.status, "accepted", codes(result).join(", "));

@@ -5,7 +5,9 @@ import { findLenderName } from "../src/validation/grounding.ts";
 import { findNumberWordRuns, spokenAmountCandidatesInCents } from "../src/validation/spoken-numbers.ts";
 
 function centsIn(text: string): number[] {
-  return buildSourceIndex(text).money.flatMap((m) => [...m.cents]).sort((a, b) => a - b);
+  return buildSourceIndex(text)
+    .money.flatMap((m) => [...m.cents])
+    .sort((a, b) => a - b);
 }
 
 function spokenCents(phrase: string): number[] {
@@ -15,9 +17,7 @@ function spokenCents(phrase: string): number[] {
 }
 
 function datesIn(text: string): string[] {
-  return buildSourceIndex(text).dates.map((d) =>
-    `${d.year ?? "????"}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`,
-  );
+  return buildSourceIndex(text).dates.map((d) => `${d.year ?? "????"}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`);
 }
 
 test("money written as numerals: dollar sign, thousands separators, spaces after $, no cents", () => {

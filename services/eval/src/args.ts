@@ -58,7 +58,10 @@ export type CliOptions = z.infer<typeof cliSchema>;
 export const pipelineEnvSchema = z.object({
   ...postgresConfigSchema.shape,
   KAFKA_TOPIC_DOCUMENTS: z.string().min(1).default(DEFAULT_TOPICS.documents),
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default("public"),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .default("public"),
   EVAL_POLL_MS: z.coerce.number().int().positive().default(500),
 });
 

@@ -211,9 +211,14 @@ export function buildReport(input: ReportInput): TargetReport {
     serverMs: serverTimes.length ? distribution(serverTimes) : null,
     tokens: { promptPerDoc: mean(answered.map((r) => r.promptTokens)), completionPerDoc: mean(answered.map((r) => r.completionTokens)) },
     throughput,
-    cost: input.cost && input.cost.pricePerHour > 0
-      ? { pricePerHour: input.cost.pricePerHour, unit: input.cost.unit, perMillionDocs: costPerMillion(input.cost.pricePerHour, run.wallSeconds, docs.length) }
-      : null,
+    cost:
+      input.cost && input.cost.pricePerHour > 0
+        ? {
+            pricePerHour: input.cost.pricePerHour,
+            unit: input.cost.unit,
+            perMillionDocs: costPerMillion(input.cost.pricePerHour, run.wallSeconds, docs.length),
+          }
+        : null,
     validation,
     byKind: group(scored.map((s) => ({ key: s.doc.kind, wrong: !s.score.correct }))),
     byFamily: group(scored.filter((s) => s.doc.family).map((s) => ({ key: s.doc.family!, wrong: !s.score.correct }))),

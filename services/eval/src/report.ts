@@ -17,7 +17,7 @@ export function tableRows(reports: readonly TargetReport[]): Row[] {
   const col = (f: (r: TargetReport) => string): string[] => reports.map(f);
   const rows: Row[] = [
     ["target", ...col((r) => r.name)],
-    ["model", ...col((r) => r.model ? `${r.model.id}` : "n/a")],
+    ["model", ...col((r) => (r.model ? `${r.model.id}` : "n/a"))],
     ["prompt", ...col((r) => r.model?.prompt || "n/a")],
     ["mode", ...col((r) => r.mode)],
     "---",
@@ -40,8 +40,14 @@ export function tableRows(reports: readonly TargetReport[]): Row[] {
   if (reports.some((r) => r.validation)) {
     rows.push("---");
     rows.push(["routed to review", ...col((r) => (r.validation ? `${pct(r.validation.reviewShare)} (${r.validation.review})` : "n/a"))]);
-    rows.push(["error rate, auto-accepted", ...col((r) => (r.validation ? `${pct(r.validation.acceptedErrorRate)} (${r.validation.acceptedWrong}/${r.validation.accepted})` : "n/a"))]);
-    rows.push(["wrong records caught", ...col((r) => (r.validation ? `${r.validation.wrongCaught}/${r.validation.wrong} (${pct(r.validation.wrongCaughtShare)})` : "n/a"))]);
+    rows.push([
+      "error rate, auto-accepted",
+      ...col((r) => (r.validation ? `${pct(r.validation.acceptedErrorRate)} (${r.validation.acceptedWrong}/${r.validation.accepted})` : "n/a")),
+    ]);
+    rows.push([
+      "wrong records caught",
+      ...col((r) => (r.validation ? `${r.validation.wrongCaught}/${r.validation.wrong} (${pct(r.validation.wrongCaughtShare)})` : "n/a")),
+    ]);
     rows.push(["right records to review", ...col((r) => (r.validation ? String(r.validation.correctToReview) : "n/a"))]);
   }
   return rows;
@@ -50,11 +56,14 @@ export function tableRows(reports: readonly TargetReport[]): Row[] {
 export function renderTerminal(reports: readonly TargetReport[], worst: number): string {
   const rows = tableRows(reports);
   const widths: number[] = [];
-  for (const row of rows) if (row !== "---") row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  for (const row of rows) {
+    if (row === "---") continue;
+    row.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, c.length);
+    });
+  }
   const line = (row: Row) =>
-    row === "---"
-      ? widths.map((w) => "─".repeat(w)).join("─┼─")
-      : row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" │ ");
+    row === "---" ? widths.map((w) => "─".repeat(w)).join("─┼─") : row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" │ ");
   const out = rows.map(line);
   out.splice(1, 0, line("---"));
 
@@ -67,7 +76,10 @@ export function renderTerminal(reports: readonly TargetReport[], worst: number):
     }
     if (r.validation && Object.keys(r.validation.reasons).length > 0) {
       out.push("", `${r.name}: review reasons`);
-      for (const [reason, n] of Object.entries(r.validation.reasons).sort((a, b) => b[1] - a[1]).slice(0, 10)) out.push(`  ${String(n).padStart(5)}  ${reason}`);
+      for (const [reason, n] of Object.entries(r.validation.reasons)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 10))
+        out.push(`  ${String(n).padStart(5)}  ${reason}`);
     }
     if (worst > 0 && r.worst.length > 0) {
       out.push("", `${r.name}: worst documents`);

@@ -43,11 +43,29 @@ const detail = docs
     const p = predictions.get(doc.id)!;
     const score = scoreRecord(doc.expected, p.record);
     if (p.error || p.record === null) {
-      return { id: doc.id, kind: doc.kind, family: doc.family, correct: false, wrongFields: [...score.wrongFields], status: p.error ? null : "review", reasons: [], error: p.error ?? null };
+      return {
+        id: doc.id,
+        kind: doc.kind,
+        family: doc.family,
+        correct: false,
+        wrongFields: [...score.wrongFields],
+        status: p.error ? null : "review",
+        reasons: [],
+        error: p.error ?? null,
+      };
     }
     const confidence = typeof p.confidence === "number" ? { available: true, fields: { lowest: p.confidence } } : null;
     const v = validateExtraction({ text: doc.text, output: p.record, confidence, referenceDate: doc.receivedAt ?? new Date() }, DEFAULT_VALIDATION_POLICY);
-    return { id: doc.id, kind: doc.kind, family: doc.family, correct: score.correct, wrongFields: [...score.wrongFields], status: v.status, reasons: v.reasons.map(reasonCode), error: null };
+    return {
+      id: doc.id,
+      kind: doc.kind,
+      family: doc.family,
+      correct: score.correct,
+      wrongFields: [...score.wrongFields],
+      status: v.status,
+      reasons: v.reasons.map(reasonCode),
+      error: null,
+    };
   });
 writeFileSync(values.out, `${JSON.stringify({ targets: [{ name: values.name, documentsDetail: detail }] }, null, 2)}\n`);
 const accepted = detail.filter((d) => d.status === "accepted");

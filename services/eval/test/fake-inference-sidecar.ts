@@ -34,17 +34,18 @@ export class FakeInferenceSidecar {
         const answer = this.#answers.get(id);
         if (!answer) return callback({ code: grpc.status.NOT_FOUND, details: `no canned answer for ${id}` });
         if (answer.kind === "error") return callback({ code: answer.code, details: "fake failure" });
-        const reply = () => callback(
-          null,
-          create(ExtractResponseSchema, {
-            rawOutput: answer.raw,
-            model: { modelId: "fake-model", modelVersion: "v0", promptVersion: "extraction-v1" },
-            usage: { promptTokens: answer.promptTokens ?? 300, completionTokens: answer.completionTokens ?? 90 },
-            timings: { queueMs: 1, promptMs: 5, generationMs: 10, totalMs: 16 },
-            confidence: { available: answer.confidence !== undefined, fields: answer.confidence ?? {}, note: "" },
-            truncated: false,
-          }) as never,
-        );
+        const reply = () =>
+          callback(
+            null,
+            create(ExtractResponseSchema, {
+              rawOutput: answer.raw,
+              model: { modelId: "fake-model", modelVersion: "v0", promptVersion: "extraction-v1" },
+              usage: { promptTokens: answer.promptTokens ?? 300, completionTokens: answer.completionTokens ?? 90 },
+              timings: { queueMs: 1, promptMs: 5, generationMs: 10, totalMs: 16 },
+              confidence: { available: answer.confidence !== undefined, fields: answer.confidence ?? {}, note: "" },
+              truncated: false,
+            }) as never,
+          );
         if (answer.delayMs) setTimeout(reply, answer.delayMs);
         else reply();
       },

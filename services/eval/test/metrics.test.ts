@@ -22,8 +22,20 @@ test("cost per million documents follows measured time and hourly price", () => 
 });
 
 test("target specs: sidecar addresses, pipeline, per-target price", () => {
-  assert.deepEqual(parseTargetSpec("base=unix:///tmp/lre-inference.sock"), { name: "base", address: "unix:///tmp/lre-inference.sock", pipeline: false, pricePerHour: null, unit: null });
-  assert.deepEqual(parseTargetSpec("tuned=127.0.0.1:50051,price=2.49,unit=gpu-hour"), { name: "tuned", address: "127.0.0.1:50051", pipeline: false, pricePerHour: 2.49, unit: "gpu-hour" });
+  assert.deepEqual(parseTargetSpec("base=unix:///tmp/lre-inference.sock"), {
+    name: "base",
+    address: "unix:///tmp/lre-inference.sock",
+    pipeline: false,
+    pricePerHour: null,
+    unit: null,
+  });
+  assert.deepEqual(parseTargetSpec("tuned=127.0.0.1:50051,price=2.49,unit=gpu-hour"), {
+    name: "tuned",
+    address: "127.0.0.1:50051",
+    pipeline: false,
+    pricePerHour: 2.49,
+    unit: "gpu-hour",
+  });
   assert.equal(parseTargetSpec("system=pipeline").pipeline, true);
   assert.throws(() => parseTargetSpec("nameless"));
   assert.throws(() => parseTargetSpec("x=not an address"));
@@ -32,8 +44,22 @@ test("target specs: sidecar addresses, pipeline, per-target price", () => {
 
 test("datasets in the spec format load; lines without a label or with bad JSON are errors", () => {
   const ok = JSON.stringify({
-    id: "a", kind: "statement", text: "t",
-    expected: { liability_type: "heloc", lender_name: "X Bank", account_last4: null, current_balance: 1, payoff_amount: null, payoff_good_through: null, escrow_balance: null, interest_rate: null, monthly_payment: null, next_due_date: null, as_of_date: null },
+    id: "a",
+    kind: "statement",
+    text: "t",
+    expected: {
+      liability_type: "heloc",
+      lender_name: "X Bank",
+      account_last4: null,
+      current_balance: 1,
+      payoff_amount: null,
+      payoff_good_through: null,
+      escrow_balance: null,
+      interest_rate: null,
+      monthly_payment: null,
+      next_due_date: null,
+      as_of_date: null,
+    },
   });
   const docs = parseDataset(`${ok}\n\n`);
   assert.equal(docs.length, 1);
@@ -44,15 +70,65 @@ test("datasets in the spec format load; lines without a label or with bad JSON a
 });
 
 test("the table shows every target side by side with all measures", () => {
-  const expected = { liability_type: "heloc" as const, lender_name: "X Bank", account_last4: null, current_balance: 1, payoff_amount: null, payoff_good_through: null, escrow_balance: null, interest_rate: null, monthly_payment: null, next_due_date: null, as_of_date: null };
+  const expected = {
+    liability_type: "heloc" as const,
+    lender_name: "X Bank",
+    account_last4: null,
+    current_balance: 1,
+    payoff_amount: null,
+    payoff_good_through: null,
+    escrow_balance: null,
+    interest_rate: null,
+    monthly_payment: null,
+    next_due_date: null,
+    as_of_date: null,
+  };
   const docs = parseDataset(JSON.stringify({ id: "a", kind: "statement", text: "t", expected }));
   const result = (output: DocResult["output"]): Map<string, DocResult> =>
-    new Map([["a", { id: "a", output, error: null, latencyMs: 120, serverMs: 100, promptTokens: 400, completionTokens: 90, truncated: false, confidence: null, status: null, reasons: [], model: { id: "m", version: "1", prompt: "p" } }]]);
+    new Map([
+      [
+        "a",
+        {
+          id: "a",
+          output,
+          error: null,
+          latencyMs: 120,
+          serverMs: 100,
+          promptTokens: 400,
+          completionTokens: 90,
+          truncated: false,
+          confidence: null,
+          status: null,
+          reasons: [],
+          model: { id: "m", version: "1", prompt: "p" },
+        },
+      ],
+    ]);
   const run = { wallSeconds: 1, concurrency: 1 };
   const a = buildReport({ name: "base", mode: "sidecar", address: "x", docs, results: result({ ...expected, current_balance: 2 }), run, cost: null, worst: 5 });
-  const b = buildReport({ name: "tuned", mode: "sidecar", address: "y", docs, results: result(expected), run, cost: { pricePerHour: 1, unit: "gpu-hour" }, worst: 5 });
+  const b = buildReport({
+    name: "tuned",
+    mode: "sidecar",
+    address: "y",
+    docs,
+    results: result(expected),
+    run,
+    cost: { pricePerHour: 1, unit: "gpu-hour" },
+    worst: 5,
+  });
   const text = renderTerminal([a, b], 5);
-  for (const needle of ["record error rate", "latency p95", "latency p99", "tokens in / doc", "docs/s", "cost / 1M docs", "base", "tuned", "current_balance", "worst documents"]) {
+  for (const needle of [
+    "record error rate",
+    "latency p95",
+    "latency p99",
+    "tokens in / doc",
+    "docs/s",
+    "cost / 1M docs",
+    "base",
+    "tuned",
+    "current_balance",
+    "worst documents",
+  ]) {
     assert.ok(text.includes(needle), `missing ${needle}`);
   }
   const md = renderMarkdown([a, b]);

@@ -14,7 +14,9 @@ import { startWorker, workerTestContext } from "../../../test/worker/support/env
 import type { WorkerTestContext } from "../../../test/worker/support/env.ts";
 
 // Twelve generated statements (transcripts would do as well); the first three get a wrong balance.
-const generated = Array.from({ length: 40 }, (_, i) => generateDocument(11, "test", i)).filter((d) => d.kind === "statement").slice(0, 12);
+const generated = Array.from({ length: 40 }, (_, i) => generateDocument(11, "test", i))
+  .filter((d) => d.kind === "statement")
+  .slice(0, 12);
 const WRONG = 3;
 const jsonl = generated.map((d) => JSON.stringify(d)).join("\n");
 const labels = generated.map((d, i) => ({

@@ -21,15 +21,18 @@ const base: LiabilityRecord = {
   next_due_date: null,
   as_of_date: null,
 };
-const text = "Quarry Hill Auto Credit. Auto loan 4402 9913 8860. Principal balance $11,204.18. Payoff is $11,391.62, good through June 9th, 2026. Monthly payment $412.50.";
+const text =
+  "Quarry Hill Auto Credit. Auto loan 4402 9913 8860. Principal balance $11,204.18. Payoff is $11,391.62, good through June 9th, 2026. Monthly payment $412.50.";
 
 // Ten documents: six answered right, two with a wrong balance, one unparseable answer, one failed call.
 const ids = Array.from({ length: 10 }, (_, i) => `doc-${i}`);
-const jsonl = ids.map((id, i) => JSON.stringify({ id, kind: "call_transcript", text, expected: base, meta: { family: i < 5 ? "fam-a" : "fam-b", received_at: "2026-05-30" } })).join("\n");
+const jsonl = ids
+  .map((id, i) => JSON.stringify({ id, kind: "call_transcript", text, expected: base, meta: { family: i < 5 ? "fam-a" : "fam-b", received_at: "2026-05-30" } }))
+  .join("\n");
 const answers = new Map<string, FakeAnswer>();
 ids.forEach((id, i) => {
   if (i === 6 || i === 7) answers.set(id, { kind: "json", raw: canonicalRecordJson({ ...base, current_balance: 11240.18 }) });
-  else if (i === 8) answers.set(id, { kind: "json", raw: "{\"liability_type\": \"auto_lo" });
+  else if (i === 8) answers.set(id, { kind: "json", raw: '{"liability_type": "auto_lo' });
   else if (i === 9) answers.set(id, { kind: "error", code: grpc.status.INVALID_ARGUMENT });
   else answers.set(id, { kind: "json", raw: canonicalRecordJson(base), promptTokens: 200 + i, completionTokens: 80 });
 });
@@ -46,7 +49,16 @@ test("sidecar mode scores, times and validates every answer of a real gRPC serve
 
     assert.equal(results.size, 10);
     assert.deepEqual([...fake.calls].sort(), [...ids].sort(), "every document is sent once (INVALID_ARGUMENT is not retried)");
-    const report = buildReport({ name: "fake", mode: "sidecar", address: fake.address, docs, results, run, cost: { pricePerHour: 2, unit: "gpu-hour" }, worst: 3 });
+    const report = buildReport({
+      name: "fake",
+      mode: "sidecar",
+      address: fake.address,
+      docs,
+      results,
+      run,
+      cost: { pricePerHour: 2, unit: "gpu-hour" },
+      worst: 3,
+    });
 
     assert.equal(report.documents, 10);
     assert.equal(report.wrongRecords, 4);
@@ -107,7 +119,14 @@ test("an interrupted run sends nothing new, lets the call in flight finish, and 
     const abort = new AbortController();
     const results = new Map<string, DocResult>();
     // Two in flight: doc-0 answers at once and the run is stopped then, while doc-1 is still being answered.
-    const run = await target.run(docs, { concurrency: 2, signal: abort.signal, onResult: (r) => { results.set(r.id, r); abort.abort(); } });
+    const run = await target.run(docs, {
+      concurrency: 2,
+      signal: abort.signal,
+      onResult: (r) => {
+        results.set(r.id, r);
+        abort.abort();
+      },
+    });
     await target.close();
 
     assert.deepEqual([...fake.calls].sort(), ["doc-0", "doc-1"]);
@@ -131,13 +150,27 @@ test("--predictions writes one line per document in dataset order, record null w
   try {
     writeFileSync(join(dir, "data.jsonl"), jsonl);
     const cli = new URL("../src/cli.ts", import.meta.url).pathname;
-    const args = [cli, "--data", join(dir, "data.jsonl"), "--target", `fake=${fake.address}`, "--no-progress",
-      "--json", join(dir, "report.json"), "--predictions", join(dir, "predictions.jsonl")];
-    await new Promise<void>((resolve, reject) =>
-      execFile(process.execPath, args, (error, _stdout, stderr) => (error ? reject(new Error(stderr)) : resolve())),
+    const args = [
+      cli,
+      "--data",
+      join(dir, "data.jsonl"),
+      "--target",
+      `fake=${fake.address}`,
+      "--no-progress",
+      "--json",
+      join(dir, "report.json"),
+      "--predictions",
+      join(dir, "predictions.jsonl"),
+    ];
+    await new Promise<void>((resolve, reject) => execFile(process.execPath, args, (error, _stdout, stderr) => (error ? reject(new Error(stderr)) : resolve())));
+    const lines = readFileSync(join(dir, "predictions.jsonl"), "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.id),
+      ids,
     );
-    const lines = readFileSync(join(dir, "predictions.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.id), ids);
     assert.deepEqual(lines[0].record, base);
     assert.equal(lines[6].record.current_balance, 11240.18);
     assert.equal(lines[8].record, null, "an unparseable answer has no record");

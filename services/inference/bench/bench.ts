@@ -126,7 +126,23 @@ async function runLevel(mode: string, concurrency: number, runOne: RunOne, cpu: 
 
 function printHeader(): void {
   console.log(
-    ["mode", "conc", "n", "docs/s", "compl tok/s", "prompt tok/s", "p50 ms", "p95 ms", "p99 ms", "queue ms", "prompt ms", "gen ms", "overhead ms", "cpu s/doc", "rec err"]
+    [
+      "mode",
+      "conc",
+      "n",
+      "docs/s",
+      "compl tok/s",
+      "prompt tok/s",
+      "p50 ms",
+      "p95 ms",
+      "p99 ms",
+      "queue ms",
+      "prompt ms",
+      "gen ms",
+      "overhead ms",
+      "cpu s/doc",
+      "rec err",
+    ]
       .map((h) => h.padStart(13))
       .join(""),
   );
@@ -189,10 +205,7 @@ async function benchGrpc(): Promise<LevelResult[]> {
     const client = createServiceClient(InferenceService, address, grpc.credentials.createInsecure());
     const runOne: RunOne = async (doc) => {
       const started = performance.now();
-      const r = await client.extract(
-        { documentId: doc.id, kind: KIND[doc.kind], text: doc.text },
-        { deadline: new Date(Date.now() + 600_000) },
-      );
+      const r = await client.extract({ documentId: doc.id, kind: KIND[doc.kind], text: doc.text }, { deadline: new Date(Date.now() + 600_000) });
       const latencyMs = performance.now() - started;
       return {
         latencyMs,
@@ -270,4 +283,12 @@ printHeader();
 const all: LevelResult[] = [];
 if (values.mode !== "inprocess") all.push(...(await benchGrpc()));
 if (values.mode !== "grpc") all.push(...(await benchInProcess()));
-if (values.json) writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), config: { threads: config.INFERENCE_THREADS, sequences: config.INFERENCE_SEQUENCES }, results: all }, null, 2));
+if (values.json)
+  writeFileSync(
+    values.json,
+    JSON.stringify(
+      { date: new Date().toISOString(), config: { threads: config.INFERENCE_THREADS, sequences: config.INFERENCE_SEQUENCES }, results: all },
+      null,
+      2,
+    ),
+  );

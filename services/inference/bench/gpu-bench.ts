@@ -92,7 +92,9 @@ const sweepWindowMs = positive("sweep-window-s", values["sweep-window-s"]) * 100
 const maxRequests = Math.floor(positive("max-requests", values["max-requests"]));
 const p99TargetMs = positive("p99-target-ms", values["p99-target-ms"]);
 const startedAt = Date.now();
-const deadline = values["deadline-at"] ? positive("deadline-at", values["deadline-at"]) * 1000 : startedAt + positive("deadline-s", values["deadline-s"]) * 1000;
+const deadline = values["deadline-at"]
+  ? positive("deadline-at", values["deadline-at"]) * 1000
+  : startedAt + positive("deadline-s", values["deadline-s"]) * 1000;
 if (deadline <= startedAt + 5000) usageError("the deadline leaves less than 5 s");
 const file = values.file ?? resolve(REPO, ".cache/gpu-run/documents.jsonl");
 let docs: LabelledDocument[];
@@ -141,7 +143,14 @@ const report: GpuBenchReport = {
   complete: false,
   stoppedBy: null,
   command: `node services/inference/bench/gpu-bench.ts ${process.argv.slice(2).join(" ")}`.trim(),
-  machine: { hostname: hostname(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "?", memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, gpu: (await gpuInfo()) ?? "n/a" },
+  machine: {
+    hostname: hostname(),
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "?",
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    gpu: (await gpuInfo()) ?? "n/a",
+  },
   runtime: null,
   config: {
     gpu: mainConfig.INFERENCE_GPU,
@@ -203,7 +212,8 @@ interface Unit {
 const units: Unit[] = [];
 if (phases.includes("grpc")) units.push(...levels.map((c, i) => ({ name: `grpc/${c}`, windowMs, starts: i === 0 ? 1 : 0 })));
 if (phases.includes("inprocess")) units.push(...levels.map((c, i) => ({ name: `inprocess/${c}`, windowMs, starts: i === 0 ? 1 : 0 })));
-if (phases.includes("sweep")) for (const s of sweepSequences) for (const c of sweepContexts) units.push({ name: `sweep/${s}x${c}`, windowMs: sweepWindowMs, starts: 1 });
+if (phases.includes("sweep"))
+  for (const s of sweepSequences) for (const c of sweepContexts) units.push({ name: `sweep/${s}x${c}`, windowMs: sweepWindowMs, starts: 1 });
 
 /** The window this unit may use, shrunk so that the remaining units fit the deadline; undefined: skip it. */
 function takeUnit(name: string): number | undefined {
@@ -384,7 +394,9 @@ async function phaseGrpc(sampler: GpuSampler | undefined): Promise<void> {
       if (w === undefined) continue;
       const r = await closedLoop(c, w, runOne, cpu, sampler);
       report.grpc.push(r);
-      console.log(`grpc        ${String(c).padStart(4)} in flight: ${r.docsPerS} docs/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms (${r.requests} requests, ${r.errors} errors)`);
+      console.log(
+        `grpc        ${String(c).padStart(4)} in flight: ${r.docsPerS} docs/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms (${r.requests} requests, ${r.errors} errors)`,
+      );
       writeReport();
     }
     noteGpuMemory("grpcSidecarMiB", await processGpuMemoryMiB(sidecar.child.pid!), sampler, t0);
@@ -429,7 +441,9 @@ async function phaseInProcess(sampler: GpuSampler | undefined): Promise<void> {
       if (w === undefined) continue;
       const r = await closedLoop(c, w, runOne, ownCpu, sampler);
       report.inProcess.push(r);
-      console.log(`in-process  ${String(c).padStart(4)} in flight: ${r.docsPerS} docs/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms (${r.requests} requests, ${r.errors} errors)`);
+      console.log(
+        `in-process  ${String(c).padStart(4)} in flight: ${r.docsPerS} docs/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms (${r.requests} requests, ${r.errors} errors)`,
+      );
       writeReport();
     }
     noteGpuMemory("inProcessMiB", await processGpuMemoryMiB(process.pid), sampler, t0);
@@ -461,7 +475,9 @@ async function phaseSweep(sampler: GpuSampler | undefined): Promise<void> {
         const r = await closedLoop(s, w, runOne, processCpu(sidecar.child.pid!), sampler);
         const result: SweepResult = { ...r, sequences: s, contextSize: c };
         report.sweep.results.push(result);
-        console.log(`sweep ${String(s).padStart(3)} sequences × ${String(c).padStart(5)}: ${r.docsPerS} docs/s, p99 ${r.latencyMs.p99} ms, truncated ${r.truncated}`);
+        console.log(
+          `sweep ${String(s).padStart(3)} sequences × ${String(c).padStart(5)}: ${r.docsPerS} docs/s, p99 ${r.latencyMs.p99} ms, truncated ${r.truncated}`,
+        );
         writeReport();
       } finally {
         close();

@@ -238,18 +238,27 @@ export function renderMarkdown(r: GpuBenchReport): string {
   ];
   if (r.overhead.length) {
     lines.push("| in flight | p50 ratio (gRPC ÷ in-process) | mean ratio | docs/s ratio | overhead ms |", "|---:|---:|---:|---:|---:|");
-    for (const o of r.overhead) lines.push(`| ${o.concurrency} | ${f(o.latencyRatioP50, 3)} | ${f(o.latencyRatioMean, 3)} | ${f(o.throughputRatio, 3)} | ${f(o.meanOverheadMs, 2)} |`);
+    for (const o of r.overhead)
+      lines.push(`| ${o.concurrency} | ${f(o.latencyRatioP50, 3)} | ${f(o.latencyRatioMean, 3)} | ${f(o.throughputRatio, 3)} | ${f(o.meanOverheadMs, 2)} |`);
   } else lines.push("(needs both runs)");
   lines.push("", `## Sequences × context (closed loop, in flight = sequences, ${r.sweep.windowS} s each)`, "");
   if (r.sweep.results.length) {
-    lines.push("| sequences | context | n | err | docs/s | p50 ms | p95 ms | p99 ms | truncated | GPU mem MiB | note |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    lines.push(
+      "| sequences | context | n | err | docs/s | p50 ms | p95 ms | p99 ms | truncated | GPU mem MiB | note |",
+      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    );
     for (const s of r.sweep.results) {
       lines.push(
         `| ${s.sequences} | ${s.contextSize} | ${s.requests} | ${s.errors} | ${f(s.docsPerS, 2)} | ${f(s.latencyMs.p50, 0)} | ${f(s.latencyMs.p95, 0)} | ${f(s.latencyMs.p99, 0)} | ${s.truncated} | ${s.gpu ? f(s.gpu.memUsedMaxMiB, 0) : "n/a"} | ${s.failed ?? ""} |`,
       );
     }
     const c = r.sweep.choice;
-    lines.push("", c?.best ? `**Chosen: ${c.best.sequences} sequences, context ${c.best.contextSize}: ${c.best.docsPerS} docs/s at p99 ${c.best.p99Ms} ms** (${c.rule}; ${c.note}).` : `No setting chosen: ${c?.note ?? "not measured"} (${c?.rule ?? ""}).`);
+    lines.push(
+      "",
+      c?.best
+        ? `**Chosen: ${c.best.sequences} sequences, context ${c.best.contextSize}: ${c.best.docsPerS} docs/s at p99 ${c.best.p99Ms} ms** (${c.rule}; ${c.note}).`
+        : `No setting chosen: ${c?.note ?? "not measured"} (${c?.rule ?? ""}).`,
+    );
   } else lines.push("(not measured)");
   lines.push("", "## GPU memory", "", typeof r.gpuMemory === "string" ? r.gpuMemory : `\`${JSON.stringify(r.gpuMemory)}\``);
   if (r.skipped.length) lines.push("", "## Skipped", "", ...r.skipped.map((s) => `- ${s.unit}: ${s.reason}`));

@@ -67,10 +67,17 @@ export class GpuSampler {
 /** Name, driver, memory and compute capability of GPU 0, or undefined without nvidia-smi. */
 export async function gpuInfo(): Promise<Record<string, string> | undefined> {
   try {
-    const { stdout } = await run("nvidia-smi", ["--id=0", "--query-gpu=name,driver_version,memory.total,memory.used,compute_cap", "--format=csv,noheader,nounits"], {
-      timeout: 10_000,
-    });
-    const [name, driver, memTotalMiB, memUsedMiB, computeCap] = stdout.trim().split(",").map((s) => s.trim());
+    const { stdout } = await run(
+      "nvidia-smi",
+      ["--id=0", "--query-gpu=name,driver_version,memory.total,memory.used,compute_cap", "--format=csv,noheader,nounits"],
+      {
+        timeout: 10_000,
+      },
+    );
+    const [name, driver, memTotalMiB, memUsedMiB, computeCap] = stdout
+      .trim()
+      .split(",")
+      .map((s) => s.trim());
     return { name: name!, driver: driver!, memTotalMiB: memTotalMiB!, memUsedMiB: memUsedMiB!, computeCap: computeCap! };
   } catch {
     return undefined;

@@ -43,7 +43,9 @@ let llama: import("node-llama-cpp").Llama;
 try {
   llama = await nlc.getLlama({ gpu, build: "never", logLevel: nlc.LlamaLogLevel.error, progressLogs: false, maxThreads: Number(values.threads) });
 } catch (error) {
-  const hint = `${(error as Error).name} ${(error as Error).message}`.includes("NoBinaryFound") ? " (no local build in node-llama-cpp/llama/localBuilds, and no prebuilt binary: run build-cuda.sh build)" : "";
+  const hint = `${(error as Error).name} ${(error as Error).message}`.includes("NoBinaryFound")
+    ? " (no local build in node-llama-cpp/llama/localBuilds, and no prebuilt binary: run build-cuda.sh build)"
+    : "";
   fail(`getLlama({ gpu: ${JSON.stringify(gpu)}, build: "never" }) failed: ${(error as Error).message}${hint}`);
 }
 const report: Record<string, unknown> = {

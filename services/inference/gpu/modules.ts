@@ -73,7 +73,7 @@ export function moduleClosure(root: string): string[] {
   }
   // A package nested inside another one that is already listed travels with it.
   const sorted = [...out].sort();
-  return sorted.filter((p) => !sorted.some((q) => q !== p && p.startsWith(q + "/") && !lstatSync(join(root, q)).isSymbolicLink()));
+  return sorted.filter((p) => !sorted.some((q) => q !== p && p.startsWith(`${q}/`) && !lstatSync(join(root, q)).isSymbolicLink()));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

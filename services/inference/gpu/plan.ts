@@ -149,9 +149,15 @@ function readStaging(staging: string): { build: Artifact[]; parts: Artifact[]; p
   const names = readdirSync(staging);
   const art = (file: string) => ({ file, bytes: statSync(join(staging, file)).size });
   const build = BUILD_FILES.filter((f) => names.includes(f)).map(art);
-  const parts = names.filter((f) => PART.test(f)).sort().map(art);
+  const parts = names
+    .filter((f) => PART.test(f))
+    .sort()
+    .map(art);
   const stems = new Set(parts.map((p) => PART.exec(p.file)![1]!));
-  const partSidecars = [...stems].map((s) => `${s}.sha256`).filter((f) => names.includes(f)).map(art);
+  const partSidecars = [...stems]
+    .map((s) => `${s}.sha256`)
+    .filter((f) => names.includes(f))
+    .map(art);
   for (const stem of stems) {
     const nums = parts.filter((p) => p.file.startsWith(`${stem}.part-`)).map((p) => PART.exec(p.file)!);
     const count = Number(nums[0]![3]);
@@ -226,7 +232,10 @@ function check(repo: string, carry: string): string[] {
     let carryBytes = 0;
     for (const f of readdirSync(dir)) carryBytes += statSync(join(dir, f)).size;
     const total = tree + carryBytes;
-    if (total > plan.limitBytes) problems.push(`call ${c.call}: ${(total / MIB).toFixed(1)} MiB (tree ${(tree / MIB).toFixed(1)} + carry ${(carryBytes / MIB).toFixed(1)}) is over ${(plan.limitBytes / MIB).toFixed(0)} MiB`);
+    if (total > plan.limitBytes)
+      problems.push(
+        `call ${c.call}: ${(total / MIB).toFixed(1)} MiB (tree ${(tree / MIB).toFixed(1)} + carry ${(carryBytes / MIB).toFixed(1)}) is over ${(plan.limitBytes / MIB).toFixed(0)} MiB`,
+      );
   }
   return problems;
 }
@@ -248,7 +257,13 @@ if (import.meta.main) {
   const verb = positionals[0];
   try {
     if (verb === "write") {
-      const plan = write(repo, carry, Number(values["limit-mib"]), Number(values["margin-mib"]), values["tree-bytes"] === undefined ? undefined : Number(values["tree-bytes"]));
+      const plan = write(
+        repo,
+        carry,
+        Number(values["limit-mib"]),
+        Number(values["margin-mib"]),
+        values["tree-bytes"] === undefined ? undefined : Number(values["tree-bytes"]),
+      );
       for (const c of plan.calls) console.log(`call ${c.call}: ${(c.totalBytes / MIB).toFixed(1)} MiB  ${c.files.map((f) => f.file).join(" ")}`);
     } else if (verb === "check") {
       const problems = check(repo, carry);

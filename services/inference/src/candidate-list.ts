@@ -88,6 +88,9 @@ function labelBefore(text: string, c: Listed): string {
 function clean(prefix: string, kind: Listed["kind"]): string {
   let s = prefix;
   if (kind === "last4") s = s.replace(/[\d\s*xX#•.-]+$/u, "");
-  s = s.replace(/[\s$:=|.…_-]+$/u, "").replace(/\s+/g, " ").trim();
+  s = s
+    .replace(/[\s$:=|.…_-]+$/u, "")
+    .replace(/\s+/g, " ")
+    .trim();
   return s.length > MAX_CONTEXT_CHARS ? s.slice(s.length - MAX_CONTEXT_CHARS).replace(/^\S*\s/, "") : s;
 }

@@ -69,9 +69,7 @@ export const inferenceConfigSchema = z
     /** auto: use a GPU when a working one is found (CUDA, Vulkan, Metal), else the CPU. off: CPU only. */
     INFERENCE_GPU: z.enum(["auto", "cuda", "vulkan", "metal", "off"]).default("auto"),
     /** Layers to offload to the GPU: auto, max, or a number. */
-    INFERENCE_GPU_LAYERS: z
-      .union([z.enum(["auto", "max"]), nonNegativeInt])
-      .default("auto"),
+    INFERENCE_GPU_LAYERS: z.union([z.enum(["auto", "max"]), nonNegativeInt]).default("auto"),
 
     /** Requests allowed to wait for a free sequence; beyond that, RESOURCE_EXHAUSTED. */
     INFERENCE_MAX_QUEUE: nonNegativeInt.max(10_000).default(32),

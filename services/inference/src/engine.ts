@@ -1,12 +1,5 @@
 import { liabilityRecordSchema, type DocumentKind, type LiabilityRecord, type RecordField } from "@liability/domain";
-import {
-  getLlama,
-  LlamaLogLevel,
-  type Llama,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaModel,
-} from "node-llama-cpp";
+import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
 import { compileSteps, generateRecord, groundSteps, type CompiledStep } from "./generation.ts";
 import { MAX_COMPLETION_TOKENS } from "./grammar.ts";
 import { checkModelFile, fileStem, modelVersion, StartupError, type CheckedModelFile } from "./model-files.ts";
@@ -105,8 +98,7 @@ export interface LlamaEngineOptions {
   onRuntimeLog?: ((level: "warn" | "error", message: string) => void) | undefined;
 }
 
-const WARMUP_TEXT =
-  "EXAMPLE BANK\nCredit Card Statement\nStatement Date: 01/15/2026\nAccount ending in 0000\nNew Balance $10.00\nMinimum Payment Due $1.00\n";
+const WARMUP_TEXT = "EXAMPLE BANK\nCredit Card Statement\nStatement Date: 01/15/2026\nAccount ending in 0000\nNew Balance $10.00\nMinimum Payment Due $1.00\n";
 
 /**
  * node-llama-cpp engine: one model, one context with `sequences` parallel sequences. Every
@@ -208,8 +200,7 @@ export class LlamaEngine implements ExtractionEngine {
         maxCompletionTokens: MAX_COMPLETION_TOKENS,
       });
       const steps = await compileSteps(llama, model);
-      const modelId =
-        options.modelId ?? (adapter ? `${fileStem(base.path)}+${fileStem(adapter.path)}` : fileStem(base.path));
+      const modelId = options.modelId ?? (adapter ? `${fileStem(base.path)}+${fileStem(adapter.path)}` : fileStem(base.path));
       return new LlamaEngine({
         llama,
         model,
@@ -268,23 +259,20 @@ export class LlamaEngine implements ExtractionEngine {
     return { ms: performance.now() - started };
   }
 
-  async extract(
-    input: ExtractInput,
-    { signal, onToken }: { signal: AbortSignal; onToken?: (() => void) | undefined },
-  ): Promise<ExtractOutput> {
+  async extract(input: ExtractInput, { signal, onToken }: { signal: AbortSignal; onToken?: (() => void) | undefined }): Promise<ExtractOutput> {
     const startedAt = performance.now();
     if (input.text.trim().length === 0) throw new InvalidDocumentError("text is empty");
     if (input.text.length > this.#options.maxDocumentChars) {
-      throw new InvalidDocumentError(
-        `text has ${input.text.length} characters; the limit is ${this.#options.maxDocumentChars} (INFERENCE_MAX_DOCUMENT_CHARS)`,
-      );
+      throw new InvalidDocumentError(`text has ${input.text.length} characters; the limit is ${this.#options.maxDocumentChars} (INFERENCE_MAX_DOCUMENT_CHARS)`);
     }
     // Tokenising happens before queueing so that a shed request costs nothing further and a
     // queued one starts evaluating as soon as it gets a sequence.
     const prompt = this.#prompts.build(input.kind, input.text);
     const groundingStartedAt = performance.now();
     const steps =
-      this.#options.decoding === "open" ? this.#steps : await groundSteps(this.#llama, this.#steps, input.text, new Date(), this.#options.decoding === "guided");
+      this.#options.decoding === "open"
+        ? this.#steps
+        : await groundSteps(this.#llama, this.#steps, input.text, new Date(), this.#options.decoding === "guided");
     const groundingMs = performance.now() - groundingStartedAt;
     const lease = await this.#scheduler.acquire(signal);
     let leaseHandedToGeneration = false;
@@ -324,7 +312,9 @@ export class LlamaEngine implements ExtractionEngine {
         confidence = { available: false, fields: {}, note: "per-field confidence is turned off (INFERENCE_CONFIDENCE=false)" };
       } else {
         const fields: Partial<Record<RecordField, number>> = {};
-        this.#steps.forEach((step, i) => (fields[step.field] = generated.fieldProbabilities[i]!));
+        this.#steps.forEach((step, i) => {
+          fields[step.field] = generated.fieldProbabilities[i]!;
+        });
         confidence = {
           available: true,
           fields,

@@ -62,13 +62,7 @@ const GROUNDED = new Set<string>(GROUNDED_FIELDS);
  * also fixes each field that the labelled-field reader reads unambiguously to that value. Fields with the
  * same candidate list and terminator (the four amounts) share one compiled grammar.
  */
-export async function groundSteps(
-  llama: Llama,
-  steps: readonly CompiledStep[],
-  text: string,
-  received: Date,
-  guided = false,
-): Promise<CompiledStep[]> {
+export async function groundSteps(llama: Llama, steps: readonly CompiledStep[], text: string, received: Date, guided = false): Promise<CompiledStep[]> {
   const index = buildSourceIndex(text);
   const injectionSpans = checkInjection(text).spans;
   // What a line addressed to a model states is not the document's: no candidate, no name.
@@ -104,12 +98,7 @@ export async function groundSteps(
 }
 
 /** Canonical JSON texts of what the document's labels give `field`; empty where they give nothing or disagree. */
-function labelledValues(
-  text: string,
-  field: string,
-  readings: LabelledReadings,
-  amounts: Partial<Record<LabelledField, ReadonlySet<number>>>,
-): string[] {
+function labelledValues(text: string, field: string, readings: LabelledReadings, amounts: Partial<Record<LabelledField, ReadonlySet<number>>>): string[] {
   if (field === "liability_type") {
     const worded = wordedLiabilityType(text);
     return worded === undefined ? [] : [JSON.stringify(worded)];
@@ -176,7 +165,7 @@ export async function generateRecord(options: GenerateOptions): Promise<Generate
   });
   aborted.catch(() => {});
 
-  let iterator: AsyncGenerator<{ token: Token; confidence?: number }, void, void | Token | Token[]> | undefined;
+  let iterator: AsyncGenerator<{ token: Token; confidence?: number }, void, undefined | Token | Token[]> | undefined;
   let releasedBy: "caller" | "background" = "caller";
   try {
     // The first step evaluates the rest of the prompt together with `{"liability_type`.

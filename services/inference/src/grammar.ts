@@ -128,7 +128,7 @@ export const FIELD_STEPS: readonly FieldStep[] = RECORD_FIELDS.map((field, i) =>
   return {
     field,
     injectedText: i === 0 ? `{"${field}` : field,
-    grammar: [`root ::= ${lit('":')} ${value} ${lit(terminator)}`, ...VALUE_RULES].join("\n") + "\n",
+    grammar: `${[`root ::= ${lit('":')} ${value} ${lit(terminator)}`, ...VALUE_RULES].join("\n")}\n`,
     terminator,
     maxBytes: 2 + Math.max(MAX_VALUE_BYTES[kind], NULLABLE[kind] ? 4 : 0) + terminator.length,
   };

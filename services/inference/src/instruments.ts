@@ -62,14 +62,7 @@ export class InferenceInstruments {
     this.#latency.record(totalMs, { outcome });
   }
 
-  phases(p: {
-    queueMs: number;
-    promptMs: number;
-    generationMs: number;
-    promptTokens: number;
-    cachedPromptTokens: number;
-    completionTokens: number;
-  }): void {
+  phases(p: { queueMs: number; promptMs: number; generationMs: number; promptTokens: number; cachedPromptTokens: number; completionTokens: number }): void {
     this.#queue.record(p.queueMs);
     this.#prompt.record(p.promptMs);
     this.#generation.record(p.generationMs);

@@ -24,11 +24,7 @@ const GGUF_MAGIC = "GGUF";
  * fails start-up with a message naming the file and the variable that points at it, instead
  * of a native error (or a crash) deep inside the runtime. The hash is the model's identity.
  */
-export async function checkModelFile(
-  path: string,
-  variable: string,
-  expectedSha256?: string,
-): Promise<CheckedModelFile> {
+export async function checkModelFile(path: string, variable: string, expectedSha256?: string): Promise<CheckedModelFile> {
   let bytes: number;
   try {
     const info = await stat(path);

@@ -46,9 +46,7 @@ export async function loadPromptArtifact(path: string, variable = "INFERENCE_PRO
  */
 export function renderUserMessage(artifact: PromptArtifact, kind: DocumentKind, text: string): string {
   const candidates = artifact.user.includes("{candidates}") ? renderCandidateList(text) : "";
-  return artifact.user.replace(/\{(kind|text|candidates)\}/g, (_match, name: string) =>
-    name === "kind" ? kind : name === "text" ? text : candidates,
-  );
+  return artifact.user.replace(/\{(kind|text|candidates)\}/g, (_match, name: string) => (name === "kind" ? kind : name === "text" ? text : candidates));
 }
 
 export interface BuiltPrompt {
@@ -89,9 +87,7 @@ export class PromptBuilder {
     this.promptBudget = options.contextSize - options.maxCompletionTokens;
     const template = options.model.fileInfo.metadata.tokenizer?.chat_template;
     if (typeof template !== "string" || template.length === 0) {
-      throw new StartupError(
-        `the model file ${options.model.filename ?? ""} has no chat template (tokenizer.chat_template); the prompt is built from it`,
-      );
+      throw new StartupError(`the model file ${options.model.filename ?? ""} has no chat template (tokenizer.chat_template); the prompt is built from it`);
     }
     // reasoning: false asks templates that support thinking (enable_thinking) for a direct answer.
     this.#chat = new JinjaTemplateChatWrapper({ template, tokenizer: options.model.tokenizer, reasoning: false });

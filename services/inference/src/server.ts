@@ -151,9 +151,7 @@ export class InferenceServer {
     const address = this.#options.address;
     if (isUnixSocketAddress(address)) await prepareUnixSocket(unixSocketPath(address));
     const port = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(address, serverCredentials(this.#options.tls), (error, boundPort) =>
-        error ? reject(error) : resolve(boundPort),
-      );
+      this.server.bindAsync(address, serverCredentials(this.#options.tls), (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
     });
     // Only this user (the worker container runs as the same one) may connect to a plain socket.
     if (isUnixSocketAddress(address)) await chmod(unixSocketPath(address), 0o600);
@@ -178,10 +176,7 @@ export class InferenceServer {
     this.health.setStatus(INFERENCE_SERVICE_NAME, status);
   }
 
-  async #extract(
-    call: grpc.ServerUnaryCall<ExtractRequest, ExtractResponse>,
-    callback: grpc.sendUnaryData<ExtractResponse>,
-  ): Promise<void> {
+  async #extract(call: grpc.ServerUnaryCall<ExtractRequest, ExtractResponse>, callback: grpc.sendUnaryData<ExtractResponse>): Promise<void> {
     const receivedAt = performance.now();
     const parent = propagation.extract(context.active(), call.metadata, metadataGetter);
     const call_ = callSignal(call);
@@ -305,10 +300,7 @@ export class InferenceServer {
             completionTokens: out.completionTokens,
           });
           if (out.recordError) log.warn({ reason: out.recordError }, "model output did not pass the record schema");
-          log.debug(
-            { prompt_tokens: out.promptTokens, completion_tokens: out.completionTokens, total_ms: Math.round(out.timings.totalMs) },
-            "extracted",
-          );
+          log.debug({ prompt_tokens: out.promptTokens, completion_tokens: out.completionTokens, total_ms: Math.round(out.timings.totalMs) }, "extracted");
           return finish({ ok: true, outcome: "ok", response: toResponse(out) });
         } catch (error) {
           if (error instanceof OverloadedError) return fail("shed", grpc.status.RESOURCE_EXHAUSTED, error.message, error.retryAfterMs);

@@ -36,7 +36,17 @@ const sha = (path: string) => createHash("sha256").update(readFileSync(path)).di
 describe("module closure", () => {
   test("holds what the sidecar imports, links the workspace packages, leaves out prebuilt binaries", () => {
     const list = moduleClosure(REPO_ROOT);
-    for (const p of ["node_modules/node-llama-cpp", "node_modules/@grpc/grpc-js", "node_modules/zod", "node_modules/pino", "node_modules/node-addon-api", "node_modules/node-api-headers", "node_modules/@liability/contracts", "node_modules/@liability/domain", "node_modules/@liability/platform"]) {
+    for (const p of [
+      "node_modules/node-llama-cpp",
+      "node_modules/@grpc/grpc-js",
+      "node_modules/zod",
+      "node_modules/pino",
+      "node_modules/node-addon-api",
+      "node_modules/node-api-headers",
+      "node_modules/@liability/contracts",
+      "node_modules/@liability/domain",
+      "node_modules/@liability/platform",
+    ]) {
       assert.ok(list.includes(p), `${p} is in the closure`);
     }
     assert.ok(!list.some((p) => p.startsWith("node_modules/@node-llama-cpp/") || p === "node_modules/typescript" || p.startsWith("node_modules/@types/")));
@@ -65,9 +75,15 @@ describe("carry plan", () => {
     const plan = planCalls(input);
     assert.equal(plan.calls.length, 3);
     for (const c of plan.calls) assert.ok(c.totalBytes < 64 * MIB - 3 * MIB, `call ${c.call}: ${c.totalBytes}`);
-    assert.deepEqual(plan.calls[0]!.files.map((f) => f.file), input.build.map((f) => f.file));
+    assert.deepEqual(
+      plan.calls[0]!.files.map((f) => f.file),
+      input.build.map((f) => f.file),
+    );
     assert.match(plan.calls[0]!.command, /unpack build --detach$/);
-    assert.deepEqual(plan.calls[1]!.files.map((f) => f.file), ["m.gguf.part-01-of-02", "m.gguf.sha256"]);
+    assert.deepEqual(
+      plan.calls[1]!.files.map((f) => f.file),
+      ["m.gguf.part-01-of-02", "m.gguf.sha256"],
+    );
     assert.match(plan.calls[2]!.command, /unpack join wait check && bash services\/inference\/gpu\/run-bench\.sh --deadline-at/);
     assert.ok(plan.calls[2]!.timeoutS <= 600);
     assert.ok(plan.calls.every((c) => c.command.length < 2000));
@@ -87,7 +103,15 @@ describe("carry plan", () => {
 
   test("chooseSetting: fastest under the p99 target, never one that truncates more", () => {
     const r = (sequences: number, contextSize: number, docsPerS: number, p99: number, truncated = 0): SweepResult =>
-      ({ sequences, contextSize, docsPerS, requests: 100, errors: 0, truncated, latencyMs: { p50: p99 / 2, p95: p99, p99, mean: p99 / 2, max: p99 } }) as SweepResult;
+      ({
+        sequences,
+        contextSize,
+        docsPerS,
+        requests: 100,
+        errors: 0,
+        truncated,
+        latencyMs: { p50: p99 / 2, p95: p99, p99, mean: p99 / 2, max: p99 },
+      }) as SweepResult;
     const choice = chooseSetting([r(32, 4096, 100, 120), r(64, 4096, 180, 190), r(128, 4096, 260, 240), r(64, 2048, 200, 150, 3)], 200);
     assert.deepEqual(choice.best, { sequences: 64, contextSize: 4096, docsPerS: 180, p99Ms: 190 });
     assert.equal(chooseSetting([r(128, 4096, 260, 240)], 200).best, null);
@@ -108,7 +132,12 @@ describe("pack → build-cuda.sh on CPU", () => {
     writeFileSync(fakeNode, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} "$@"\n`);
     chmodSync(fakeNode, 0o755);
     writeFileSync(join(tmp, "docs.jsonl"), TINY_DOCS);
-    const r = sh("pack.sh", ["--out", carry, "--gguf", gguf, "--node", fakeNode, "--docs", join(tmp, "docs.jsonl"), "--part-mib", "1", "--xz-level", "0"], {}, 300_000);
+    const r = sh(
+      "pack.sh",
+      ["--out", carry, "--gguf", gguf, "--node", fakeNode, "--docs", join(tmp, "docs.jsonl"), "--part-mib", "1", "--xz-level", "0"],
+      {},
+      300_000,
+    );
     assert.equal(r.code, 0, r.stderr);
     plan = JSON.parse(readFileSync(join(carry, "plan.json"), "utf8")) as Plan;
     mkdirSync(root);
@@ -134,15 +163,40 @@ describe("pack → build-cuda.sh on CPU", () => {
 
   test("parts spread over calls when a call holds only some of them; joined in order", () => {
     const small = join(tmp, "carry-small");
-    const r = sh("pack.sh", ["--out", small, "--gguf", gguf, "--node", join(tmp, "node"), "--docs", join(tmp, "docs.jsonl"), "--part-mib", "1", "--xz-level", "0", "--only", "node,docs,gguf", "--tree-bytes", "0", "--limit-mib", "2", "--margin-mib", "0"]);
+    const r = sh("pack.sh", [
+      "--out",
+      small,
+      "--gguf",
+      gguf,
+      "--node",
+      join(tmp, "node"),
+      "--docs",
+      join(tmp, "docs.jsonl"),
+      "--part-mib",
+      "1",
+      "--xz-level",
+      "0",
+      "--only",
+      "node,docs,gguf",
+      "--tree-bytes",
+      "0",
+      "--limit-mib",
+      "2",
+      "--margin-mib",
+      "0",
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const p = JSON.parse(readFileSync(join(small, "plan.json"), "utf8")) as Plan;
-    assert.deepEqual(p.calls.map((c) => c.files.filter((f) => f.file.includes(".part-")).length), [2, 1]);
+    assert.deepEqual(
+      p.calls.map((c) => c.files.filter((f) => f.file.includes(".part-")).length),
+      [2, 1],
+    );
     assert.ok(p.calls.every((c) => c.totalBytes <= 2 * MIB));
     const r2 = join(tmp, "root-small");
     mkdirSync(r2);
     // Without xz (Python's lzma decompresses Node then), as on a machine that lacks it.
-    for (const c of p.calls) assert.equal(sh("build-cuda.sh", ["--root", r2, "--from", join(small, `call-${c.call}`), "unpack"], { BUILD_CUDA_NO_XZ: "1" }).code, 0);
+    for (const c of p.calls)
+      assert.equal(sh("build-cuda.sh", ["--root", r2, "--from", join(small, `call-${c.call}`), "unpack"], { BUILD_CUDA_NO_XZ: "1" }).code, 0);
     assert.equal(spawnSync(join(r2, ".cache/gpu-run/node/bin/node"), ["--version"], { encoding: "utf8" }).stdout.trim(), process.version);
     const joined = sh("build-cuda.sh", ["--root", r2, "join"]);
     assert.equal(joined.code, 0, joined.stderr);
@@ -232,7 +286,9 @@ describe("pack → build-cuda.sh on CPU", () => {
     assert.ok(existsSync(join(root, ".cache/gpu-run/addon-src/CMakeLists.txt")), "node-llama-cpp's CMake project is staged around llama.cpp");
   });
 
-  test("place + check: a binary placed as a local build is what getLlama({ build: 'never' }) loads", { skip: !existsSync(join(REPO_ROOT, "node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/llama-addon.node")) }, () => {
+  test("place + check: a binary placed as a local build is what getLlama({ build: 'never' }) loads", {
+    skip: !existsSync(join(REPO_ROOT, "node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/llama-addon.node")),
+  }, () => {
     // The CPU prebuilt stands in for what `build --cpu` compiles (that takes many minutes here).
     const built = join(REPO_ROOT, "node_modules/@node-llama-cpp/linux-x64/bins/linux-x64");
     let r = sh("build-cuda.sh", ["--root", root, "--cpu", "--built", built, "place"]);
@@ -259,7 +315,29 @@ describe("pack → build-cuda.sh on CPU", () => {
     mkdirSync(out);
     const r = sh(
       "run-bench.sh",
-      ["--cpu", "--root", root, "--deadline-s", "240", "--", "--levels", "1,2", "--window-s", "1", "--max-requests", "2", "--sweep-sequences", "2", "--sweep-contexts", "2048", "--sweep-window-s", "1", "--threads", "1", "--no-warm"],
+      [
+        "--cpu",
+        "--root",
+        root,
+        "--deadline-s",
+        "240",
+        "--",
+        "--levels",
+        "1,2",
+        "--window-s",
+        "1",
+        "--max-requests",
+        "2",
+        "--sweep-sequences",
+        "2",
+        "--sweep-contexts",
+        "2048",
+        "--sweep-window-s",
+        "1",
+        "--threads",
+        "1",
+        "--no-warm",
+      ],
       // Confidence off: this checks the report, not the figures, and it halves the CPU time per token.
       { OUT: out, INFERENCE_MODEL_PATH: ensureDefaultModel(), INFERENCE_CONFIDENCE: "false", LOG_LEVEL: "error" },
       300_000,
@@ -274,7 +352,10 @@ describe("pack → build-cuda.sh on CPU", () => {
     assert.equal(report.config.decoding, "guided");
     assert.match(report.config.adapter, /extraction-lora-v1\.gguf$/);
     for (const rows of [report.grpc, report.inProcess]) {
-      assert.deepEqual(rows.map((x: { concurrency: number }) => x.concurrency), [1, 2]);
+      assert.deepEqual(
+        rows.map((x: { concurrency: number }) => x.concurrency),
+        [1, 2],
+      );
       for (const x of rows) {
         assert.ok(x.requests >= 1 && x.errors === 0 && x.docsPerS > 0 && x.latencyMs.p99 >= x.latencyMs.p50 && x.completionTokensPerS > 0);
         assert.equal(x.gpu, null);

@@ -164,10 +164,8 @@ test("grounded decoding still admits every value the spec's examples state, and 
 /** Generates under grounded decoding while a seeded random bias pushes digits and quotes hard. */
 async function generateUnderPressure(text: string, grounded: readonly CompiledStep[], seed: number): Promise<string> {
   let state = seed;
-  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const pushed = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ".", "\"", "null", "20", "Bank", " Bank", "e", "x"].flatMap((t) =>
-    model.tokenize(t, false),
-  );
+  const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const pushed = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ".", '"', "null", "20", "Bank", " Bank", "e", "x"].flatMap((t) => model.tokenize(t, false));
   const sequence = context.getSequence();
   let released!: () => void;
   const sequenceFree = new Promise<void>((resolve) => (released = resolve));

@@ -34,10 +34,7 @@ test("the prompt is the model's chat template around the artifact's system and u
 });
 
 test("placeholders are substituted once: braces in the document stay as they are", () => {
-  assert.equal(
-    renderUserMessage(artifact, "statement", "total {kind} {text} $&"),
-    "Document kind: statement\n<document>\ntotal {kind} {text} $&\n</document>",
-  );
+  assert.equal(renderUserMessage(artifact, "statement", "total {kind} {text} $&"), "Document kind: statement\n<document>\ntotal {kind} {text} $&\n</document>");
 });
 
 test("special-token text inside a document is tokenized as plain text", () => {

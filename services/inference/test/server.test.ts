@@ -61,9 +61,7 @@ test("listens on TCP (host:0 gets a port), NOT_SERVING and UNAVAILABLE before an
     await assert.rejects(
       extract.extract({ documentId: "d", kind: DocumentKind.STATEMENT, text: "x" }),
       (e: grpc.ServiceError) =>
-        e.code === grpc.status.RESOURCE_EXHAUSTED &&
-        e.metadata.get(RETRY_AFTER_METADATA)[0] === "1234" &&
-        e.metadata.get(GRPC_PUSHBACK_METADATA)[0] === "1234",
+        e.code === grpc.status.RESOURCE_EXHAUSTED && e.metadata.get(RETRY_AFTER_METADATA)[0] === "1234" && e.metadata.get(GRPC_PUSHBACK_METADATA)[0] === "1234",
     );
   } finally {
     extract.channel.close();
@@ -119,7 +117,11 @@ const RECORD = {
 };
 
 test("ExtractBatch answers every document on its own, in order: one failure never fails the others", async () => {
-  const batchServer = new InferenceServer({ address: "127.0.0.1:0", logger: createLogger({ service: "inference-test", level: "silent" }), drainTimeoutMs: 1000 });
+  const batchServer = new InferenceServer({
+    address: "127.0.0.1:0",
+    logger: createLogger({ service: "inference-test", level: "silent" }),
+    drainTimeoutMs: 1000,
+  });
   const address = await batchServer.listen();
   batchServer.setEngine(new ScriptedEngineTestDouble());
   const client = createServiceClient(InferenceService, address, grpc.credentials.createInsecure());
@@ -128,7 +130,10 @@ test("ExtractBatch answers every document on its own, in order: one failure neve
     const documents = ids.map((documentId) => ({ documentId, kind: DocumentKind.STATEMENT, text: "Balance $1.00" }));
     documents.push({ documentId: "no-kind", kind: DocumentKind.UNSPECIFIED, text: "x" });
     const { results } = await client.extractBatch({ documents }, { deadline: new Date(Date.now() + 5000) });
-    assert.deepEqual(results.map((r) => r.documentId), [...ids, "no-kind"]);
+    assert.deepEqual(
+      results.map((r) => r.documentId),
+      [...ids, "no-kind"],
+    );
     const byId = new Map(results.map((r) => [r.documentId, r.outcome]));
     for (const id of ["a", "b", "c"]) {
       const outcome = byId.get(id)!;
@@ -150,21 +155,30 @@ test("ExtractBatch answers every document on its own, in order: one failure neve
 });
 
 test("ExtractBatch: the call's deadline ends the documents still running, and oversized batches are refused", async () => {
-  const batchServer = new InferenceServer({ address: "127.0.0.1:0", logger: createLogger({ service: "inference-test", level: "silent" }), drainTimeoutMs: 1000 });
+  const batchServer = new InferenceServer({
+    address: "127.0.0.1:0",
+    logger: createLogger({ service: "inference-test", level: "silent" }),
+    drainTimeoutMs: 1000,
+  });
   const address = await batchServer.listen();
   batchServer.setEngine(new ScriptedEngineTestDouble());
   const client = createServiceClient(InferenceService, address, grpc.credentials.createInsecure());
   try {
     await assert.rejects(
-      client.extractBatch(
-        { documents: Array.from({ length: MAX_BATCH_DOCUMENTS + 1 }, (_, i) => ({ documentId: `d${i}`, kind: DocumentKind.STATEMENT, text: "x" })) },
-      ),
+      client.extractBatch({
+        documents: Array.from({ length: MAX_BATCH_DOCUMENTS + 1 }, (_, i) => ({ documentId: `d${i}`, kind: DocumentKind.STATEMENT, text: "x" })),
+      }),
       (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT,
     );
     // The client gives up at its deadline; the sidecar stops the slow document then too.
     await assert.rejects(
       client.extractBatch(
-        { documents: [{ documentId: "fast", kind: DocumentKind.STATEMENT, text: "x" }, { documentId: "slow", kind: DocumentKind.STATEMENT, text: "x" }] },
+        {
+          documents: [
+            { documentId: "fast", kind: DocumentKind.STATEMENT, text: "x" },
+            { documentId: "slow", kind: DocumentKind.STATEMENT, text: "x" },
+          ],
+        },
         { deadline: new Date(Date.now() + 300) },
       ),
       (e: grpc.ServiceError) => e.code === grpc.status.DEADLINE_EXCEEDED,

@@ -134,7 +134,10 @@ test("concurrent requests beyond the sequences are queued and all answered", asy
   const responses = await concurrentRoundOnce();
   assert.equal(responses.length, 3);
   for (const r of responses) assertGoodResponse(r);
-  assert.ok(responses.some((r) => r.timings!.queueMs > 100), "one request waited for a sequence");
+  assert.ok(
+    responses.some((r) => r.timings!.queueMs > 100),
+    "one request waited for a sequence",
+  );
   // A sequence's second request reuses the system prompt its first one evaluated.
   assert.ok(spans.getFinishedSpans().some((s) => Number(s.attributes["inference.prompt_cached_tokens"]) > 100));
 });
@@ -226,7 +229,14 @@ test("each request has a span with queue, prompt and generation times and token 
 
   const { resourceMetrics } = await metricReader.collect();
   const names = new Set(resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.descriptor.name)));
-  for (const name of ["inference.requests", "inference.request.duration", "inference.tokens", "inference.queue.depth", "inference.batch.size", "inference.generation.tokens_per_second"]) {
+  for (const name of [
+    "inference.requests",
+    "inference.request.duration",
+    "inference.tokens",
+    "inference.queue.depth",
+    "inference.batch.size",
+    "inference.generation.tokens_per_second",
+  ]) {
     assert.ok(names.has(name), name);
   }
 });

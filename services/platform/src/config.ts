@@ -16,10 +16,7 @@ export class ConfigError extends Error {
  * Every problem is reported at once, each naming its variable, so that an operator can fix
  * a deployment in one pass. Values are never echoed: some are secrets.
  */
-export function loadConfig<S extends z.ZodObject>(
-  schema: S,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): z.infer<S> {
+export function loadConfig<S extends z.ZodObject>(schema: S, env: Readonly<Record<string, string | undefined>> = process.env): z.infer<S> {
   const input: Record<string, string | undefined> = {};
   for (const key of Object.keys(schema.shape)) {
     const value = env[key];
@@ -46,5 +43,10 @@ export const envPositiveInt = z.coerce.number().int().positive();
 /** Comma-separated list environment variable. */
 export const envList = z
   .string()
-  .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0))
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  )
   .pipe(z.array(z.string()).min(1, "expected at least one comma-separated value"));

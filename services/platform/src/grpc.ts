@@ -21,10 +21,7 @@ export interface CallOptions {
 
 /** Promise-returning client for a generated protobuf-es service. */
 export type ServiceClient<T extends UnaryMethods> = {
-  [K in keyof T]: (
-    request: MessageInitShape<T[K]["input"]>,
-    options?: CallOptions,
-  ) => Promise<MessageShape<T[K]["output"]>>;
+  [K in keyof T]: (request: MessageInitShape<T[K]["input"]>, options?: CallOptions) => Promise<MessageShape<T[K]["output"]>>;
 } & { readonly channel: grpc.Client };
 
 /**
@@ -51,16 +48,16 @@ export function grpcServiceDefinition(service: GenService<GenServiceMethods>): g
   return definition;
 }
 
-export function addService<T extends UnaryMethods>(
-  server: grpc.Server,
-  service: GenService<T>,
-  handlers: ServiceHandlers<T>,
-): void {
-  server.addService(
-    grpcServiceDefinition(service as unknown as GenService<GenServiceMethods>),
-    handlers as unknown as grpc.UntypedServiceImplementation,
-  );
+export function addService<T extends UnaryMethods>(server: grpc.Server, service: GenService<T>, handlers: ServiceHandlers<T>): void {
+  server.addService(grpcServiceDefinition(service as unknown as GenService<GenServiceMethods>), handlers as unknown as grpc.UntypedServiceImplementation);
 }
+
+type UnaryInvoke = (
+  request: unknown,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: (error: grpc.ServiceError | null, response: unknown) => void,
+) => grpc.ClientUnaryCall;
 
 export function createServiceClient<T extends UnaryMethods>(
   service: GenService<T>,
@@ -73,7 +70,8 @@ export function createServiceClient<T extends UnaryMethods>(
   const channel = new Constructor(address, credentials, channelOptions);
   const client: Record<string, unknown> = { channel };
   for (const method of service.methods) {
-    const invoke = (channel as unknown as Record<string, Function>)[method.localName]!.bind(channel);
+    // The generic constructor adds one method per RPC at run time, named as in the definition.
+    const invoke = (channel as unknown as Record<string, UnaryInvoke>)[method.localName]!.bind(channel);
     client[method.localName] = (request: MessageInitShape<DescMessage>, options: CallOptions = {}) =>
       new Promise((resolve, reject) => {
         if (options.signal?.aborted) {
@@ -115,11 +113,7 @@ export interface TlsFiles {
 export function serverCredentials(tls: TlsFiles | undefined): grpc.ServerCredentials {
   if (!tls?.certFile || !tls.keyFile) return grpc.ServerCredentials.createInsecure();
   const ca = tls.caFile ? readFileSync(tls.caFile) : null;
-  return grpc.ServerCredentials.createSsl(
-    ca,
-    [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }],
-    ca !== null,
-  );
+  return grpc.ServerCredentials.createSsl(ca, [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }], ca !== null);
 }
 
 export function channelCredentials(tls: TlsFiles | undefined, enabled: boolean): grpc.ChannelCredentials {

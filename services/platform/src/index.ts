@@ -2,5 +2,6 @@ export * from "./config.ts";
 export * from "./logger.ts";
 export * from "./telemetry.ts";
 export * from "./grpc.ts";
+export * from "./health-client.ts";
 export * from "./kafka-config.ts";
 export * from "./postgres-config.ts";

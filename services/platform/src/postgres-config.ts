@@ -10,23 +10,29 @@ export const LOCAL_DATABASE_URL = "postgres://lre_worker:lre_worker@127.0.0.1:15
  * PostgreSQL connection; TLS is configuration only. Outside DEPLOYMENT_PROFILE=local the
  * connection string (and so its password) must be given: the local default is refused.
  */
-export const postgresConfigSchema = z.object({
-  DEPLOYMENT_PROFILE: z.enum(["local", "production"]).default("local"),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, "expected a postgres:// connection URL")
-    .default(LOCAL_DATABASE_URL),
-  DATABASE_TLS: z.enum(["disable", "require", "verify-full"]).default("disable"),
-  DATABASE_TLS_CA_FILE: z.string().optional(),
-  DATABASE_POOL_MAX: envPositiveInt.default(10),
-}).superRefine((c, ctx) => {
-  if (c.DEPLOYMENT_PROFILE !== "local" && new URL(c.DATABASE_URL).password === new URL(LOCAL_DATABASE_URL).password) {
-    ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "DATABASE_URL with the worker's own password is required outside DEPLOYMENT_PROFILE=local" });
-  }
-  if (c.DEPLOYMENT_PROFILE !== "local" && c.DATABASE_TLS === "disable") {
-    ctx.addIssue({ code: "custom", path: ["DATABASE_TLS"], message: "DATABASE_TLS=verify-full (or require) outside DEPLOYMENT_PROFILE=local" });
-  }
-});
+export const postgresConfigSchema = z
+  .object({
+    DEPLOYMENT_PROFILE: z.enum(["local", "production"]).default("local"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "expected a postgres:// connection URL")
+      .default(LOCAL_DATABASE_URL),
+    DATABASE_TLS: z.enum(["disable", "require", "verify-full"]).default("disable"),
+    DATABASE_TLS_CA_FILE: z.string().optional(),
+    DATABASE_POOL_MAX: envPositiveInt.default(10),
+  })
+  .superRefine((c, ctx) => {
+    if (c.DEPLOYMENT_PROFILE !== "local" && new URL(c.DATABASE_URL).password === new URL(LOCAL_DATABASE_URL).password) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_URL"],
+        message: "DATABASE_URL with the worker's own password is required outside DEPLOYMENT_PROFILE=local",
+      });
+    }
+    if (c.DEPLOYMENT_PROFILE !== "local" && c.DATABASE_TLS === "disable") {
+      ctx.addIssue({ code: "custom", path: ["DATABASE_TLS"], message: "DATABASE_TLS=verify-full (or require) outside DEPLOYMENT_PROFILE=local" });
+    }
+  });
 
 export type PostgresConfig = z.infer<typeof postgresConfigSchema>;
 

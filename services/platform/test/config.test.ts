@@ -77,7 +77,11 @@ test("outside the local profile the local database password and a plain connecti
     () => loadConfig(postgresConfigSchema, production),
     (e: unknown) => e instanceof ConfigError && e.issues.some((l) => l.startsWith("DATABASE_URL:")) && e.issues.some((l) => l.startsWith("DATABASE_TLS:")),
   );
-  const given = loadConfig(postgresConfigSchema, { ...production, DATABASE_URL: "postgres://lre_worker:s3cret@db:5432/liability", DATABASE_TLS: "verify-full" });
+  const given = loadConfig(postgresConfigSchema, {
+    ...production,
+    DATABASE_URL: "postgres://lre_worker:s3cret@db:5432/liability",
+    DATABASE_TLS: "verify-full",
+  });
   assert.equal(postgresPoolConfig(given, "t").connectionString, "postgres://lre_worker:s3cret@db:5432/liability");
   // The local profile keeps its defaults, so the local stack needs no settings.
   assert.equal(loadConfig(postgresConfigSchema, {}).DEPLOYMENT_PROFILE, "local");

@@ -4,12 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import {
-  DocumentKind,
-  ExtractResponseSchema,
-  InferenceService,
-  LiabilityType,
-} from "@liability/contracts";
+import { DocumentKind, ExtractResponseSchema, InferenceService, LiabilityType } from "@liability/contracts";
 import * as grpc from "@grpc/grpc-js";
 import { addService, createServiceClient } from "../src/grpc.ts";
 
@@ -40,9 +35,7 @@ before(async () => {
       );
     },
   });
-  await new Promise<void>((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (e) => (e ? reject(e) : resolve())),
-  );
+  await new Promise<void>((resolve, reject) => server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (e) => (e ? reject(e) : resolve())));
 });
 
 after(() => {

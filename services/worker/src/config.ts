@@ -1,13 +1,6 @@
 import { DEFAULT_TOPICS } from "@liability/contracts";
 import { z } from "zod";
-import {
-  envBoolean,
-  envPositiveInt,
-  kafkaConfigSchema,
-  loadConfig,
-  postgresConfigSchema,
-  telemetryConfigSchema,
-} from "@liability/platform";
+import { envBoolean, envPositiveInt, kafkaConfigSchema, loadConfig, postgresConfigSchema, telemetryConfigSchema } from "@liability/platform";
 import { DEFAULT_VALIDATION_POLICY } from "@liability/domain";
 import type { ValidationPolicy } from "@liability/domain";
 
@@ -38,7 +31,10 @@ export const workerSettingsSchema = z.object({
   KAFKA_FROM_BEGINNING: envBoolean.default(true),
 
   /** PostgreSQL schema holding the tables; tests give each test its own. */
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected a lower-case SQL identifier").default("public"),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected a lower-case SQL identifier")
+    .default("public"),
 
   /** gRPC address of the sidecar: unix:/path/to.sock or host:port. */
   INFERENCE_ADDRESS: z.string().min(1).default("unix:/tmp/lre-inference/inference.sock"),
@@ -106,7 +102,11 @@ export const workerConfigSchema = z
       ctx.addIssue({ code: "custom", path: ["INFERENCE_TLS_CERT_FILE"], message: "INFERENCE_TLS_CERT_FILE and INFERENCE_TLS_KEY_FILE must be set together" });
     }
     if (c.INFERENCE_TLS_CERT_FILE !== undefined && c.INFERENCE_TLS_CA_FILE === undefined) {
-      ctx.addIssue({ code: "custom", path: ["INFERENCE_TLS_CA_FILE"], message: "a client certificate (mTLS) needs INFERENCE_TLS_CA_FILE to verify the sidecar" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["INFERENCE_TLS_CA_FILE"],
+        message: "a client certificate (mTLS) needs INFERENCE_TLS_CA_FILE to verify the sidecar",
+      });
     }
   });
 

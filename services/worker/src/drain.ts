@@ -3,11 +3,7 @@
  * for it to wind down. Aborted work writes and commits nothing, so Kafka redelivers it; both
  * consumer adapters stop this way.
  */
-export async function drainInFlight(
-  active: Iterable<Promise<unknown>>,
-  graceMs: number,
-  abort: AbortController,
-): Promise<void> {
+export async function drainInFlight(active: Iterable<Promise<unknown>>, graceMs: number, abort: AbortController): Promise<void> {
   const inFlight = Promise.allSettled([...active]);
   let timer: NodeJS.Timeout | undefined;
   const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));

@@ -1,20 +1,10 @@
 import * as grpc from "@grpc/grpc-js";
-import {
-  BrokenCircuitError,
-  circuitBreaker,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  handleWhen,
-  retry,
-  TaskCancelledError,
-} from "cockatiel";
+import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry, TaskCancelledError } from "cockatiel";
 import type { CircuitBreakerPolicy, RetryPolicy } from "cockatiel";
-import { service as healthService } from "grpc-health-check";
 import { context, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { InferenceService, kindToProto } from "@liability/contracts";
-import type { ExtractResponse } from "@liability/contracts";
-import { channelCredentials, createServiceClient } from "@liability/platform";
-import type { Logger, ServiceClient, TlsFiles } from "@liability/platform";
+import { channelCredentials, createHealthClient, createServiceClient } from "@liability/platform";
+import type { HealthClient, Logger, ServiceClient, TlsFiles } from "@liability/platform";
 import { BatchCoalescer } from "./batch-coalescer.ts";
 import type { AttemptRecord, ExtractOutcome, ExtractRequest, Extractor } from "./core/ports.ts";
 import { Semaphore } from "./semaphore.ts";
@@ -73,7 +63,7 @@ export class InferenceClient implements Extractor {
   readonly #options: InferenceClientOptions;
   readonly #logger: Logger;
   readonly #client: ServiceClient<typeof InferenceService.method>;
-  readonly #health: grpc.Client & { check: Function };
+  readonly #health: HealthClient;
   readonly #slots: Semaphore;
   readonly #retry: RetryPolicy;
   readonly #breaker: CircuitBreakerPolicy;
@@ -91,10 +81,7 @@ export class InferenceClient implements Extractor {
     };
     const credentials = channelCredentials(options.tls, options.tls !== undefined);
     this.#client = createServiceClient(InferenceService, options.address, credentials, channelOptions);
-    const HealthClient = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, "grpc.health.v1.Health");
-    this.#health = new HealthClient(options.address, credentials, channelOptions) as unknown as grpc.Client & {
-      check: Function;
-    };
+    this.#health = createHealthClient(options.address, credentials, channelOptions);
 
     const transient = handleWhen((e) => {
       const code = grpcCode(e);
@@ -225,17 +212,10 @@ export class InferenceClient implements Extractor {
       await this.#breaker.execute(
         () =>
           new Promise<void>((resolve, reject) => {
-            this.#health.check(
-              { service: "" },
-              { deadline: new Date(Date.now() + timeoutMs) },
-              (error: grpc.ServiceError | null, response: { status?: string | number } | undefined) => {
-                if (error?.code === grpc.status.UNIMPLEMENTED) return resolve();
-                if (error) return reject(error);
-                const serving = response?.status === "SERVING" || response?.status === 1;
-                if (serving) resolve();
-                else reject(Object.assign(new Error("sidecar not serving"), { code: grpc.status.UNAVAILABLE }));
-              },
-            );
+            this.#health.check("", timeoutMs).then((state) => {
+              if (state === "SERVING" || state === "UNIMPLEMENTED") resolve();
+              else reject(Object.assign(new Error("sidecar not serving"), { code: grpc.status.UNAVAILABLE }));
+            }, reject);
           }),
       );
       return true;

@@ -1,15 +1,7 @@
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import type { Consumer, EachBatchPayload, IHeaders, KafkaConfig, LogEntry, Producer } from "kafkajs";
 import type { KafkaConnectionOptions, Logger } from "@liability/platform";
-import type {
-  BatchHandler,
-  Headers,
-  InboundMessage,
-  MessageConsumer,
-  RawHeader,
-  MessageProducer,
-  OutboundMessage,
-} from "./core/messaging.ts";
+import type { BatchHandler, Headers, InboundMessage, MessageConsumer, RawHeader, MessageProducer, OutboundMessage } from "./core/messaging.ts";
 import { drainInFlight } from "./drain.ts";
 
 /** kafkajs log lines go through our logger, at warning and above: its info level is chatty. */

@@ -55,14 +55,12 @@ export class WorkerMetrics {
       .createObservableGauge("lre.worker.outbox.parked_rows", { description: "outbox rows parked for a person" })
       .addCallback((result) => result.observe(this.#outbox.parked));
     this.pauses = meter.createCounter("lre.worker.consumer.pauses", { description: "consumption pauses, by dependency" });
-    meter
-      .createObservableGauge("lre.worker.consumer.lag", { description: "messages behind the high watermark, per partition" })
-      .addCallback((result) => {
-        for (const [key, lag] of this.#lag) {
-          const [topic, partition] = key.split("|");
-          result.observe(lag, { topic, partition: Number(partition) });
-        }
-      });
+    meter.createObservableGauge("lre.worker.consumer.lag", { description: "messages behind the high watermark, per partition" }).addCallback((result) => {
+      for (const [key, lag] of this.#lag) {
+        const [topic, partition] = key.split("|");
+        result.observe(lag, { topic, partition: Number(partition) });
+      }
+    });
     meter
       .createObservableGauge("lre.worker.consumer.paused", { description: "1 while consumption is paused" })
       .addCallback((result) => result.observe(this.#paused));

@@ -142,7 +142,10 @@ export class OutboxRelay {
       const message = (oldestError as Error).message ?? String(oldestError);
       const parked = await source.releaseOutbox([oldest.id], { error: message, maxAttempts: this.#o.maxAttempts });
       if (parked.length > 0) {
-        this.#o.logger.error({ outboxId: oldest.id, topic: oldest.topic, reason: message }, "outbox row parked: it keeps failing while the rows after it go out");
+        this.#o.logger.error(
+          { outboxId: oldest.id, topic: oldest.topic, reason: message },
+          "outbox row parked: it keeps failing while the rows after it go out",
+        );
         this.#o.metrics.outboxParked.add(1, { topic: oldest.topic });
       } else {
         this.#o.logger.warn({ outboxId: oldest.id, topic: oldest.topic, reason: message }, "outbox row failed while the next one went out");

@@ -1,14 +1,7 @@
 import { Consumer, Producer, type Message, type MessagesStream } from "@platformatic/kafka";
 import type { KafkaConnectionOptions, Logger } from "@liability/platform";
 import type { KafkaConsumerOptions } from "./kafkajs-adapter.ts";
-import type {
-  BatchHandler,
-  Headers,
-  InboundMessage,
-  MessageConsumer,
-  MessageProducer,
-  OutboundMessage,
-} from "./core/messaging.ts";
+import type { BatchHandler, Headers, InboundMessage, MessageConsumer, MessageProducer, OutboundMessage } from "./core/messaging.ts";
 import { drainInFlight } from "./drain.ts";
 
 /**

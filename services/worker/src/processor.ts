@@ -76,7 +76,8 @@ export class BatchProcessor {
     const rebalance = new AbortController();
     const heartbeat = setInterval(() => {
       ctx.heartbeat().catch((err: unknown) => {
-        if (!rebalance.signal.aborted) logger.info({ err: (err as Error).message, partition: batch.partition }, "rebalance under way; finishing the batch early");
+        if (!rebalance.signal.aborted)
+          logger.info({ err: (err as Error).message, partition: batch.partition }, "rebalance under way; finishing the batch early");
         rebalance.abort();
       });
     }, this.#o.heartbeatIntervalMs);

@@ -4,7 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
 import { DocumentKind, ExtractBatchResponseSchema, ExtractResponseSchema } from "@liability/contracts";
 import type { ExtractBatchResponse } from "@liability/contracts";
-import { BatchCoalescer, DocumentCallError, type BatchCall } from "../src/batch-coalescer.ts";
+import { BatchCoalescer, type DocumentCallError, type BatchCall } from "../src/batch-coalescer.ts";
 
 const doc = (documentId: string) => ({ documentId, kind: DocumentKind.STATEMENT, text: "Balance $1.00" });
 

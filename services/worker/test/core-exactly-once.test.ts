@@ -194,7 +194,11 @@ test("a resend of a recorded document with other text is dead-lettered as a conf
 });
 
 test("a copy of a document whose first copy in the batch was refused is dead-lettered too, not dropped as a duplicate", async () => {
-  const extractor = new ScriptedExtractor(() => ({ kind: "rejected", code: "INVALID_ARGUMENT", attempts: [{ attempt: 1, latencyMs: 1, errorCode: "INVALID_ARGUMENT" }] }));
+  const extractor = new ScriptedExtractor(() => ({
+    kind: "rejected",
+    code: "INVALID_ARGUMENT",
+    attempts: [{ attempt: 1, latencyMs: 1, errorCode: "INVALID_ARGUMENT" }],
+  }));
   const { store, producer, handle } = processorOver({ extractor });
   const result = await handle([documentMessage("doc-1", 1), documentMessage("doc-1", 2)]);
 

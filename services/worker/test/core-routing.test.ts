@@ -157,10 +157,12 @@ test("triage: poison first; a recorded document is a duplicate from the same tex
     decodeDocumentReceived(documentMessage("a", 5, STATEMENT, "tenant-2"), limits),
     decodeDocumentReceived(documentMessage("c", 6, "another text"), limits),
   ];
-  assert.deepEqual(
-    documentKeysToCheck(decoded).map(keyOf),
-    [keyOf({ tenantId: TENANT, documentId: "a" }), keyOf({ tenantId: TENANT, documentId: "b" }), keyOf({ tenantId: "tenant-2", documentId: "a" }), keyOf({ tenantId: TENANT, documentId: "c" })],
-  );
+  assert.deepEqual(documentKeysToCheck(decoded).map(keyOf), [
+    keyOf({ tenantId: TENANT, documentId: "a" }),
+    keyOf({ tenantId: TENANT, documentId: "b" }),
+    keyOf({ tenantId: "tenant-2", documentId: "a" }),
+    keyOf({ tenantId: TENANT, documentId: "c" }),
+  ]);
   const b = decoded[2]!;
   const recorded = new Map([
     [keyOf({ tenantId: TENANT, documentId: "b" }), b.ok ? b.contentSha256 : ""],

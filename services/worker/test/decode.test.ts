@@ -42,7 +42,10 @@ test("protobuf by default, protobuf JSON when the content-type header says so", 
   assert.ok(a.ok);
   assert.equal(a.text, "Balance $1.00");
   assert.equal(a.receivedAtMs, 5_000);
-  const b = decodeDocumentReceived(message(Buffer.from(toJsonString(DocumentReceivedSchema, event())), { "Content-Type": "application/json; charset=utf-8" }), limits);
+  const b = decodeDocumentReceived(
+    message(Buffer.from(toJsonString(DocumentReceivedSchema, event())), { "Content-Type": "application/json; charset=utf-8" }),
+    limits,
+  );
   assert.ok(b.ok);
   assert.equal(b.documentId, "doc-1");
   assert.equal(b.kind, "statement");
@@ -85,7 +88,7 @@ test("each kind of bad input has its reason code, and none throws", () => {
 });
 
 test("details are safe to log: they never contain the document text", () => {
-  const secret = "ACCOUNT 4402 9913 8860 balance $9,999.99 " + "y".repeat(100);
+  const secret = `ACCOUNT 4402 9913 8860 balance $9,999.99 ${"y".repeat(100)}`;
   const r = decodeDocumentReceived(message(binary({ content: { case: "text", value: new TextEncoder().encode(secret) } })), limits);
   assert.ok(!r.ok);
   assert.ok(!r.detail.includes("4402"));

@@ -21,7 +21,17 @@ class MemoryOutbox implements OutboxSource {
   pruned = 0;
 
   constructor(keys: readonly string[]) {
-    this.rows = keys.map((key, i) => ({ id: String(i + 1), key, topic: "recorded", payload: Buffer.from(key), headers: {}, attempts: 0, leased: false, published: false, parked: null }));
+    this.rows = keys.map((key, i) => ({
+      id: String(i + 1),
+      key,
+      topic: "recorded",
+      payload: Buffer.from(key),
+      headers: {},
+      attempts: 0,
+      leased: false,
+      published: false,
+      parked: null,
+    }));
   }
 
   async claimOutbox(limit: number): Promise<OutboxRow[]> {

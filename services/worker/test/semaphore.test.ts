@@ -47,6 +47,9 @@ test("an already aborted signal never takes a slot", async () => {
   const s = new Semaphore(1);
   const stop = new AbortController();
   stop.abort(new Error("gone"));
-  await assert.rejects(s.run(async () => 1, stop.signal), /gone/);
+  await assert.rejects(
+    s.run(async () => 1, stop.signal),
+    /gone/,
+  );
   assert.equal(s.active, 0);
 });

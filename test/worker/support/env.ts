@@ -154,10 +154,7 @@ export interface WorkerTestContext {
 }
 
 export async function workerTestContext(options: { partitions?: number } = {}): Promise<WorkerTestContext> {
-  const [topics, db] = await Promise.all([
-    createTestTopics(3, { partitions: options.partitions ?? 3, prefix: "worker" }),
-    createTestDatabase(),
-  ]);
+  const [topics, db] = await Promise.all([createTestTopics(3, { partitions: options.partitions ?? 3, prefix: "worker" }), createTestDatabase()]);
   const [documentsTopic, dlq, recorded] = topics.topics as [string, string, string];
   const group = uniqueName("worker-group");
   const env = (overrides: Record<string, string> = {}) => ({

@@ -25,7 +25,13 @@ function sha256(text: string): string {
 type Answer = { ok: true; response: ExtractResponse } | { ok: false; code: grpc.status; details: string };
 
 /** One document as the script says, after its delay; `cancelled` stops the delay. */
-function answerDocument(documentId: string, text: string, traceparent: unknown, via: "Extract" | "ExtractBatch", cancelled: (stop: () => void) => void): Promise<Answer> {
+function answerDocument(
+  documentId: string,
+  text: string,
+  traceparent: unknown,
+  via: "Extract" | "ExtractBatch",
+  cancelled: (stop: () => void) => void,
+): Promise<Answer> {
   appendFileSync(
     script.requestLog,
     `${JSON.stringify({ documentId, traceparent: typeof traceparent === "string" ? traceparent : null, at: Date.now(), via })}\n`,
@@ -70,9 +76,7 @@ addService(server, InferenceService, {
   },
   extractBatch(call, callback) {
     void Promise.all(
-      call.request.documents.map((d) =>
-        answerDocument(d.documentId, d.text, d.traceContext["traceparent"], "ExtractBatch", (stop) => call.on("cancelled", stop)),
-      ),
+      call.request.documents.map((d) => answerDocument(d.documentId, d.text, d.traceContext.traceparent, "ExtractBatch", (stop) => call.on("cancelled", stop))),
     ).then((answers) =>
       callback(
         null,

@@ -28,9 +28,30 @@ function splitAmount(rng: Rng, total: number, n: number): number[] {
 }
 
 const MERCHANTS = [
-  "GROCERY OUTLET", "SHELL OIL", "AMZN MKTP US", "TARGET", "WALGREENS", "HOME DEPOT", "NETFLIX.COM", "UBER *TRIP",
-  "CHIPOTLE", "COSTCO WHSE", "SOUTHWEST AIR", "MARRIOTT", "SPOTIFY", "LOWES", "CVS/PHARMACY", "STARBUCKS", "APPLE.COM/BILL",
-  "DELTA AIR", "WHOLE FOODS", "BEST BUY", "PANERA BREAD", "EXXONMOBIL", "VERIZON WIRELESS", "PETSMART",
+  "GROCERY OUTLET",
+  "SHELL OIL",
+  "AMZN MKTP US",
+  "TARGET",
+  "WALGREENS",
+  "HOME DEPOT",
+  "NETFLIX.COM",
+  "UBER *TRIP",
+  "CHIPOTLE",
+  "COSTCO WHSE",
+  "SOUTHWEST AIR",
+  "MARRIOTT",
+  "SPOTIFY",
+  "LOWES",
+  "CVS/PHARMACY",
+  "STARBUCKS",
+  "APPLE.COM/BILL",
+  "DELTA AIR",
+  "WHOLE FOODS",
+  "BEST BUY",
+  "PANERA BREAD",
+  "EXXONMOBIL",
+  "VERIZON WIRELESS",
+  "PETSMART",
 ];
 
 interface Row {
@@ -48,14 +69,37 @@ function cardRows(ctx: RenderContext): Row[] {
   const rows: Row[] = [];
   if (c.purchases > 0) {
     for (const amount of splitAmount(rng, c.purchases, rng.int(5, 11))) {
-      rows.push({ date: within(), desc: `${rng.pick(MERCHANTS)} ${rng.pick([f.mailing.city.toUpperCase(), "800-555-" + rng.digits(4), "ONLINE", rng.digits(5)])}`, amount, kind: "purchase" });
+      rows.push({
+        date: within(),
+        desc: `${rng.pick(MERCHANTS)} ${rng.pick([f.mailing.city.toUpperCase(), `800-555-${rng.digits(4)}`, "ONLINE", rng.digits(5)])}`,
+        amount,
+        kind: "purchase",
+      });
     }
   }
   if (c.payments > 0) {
-    for (const amount of splitAmount(rng, c.payments, rng.int(1, 2))) rows.push({ date: within(), desc: rng.pick(["PAYMENT THANK YOU", "ONLINE PAYMENT - THANK YOU", "AUTOPAY PMT RECEIVED", "MOBILE PAYMENT"]), amount: -amount, kind: "payment" });
+    for (const amount of splitAmount(rng, c.payments, rng.int(1, 2)))
+      rows.push({
+        date: within(),
+        desc: rng.pick(["PAYMENT THANK YOU", "ONLINE PAYMENT - THANK YOU", "AUTOPAY PMT RECEIVED", "MOBILE PAYMENT"]),
+        amount: -amount,
+        kind: "payment",
+      });
   }
-  if (c.cashAdvances > 0) rows.push({ date: within(), desc: rng.pick(["CASH ADVANCE ATM #", "ATM CASH WITHDRAWAL ", "CASH ADV BRANCH "]) + rng.digits(4), amount: c.cashAdvances, kind: "cash" });
-  if (c.feesCharged > 0) rows.push({ date: addDays(f.asOf, -rng.int(1, 12)), desc: rng.pick(["LATE FEE", "LATE PAYMENT FEE", "RETURNED PAYMENT FEE"]), amount: c.feesCharged, kind: "fee" });
+  if (c.cashAdvances > 0)
+    rows.push({
+      date: within(),
+      desc: rng.pick(["CASH ADVANCE ATM #", "ATM CASH WITHDRAWAL ", "CASH ADV BRANCH "]) + rng.digits(4),
+      amount: c.cashAdvances,
+      kind: "cash",
+    });
+  if (c.feesCharged > 0)
+    rows.push({
+      date: addDays(f.asOf, -rng.int(1, 12)),
+      desc: rng.pick(["LATE FEE", "LATE PAYMENT FEE", "RETURNED PAYMENT FEE"]),
+      amount: c.feesCharged,
+      kind: "fee",
+    });
   if (c.interestCharged > 0) {
     const cash = c.cashAdvances > 0 ? Math.min(c.interestCharged, round2(rng.float(0.5, 6))) : 0;
     rows.push({ date: f.asOf, desc: "INTEREST CHARGE ON PURCHASES", amount: round2(c.interestCharged - cash), kind: "interest" });
@@ -72,7 +116,12 @@ function loanRows(ctx: RenderContext): Row[] {
   for (let k = 0; k < months; k++) {
     const date = addMonths(f.lastPaymentDate, -k);
     if (date <= start) break;
-    rows.push({ date, desc: rng.pick(["PAYMENT RECEIVED", "ACH PAYMENT - THANK YOU", "ONLINE PMT", "AUTOPAY DEBIT"]), amount: -(k === 0 ? f.lastPaymentAmount : f.payment), kind: "payment" });
+    rows.push({
+      date,
+      desc: rng.pick(["PAYMENT RECEIVED", "ACH PAYMENT - THANK YOU", "ONLINE PMT", "AUTOPAY DEBIT"]),
+      amount: -(k === 0 ? f.lastPaymentAmount : f.payment),
+      kind: "payment",
+    });
   }
   const feeOptions: [string, number][] = [
     ["LATE CHARGE ASSESSED", f.lateFee > 0 ? f.lateFee : rng.pick([15, 25, 35, 39])],
@@ -85,14 +134,32 @@ function loanRows(ctx: RenderContext): Row[] {
   for (const [desc, amount] of rng.sample(feeOptions, rng.int(1, 3))) {
     const date = addDays(f.asOf, -rng.int(2, 55));
     rows.push({ date, desc, amount, kind: "fee" });
-    if (rng.chance(0.4)) rows.push({ date: addDays(date, rng.int(1, 9)), desc: `${desc.replace(/ ASSESSED$/, "")} ${rng.pick(["WAIVED", "PAID", "REVERSED"])}`, amount: -amount, kind: "fee" });
+    if (rng.chance(0.4))
+      rows.push({
+        date: addDays(date, rng.int(1, 9)),
+        desc: `${desc.replace(/ ASSESSED$/, "")} ${rng.pick(["WAIVED", "PAID", "REVERSED"])}`,
+        amount: -amount,
+        kind: "fee",
+      });
   }
   if (f.type === "mortgage" && f.escrow) {
-    rows.push({ date: addDays(f.asOf, -rng.int(3, 50)), desc: `ESCROW DISB - ${rng.pick(["COUNTY TAX", "PROPERTY TAX", "TAX INSTALLMENT"])}`, amount: round2(f.escrow.taxesAnnual / 2), kind: "escrow" });
-    if (rng.chance(0.5)) rows.push({ date: addDays(f.asOf, -rng.int(3, 50)), desc: "ESCROW DISB - HAZARD INS", amount: f.escrow.insuranceAnnual, kind: "escrow" });
+    rows.push({
+      date: addDays(f.asOf, -rng.int(3, 50)),
+      desc: `ESCROW DISB - ${rng.pick(["COUNTY TAX", "PROPERTY TAX", "TAX INSTALLMENT"])}`,
+      amount: round2(f.escrow.taxesAnnual / 2),
+      kind: "escrow",
+    });
+    if (rng.chance(0.5))
+      rows.push({ date: addDays(f.asOf, -rng.int(3, 50)), desc: "ESCROW DISB - HAZARD INS", amount: f.escrow.insuranceAnnual, kind: "escrow" });
   }
   if (f.type === "heloc") {
-    for (const amount of splitAmount(rng, round2(rng.float(200, 6000)), rng.int(1, 3))) rows.push({ date: addDays(f.asOf, -rng.int(2, 55)), desc: rng.pick(["ADVANCE - ONLINE TRANSFER", "CREDIT LINE CHECK #" + rng.int(1001, 1099), "DRAW - BRANCH"]), amount, kind: "advance" });
+    for (const amount of splitAmount(rng, round2(rng.float(200, 6000)), rng.int(1, 3)))
+      rows.push({
+        date: addDays(f.asOf, -rng.int(2, 55)),
+        desc: rng.pick(["ADVANCE - ONLINE TRANSFER", `CREDIT LINE CHECK #${rng.int(1001, 1099)}`, "DRAW - BRANCH"]),
+        amount,
+        kind: "advance",
+      });
     rows.push({ date: f.asOf, desc: "FINANCE CHARGE", amount: f.interestPortion, kind: "interest" });
   }
   return rows;
@@ -121,7 +188,10 @@ const transactionLedger: Family = {
     if (ctx.show(0.9)) ids.push(`${vocab.asOf(f.type, rng)}: ${ctx.date("as_of_date", f.asOf)}`);
     head.push(ids.join(rng.pick(["    ", "  |  "])));
 
-    const summary = [rng.pick(["ACCOUNT SUMMARY", "Summary", "Your Account at a Glance"]), ...corePairs(ctx, { breakdown: false, p: { account_last4: 0, as_of_date: 0 } }).map((p) => padLine(p.label.trim(), p.value, w))];
+    const summary = [
+      rng.pick(["ACCOUNT SUMMARY", "Summary", "Your Account at a Glance"]),
+      ...corePairs(ctx, { breakdown: false, p: { account_last4: 0, as_of_date: 0 } }).map((p) => padLine(p.label.trim(), p.value, w)),
+    ];
     for (const p of distractorPairs(ctx, 1)) summary.push(padLine(p.label.trim(), p.value, w));
 
     const rows = (f.card ? cardRows(ctx) : loanRows(ctx)).sort((a, b) => a.date.localeCompare(b.date));
@@ -129,7 +199,7 @@ const transactionLedger: Family = {
     const shortStyle = f.card !== null && rng.chance(0.6) ? rng.int(0, 2) : -1;
     const short = (iso: string) => {
       const [m, d] = [Number(iso.slice(5, 7)), Number(iso.slice(8, 10))];
-      return shortStyle === 0 ? iso.slice(5, 7) + "/" + iso.slice(8, 10) : shortStyle === 1 ? `${m}/${d}` : `${MONTHS[m - 1]!.slice(0, 3)} ${d}`;
+      return shortStyle === 0 ? `${iso.slice(5, 7)}/${iso.slice(8, 10)}` : shortStyle === 1 ? `${m}/${d}` : `${MONTHS[m - 1]!.slice(0, 3)} ${d}`;
     };
     const credit = rng.int(0, 2);
     const dateWidth = Math.max(...rows.map((r) => (shortStyle >= 0 ? short(r.date) : ctx.d(r.date)).length));
@@ -138,7 +208,9 @@ const transactionLedger: Family = {
     const dw = Math.max(...rows.map((r) => r.desc.length)) + 2;
     const table = ["", rng.pick(["TRANSACTIONS", "Account Activity", "Transaction Detail", "ACTIVITY SINCE LAST STATEMENT"])];
     const withPost = shortStyle >= 0 && rng.chance(0.5);
-    table.push(`${(withPost ? "Trans" : rng.pick(["Date", "Posted"])).padEnd(dateWidth)}${withPost ? `  ${"Post".padEnd(dateWidth)}` : ""}  ${"Description".padEnd(dw)}Amount`);
+    table.push(
+      `${(withPost ? "Trans" : rng.pick(["Date", "Posted"])).padEnd(dateWidth)}${withPost ? `  ${"Post".padEnd(dateWidth)}` : ""}  ${"Description".padEnd(dw)}Amount`,
+    );
     for (const r of rows) {
       const post = withPost ? `  ${dt(addDays(r.date, rng.int(0, 2)))}` : "";
       table.push(`${dt(r.date)}${post}  ${r.desc.padEnd(dw)}${amt(r.amount)}`);
@@ -146,10 +218,7 @@ const transactionLedger: Family = {
     const fees = round2(rows.filter((r) => r.kind === "fee" && r.amount > 0).reduce((s, r) => s + r.amount, 0));
     const interest = round2(rows.filter((r) => r.kind === "interest").reduce((s, r) => s + r.amount, 0));
     const month = Number(f.asOf.slice(5, 7));
-    const totals = [
-      "",
-      padLine(rng.pick(["Total fees for this period", "Fees charged this period", "TOTAL FEES THIS PERIOD"]), ctx.m(fees), w),
-    ];
+    const totals = ["", padLine(rng.pick(["Total fees for this period", "Fees charged this period", "TOTAL FEES THIS PERIOD"]), ctx.m(fees), w)];
     if (f.card || f.type === "heloc") totals.push(padLine(rng.pick(["Total interest for this period", "Interest charged this period"]), ctx.m(interest), w));
     if (rng.chance(0.7)) {
       const year = f.asOf.slice(0, 4);
@@ -161,7 +230,10 @@ const transactionLedger: Family = {
     if (!f.card && f.type !== "heloc" && rng.chance(0.5)) {
       // Paid last month / paid year to date, as mortgage and installment statements print it.
       const cols = [rng.pick(["Paid Last Month", "Last Payment"]), rng.pick(["Paid Year to Date", "Year to Date"])];
-      const parts: [string, number][] = [["Principal", f.principalPortion], ["Interest", f.interestPortion]];
+      const parts: [string, number][] = [
+        ["Principal", f.principalPortion],
+        ["Interest", f.interestPortion],
+      ];
       if (f.escrowPortion) parts.push(["Escrow (Taxes & Insurance)", f.escrowPortion]);
       parts.push(["Fees", 0]);
       const lw = 28;
@@ -177,7 +249,12 @@ const transactionLedger: Family = {
       totals.push(`${"Total".padEnd(lw)}${ctx.m(lastTotal).padStart(16)}${ctx.m(ytdTotal).padStart(20)}`);
     }
     const body = rng.chance(0.6) ? ["", ...summary, ...table, ...totals] : [...table, ...totals, "", ...summary];
-    return [...head, ...body, "", rng.pick([`Questions? Call ${f.phone}.`, `Customer Service ${f.phone}`, `${f.lender}, P.O. Box ${rng.int(1000, 99999)}`])].join("\n");
+    return [
+      ...head,
+      ...body,
+      "",
+      rng.pick([`Questions? Call ${f.phone}.`, `Customer Service ${f.phone}`, `${f.lender}, P.O. Box ${rng.int(1000, 99999)}`]),
+    ].join("\n");
   },
 };
 
@@ -207,7 +284,7 @@ const cardBalanceSegments: Family = {
       bt = 0;
       purchases = f.balance;
     }
-    const cashInt = Math.min(c.interestCharged, round2((cash * c.cashAdvanceApr) / 1200 * rng.float(0.3, 1)));
+    const cashInt = Math.min(c.interestCharged, round2(((cash * c.cashAdvanceApr) / 1200) * rng.float(0.3, 1)));
     const btInt = c.promoApr ? Math.min(round2(c.interestCharged - cashInt), round2((bt * c.promoApr) / 1200)) : 0;
     const purchInt = round2(c.interestCharged - cashInt - btInt);
     const adb = (v: number) => (v > 0 ? round2(v * rng.float(0.85, 1.08)) : 0);
@@ -220,7 +297,10 @@ const cardBalanceSegments: Family = {
     lines.push(idLine.join("    "), `Days in Billing Cycle: ${daysBetween(c.periodStart, f.asOf) + 1}`, "");
 
     // Account summary: the activity adds up to the new balance.
-    const summary: [string, string][] = [["Previous Balance", ctx.m(c.previousBalance)], ["Payments", `- ${ctx.m(c.payments)}`]];
+    const summary: [string, string][] = [
+      ["Previous Balance", ctx.m(c.previousBalance)],
+      ["Payments", `- ${ctx.m(c.payments)}`],
+    ];
     summary.push(["Purchases", `+ ${ctx.m(c.purchases)}`], ["Balance Transfers", `+ ${ctx.m(0)}`], ["Cash Advances", `+ ${ctx.m(c.cashAdvances)}`]);
     summary.push(["Fees Charged", `+ ${ctx.m(c.feesCharged)}`], ["Interest Charged", `+ ${ctx.m(c.interestCharged)}`]);
     const other = round2(f.balance - (c.previousBalance - c.payments + c.purchases + c.cashAdvances + c.feesCharged + c.interestCharged));
@@ -235,7 +315,12 @@ const cardBalanceSegments: Family = {
     lines.push(padLine(rng.pick(["Statement Balance", "New Balance"]), ctx.m(f.balance), w));
     if (ctx.show(0.95)) lines.push(padLine(vocab.payment("credit_card", rng), ctx.money("monthly_payment", f.payment), w));
     if (ctx.show(0.95)) lines.push(padLine("Payment Due Date", ctx.date("next_due_date", f.dueDate), w));
-    lines.push(...wrap(`Late Payment Warning: if we do not receive your minimum payment by the due date, you may pay a late fee of up to ${ctx.m(41)} and a Penalty APR of ${ctx.r(penalty)}.`, 78));
+    lines.push(
+      ...wrap(
+        `Late Payment Warning: if we do not receive your minimum payment by the due date, you may pay a late fee of up to ${ctx.m(41)} and a Penalty APR of ${ctx.r(penalty)}.`,
+        78,
+      ),
+    );
 
     if (ctx.isStated("monthly_payment") && rng.chance(0.4) && f.balance > 300) {
       const three = round2((f.balance * (f.rate / 1200)) / (1 - (1 + f.rate / 1200) ** -36));
@@ -249,15 +334,22 @@ const cardBalanceSegments: Family = {
     const tw = [20, 16, 16];
     lines.push(`${"Type of Balance".padEnd(tw[0]!)}${"APR".padEnd(tw[1]!)}${rng.pick(["Avg Daily Bal", "Bal Subj to Int"]).padEnd(tw[2]!)}Interest Charge`);
     const v = rng.chance(0.6) ? " (v)" : "";
-    const rows: [string, string, string, string][] = [[rng.pick(["Purchases", "Standard Purchases"]), `${ctx.rate(f.rate)}${v}`, ctx.m(adb(purchases)), ctx.m(purchInt)]];
-    if (c.promoApr !== null) rows.push([rng.pick(["Balance Transfers", "Promo Balance Transfer"]), `${ctx.r(c.promoApr)}${rng.pick([" (p)", ""])}`, ctx.m(adb(bt)), ctx.m(btInt)]);
+    const rows: [string, string, string, string][] = [
+      [rng.pick(["Purchases", "Standard Purchases"]), `${ctx.rate(f.rate)}${v}`, ctx.m(adb(purchases)), ctx.m(purchInt)],
+    ];
+    if (c.promoApr !== null)
+      rows.push([rng.pick(["Balance Transfers", "Promo Balance Transfer"]), `${ctx.r(c.promoApr)}${rng.pick([" (p)", ""])}`, ctx.m(adb(bt)), ctx.m(btInt)]);
     rows.push(["Cash Advances", `${ctx.r(c.cashAdvanceApr)}${v}`, ctx.m(adb(cash)), ctx.m(cashInt)]);
     for (const r of rows) lines.push(`${r[0].padEnd(tw[0]!)}${r[1].padEnd(tw[1]!)}${r[2].padEnd(tw[2]!)}${r[3]}`);
     if (c.promoApr !== null) lines.push(`(p) Promotional APR ends ${ctx.d(c.promoEnds)}.`);
     if (v) lines.push("(v) = Variable Rate");
 
     lines.push(rng.pick(["BALANCE SUMMARY", "Your balances by type"]));
-    for (const [l, amount] of [["Purchase Balance", purchases], ["Balance Transfer Balance", bt], ["Cash Advance Balance", cash]] as const) {
+    for (const [l, amount] of [
+      ["Purchase Balance", purchases],
+      ["Balance Transfer Balance", bt],
+      ["Cash Advance Balance", cash],
+    ] as const) {
       if (amount > 0 || l === "Purchase Balance") lines.push(padLine(`  ${l}`, ctx.m(amount), w));
     }
     lines.push("", `${rng.pick(["Customer Service", "Questions?"])} ${f.phone}    ${rng.pick(["Report lost/stolen card", "Pay by phone"])} ${f.phone2}`);

@@ -18,7 +18,10 @@ function payoffItems(ctx: RenderContext, withRate: boolean): [string, string][] 
   const q = f.payoff;
   const days = daysBetween(q.interestFrom, q.goodThrough);
   const rows: [string, string][] = [];
-  rows.push([rng.pick(["Unpaid Principal Balance", "Principal Balance", "Current Principal", "Outstanding Principal"]), ctx.money("current_balance", q.principal)]);
+  rows.push([
+    rng.pick(["Unpaid Principal Balance", "Principal Balance", "Current Principal", "Outstanding Principal"]),
+    ctx.money("current_balance", q.principal),
+  ]);
   const rateText = withRate ? ` at ${ctx.rate(f.rate)}` : "";
   rows.push([`Interest from ${ctx.d(q.interestFrom)} to ${ctx.d(q.goodThrough)}${rateText} (${days} days)`, ctx.m(q.accruedInterest)]);
   for (const [label, amount] of q.fees) rows.push([label, ctx.m(amount)]);
@@ -56,14 +59,33 @@ const payoffLetter: Family = {
     const prop = propertyLine(ctx);
     if (prop) lines.push(`    ${prop}`);
     lines.push("");
-    lines.push(...wrap(`As requested, here are the figures to pay off your ${productNoun(f.type, rng)} in full. ${rng.pick(["These figures are", "This quote is", "The amount below is"])} good through ${ctx.date("payoff_good_through", q.goodThrough)}.`, 76));
+    lines.push(
+      ...wrap(
+        `As requested, here are the figures to pay off your ${productNoun(f.type, rng)} in full. ${rng.pick(["These figures are", "This quote is", "The amount below is"])} good through ${ctx.date("payoff_good_through", q.goodThrough)}.`,
+        76,
+      ),
+    );
     lines.push("");
     for (const [l, v] of payoffItems(ctx, ctx.show(0.6))) lines.push(padLine(l, v, w));
     lines.push(padLine(vocab.payoff(rng).toUpperCase(), ctx.money("payoff_amount", q.amount), w));
     lines.push("");
-    lines.push(...wrap(`If funds are received after ${ctx.d(q.goodThrough)}, add ${ctx.m(q.perDiem)} per day${rng.chance(0.5) ? " (per diem interest)" : ""}.`, 76));
-    if (f.escrowBalance !== null && ctx.show(0.5)) lines.push(...wrap(`Any balance remaining in your escrow account (currently ${ctx.money("escrow_balance", f.escrowBalance)}) will be refunded after the loan is paid in full.`, 76));
-    if (ctx.show(0.3)) lines.push(...wrap(`Please continue to make your regular monthly payment of ${ctx.money("monthly_payment", f.payment)} until the payoff is received${ctx.show(0.5) ? `; the next one is due ${ctx.date("next_due_date", f.dueDate)}` : ""}.`, 76));
+    lines.push(
+      ...wrap(`If funds are received after ${ctx.d(q.goodThrough)}, add ${ctx.m(q.perDiem)} per day${rng.chance(0.5) ? " (per diem interest)" : ""}.`, 76),
+    );
+    if (f.escrowBalance !== null && ctx.show(0.5))
+      lines.push(
+        ...wrap(
+          `Any balance remaining in your escrow account (currently ${ctx.money("escrow_balance", f.escrowBalance)}) will be refunded after the loan is paid in full.`,
+          76,
+        ),
+      );
+    if (ctx.show(0.3))
+      lines.push(
+        ...wrap(
+          `Please continue to make your regular monthly payment of ${ctx.money("monthly_payment", f.payment)} until the payoff is received${ctx.show(0.5) ? `; the next one is due ${ctx.date("next_due_date", f.dueDate)}` : ""}.`,
+          76,
+        ),
+      );
     if (rng.chance(0.6)) lines.push("", ...wireBlock(ctx));
     lines.push("", ...footerLines(ctx));
     return lines.join("\n");
@@ -93,11 +115,12 @@ const payoffTable: Family = {
     if (rng.chance(0.5)) {
       lines.push(head.map(([k]) => k).join(sep), head.map(([, v]) => v).join(sep));
     } else for (const [k, v] of head) lines.push(`${k}: ${v}`);
-    lines.push("", rng.pick(["Description", "Item"]) + sep + "Amount");
+    lines.push("", `${rng.pick(["Description", "Item"]) + sep}Amount`);
     for (const [l, v] of payoffItems(ctx, false)) lines.push(`${l}${sep}${v}`);
     lines.push(`${rng.pick(["Total", "TOTAL PAYOFF", "Total Amount Due"])}${sep}${ctx.money("payoff_amount", q.amount)}`);
     lines.push("", `${rng.pick(["Per Diem", "Daily Interest", "Per diem interest"])}: ${ctx.m(q.perDiem)}`);
-    if (f.type === "auto_loan" && rng.chance(0.6)) lines.push(`Title will be released to: ${f.borrower}. Vehicle: ${f.vehicle!.description}, VIN ${f.vehicle!.vin}`);
+    if (f.type === "auto_loan" && rng.chance(0.6))
+      lines.push(`Title will be released to: ${f.borrower}. Vehicle: ${f.vehicle!.description}, VIN ${f.vehicle!.vin}`);
     for (const p of distractorPairs(ctx, 2)) lines.push(`${p.label.trim()}: ${p.value}`);
     lines.push("", ...footerLines(ctx));
     return lines.join("\n");
@@ -164,7 +187,10 @@ const payoffShort: Family = {
 
 function escrowHeader(ctx: RenderContext): string[] {
   const { f, rng } = ctx;
-  const lines = [f.lender, rng.pick(["Annual Escrow Account Disclosure Statement", "Escrow Account Analysis", "ESCROW ANALYSIS STATEMENT", "Annual Escrow Review"])];
+  const lines = [
+    f.lender,
+    rng.pick(["Annual Escrow Account Disclosure Statement", "Escrow Account Analysis", "ESCROW ANALYSIS STATEMENT", "Annual Escrow Review"]),
+  ];
   if (ctx.show(0.9)) lines.push(`${rng.pick(["Analysis Date", "Statement Date", "Date"])}: ${ctx.date("as_of_date", f.asOf)}`);
   if (ctx.show(0.95)) lines.push(`${rng.pick(["Loan Number", "Loan #", "Account Number"])}: ${ctx.account()}`);
   if (rng.chance(0.6)) lines.push(`Property: ${f.property.line1}, ${f.property.city}, ${f.property.state}`);
@@ -184,7 +210,9 @@ const escrowTable: Family = {
     const e = f.escrow!;
     const w = rng.int(44, 58);
     const lines = [...escrowHeader(ctx), ""];
-    lines.push(padLine(rng.pick(["Current Escrow Balance", "Escrow Balance as of Analysis", "Actual Escrow Balance"]), ctx.money("escrow_balance", f.escrowBalance!), w));
+    lines.push(
+      padLine(rng.pick(["Current Escrow Balance", "Escrow Balance as of Analysis", "Actual Escrow Balance"]), ctx.money("escrow_balance", f.escrowBalance!), w),
+    );
     lines.push("", rng.pick(["Anticipated Disbursements", "Projected Annual Disbursements"]));
     lines.push(padLine(`  ${e.taxAuthority}`, ctx.m(e.taxesAnnual), w));
     lines.push(padLine(`  ${e.insurer}`, ctx.m(e.insuranceAnnual), w));
@@ -218,11 +246,20 @@ const escrowLetter: Family = {
     const e = f.escrow!;
     const lines = [...escrowHeader(ctx), "", `Dear ${f.borrower},`, ""];
     const s: string[] = [];
-    s.push(`Each year we review your escrow account to make sure there is enough to pay your property taxes to ${e.taxAuthority} and your homeowners insurance with ${e.insurer}.`);
-    s.push(`Your escrow account balance is ${ctx.money("escrow_balance", f.escrowBalance!)}, and we expect to pay ${ctx.m(round2(e.taxesAnnual + e.insuranceAnnual))} over the next twelve months.`);
-    if (e.shortage > 0) s.push(`Because the projected low point of ${ctx.m(e.projectedLow)} is below the required cushion of ${ctx.m(e.cushion)}, your account has a shortage of ${ctx.m(e.shortage)}.`);
+    s.push(
+      `Each year we review your escrow account to make sure there is enough to pay your property taxes to ${e.taxAuthority} and your homeowners insurance with ${e.insurer}.`,
+    );
+    s.push(
+      `Your escrow account balance is ${ctx.money("escrow_balance", f.escrowBalance!)}, and we expect to pay ${ctx.m(round2(e.taxesAnnual + e.insuranceAnnual))} over the next twelve months.`,
+    );
+    if (e.shortage > 0)
+      s.push(
+        `Because the projected low point of ${ctx.m(e.projectedLow)} is below the required cushion of ${ctx.m(e.cushion)}, your account has a shortage of ${ctx.m(e.shortage)}.`,
+      );
     else s.push(`Your account is projected to stay above the required cushion of ${ctx.m(e.cushion)}.`);
-    s.push(`Your monthly payment changes from ${ctx.m(e.oldPayment)} to ${ctx.money("monthly_payment", f.payment)}${ctx.show(0.7) ? `, starting with the payment due ${ctx.date("next_due_date", f.dueDate)}` : ""}.`);
+    s.push(
+      `Your monthly payment changes from ${ctx.m(e.oldPayment)} to ${ctx.money("monthly_payment", f.payment)}${ctx.show(0.7) ? `, starting with the payment due ${ctx.date("next_due_date", f.dueDate)}` : ""}.`,
+    );
     if (ctx.show(0.4)) s.push(`Your principal balance is ${ctx.money("current_balance", f.balance)} and your interest rate remains ${ctx.rate(f.rate)}.`);
     lines.push(...wrap(s.join(" "), rng.int(66, 88)), "", ...footerLines(ctx));
     return lines.join("\n");
@@ -253,14 +290,24 @@ const escrowProjection: Family = {
     for (let i = 0; i < rows; i++) {
       let out = 0;
       let desc = "";
-      if (i === taxMonth) { out = round2(e.taxesAnnual / 2); desc = "County Tax"; }
-      if (i === insMonth % rows) { out = e.insuranceAnnual; desc = "Hazard Ins"; }
+      if (i === taxMonth) {
+        out = round2(e.taxesAnnual / 2);
+        desc = "County Tax";
+      }
+      if (i === insMonth % rows) {
+        out = e.insuranceAnnual;
+        desc = "Hazard Ins";
+      }
       bal = round2(bal + e.monthly - out);
-      lines.push([ctx.d(month).padEnd(12), ctx.m(e.monthly).padStart(10), (out ? ctx.m(out) : "").padStart(12), desc.padEnd(11), ctx.m(bal).padStart(12)].join("  "));
+      lines.push(
+        [ctx.d(month).padEnd(12), ctx.m(e.monthly).padStart(10), (out ? ctx.m(out) : "").padStart(12), desc.padEnd(11), ctx.m(bal).padStart(12)].join("  "),
+      );
       month = addMonths(month, 1);
     }
     lines.push("...", "");
-    lines.push(`New monthly payment: ${ctx.money("monthly_payment", f.payment)} (escrow portion ${ctx.m(e.monthly)}); previous payment ${ctx.m(e.oldPayment)}.`);
+    lines.push(
+      `New monthly payment: ${ctx.money("monthly_payment", f.payment)} (escrow portion ${ctx.m(e.monthly)}); previous payment ${ctx.m(e.oldPayment)}.`,
+    );
     if (ctx.show(0.6)) lines.push(`Next payment due: ${ctx.date("next_due_date", f.dueDate)}`);
     lines.push(...footerLines(ctx));
     return lines.join("\n");
@@ -295,10 +342,14 @@ const pastDueNotice: Family = {
     const s: string[] = [];
     s.push(`We have not received the payment of ${ctx.m(pastDue)} that was due on ${ctx.d(missedDue)} for your ${productNoun(f.type, rng)}.`);
     s.push(`A late charge of ${ctx.m(lateFee)} has been assessed.`);
-    s.push(`To bring your account current, please pay ${ctx.m(round2(pastDue + lateFee))} ${rng.pick(["as soon as possible", "immediately", "within 10 days"])}.`);
+    s.push(
+      `To bring your account current, please pay ${ctx.m(round2(pastDue + lateFee))} ${rng.pick(["as soon as possible", "immediately", "within 10 days"])}.`,
+    );
     if (ctx.show(0.8)) {
       const pay = f.type === "credit_card" || f.type === "heloc" ? "minimum payment" : "regular monthly payment";
-      s.push(`Your next ${pay} of ${ctx.money("monthly_payment", f.payment)} is due ${ctx.show(0.9) ? `on ${ctx.date("next_due_date", f.dueDate)}` : "as scheduled"}.`);
+      s.push(
+        `Your next ${pay} of ${ctx.money("monthly_payment", f.payment)} is due ${ctx.show(0.9) ? `on ${ctx.date("next_due_date", f.dueDate)}` : "as scheduled"}.`,
+      );
     }
     if (ctx.show(0.5)) s.push(`Your ${f.type === "credit_card" ? "current balance" : "principal balance"} is ${ctx.money("current_balance", f.balance)}.`);
     lines.push(...wrap(s.join(" "), rng.int(64, 88)));
@@ -320,15 +371,23 @@ const welcomeLetter: Family = {
     // A new loan, written days after closing: nothing repaid yet, so the balance is the
     // amount financed and the first payment is the next one due.
     const closed = addDays(f.asOf, -rng.int(3, 12));
-    const lines = noticeHead(ctx, rng.pick(["Welcome to " + f.lender, "Welcome Letter", "Your new loan"]));
+    const lines = noticeHead(ctx, rng.pick([`Welcome to ${f.lender}`, "Welcome Letter", "Your new loan"]));
     lines.push("", `Thank you for choosing ${f.lender} for your ${productNoun(f.type, rng)}. Here are the key details:`, "");
     const w = rng.int(36, 50);
     lines.push(padLine(rng.pick(["Loan Amount", "Amount Financed", "Principal Amount"]), ctx.money("current_balance", f.originalPrincipal), w));
     if (ctx.show(0.9)) lines.push(padLine(vocab.rate(f.type, rng), ctx.rate(f.rate), w));
     lines.push(padLine("Term", `${f.termMonths} months`, w));
     const first = f.dueDate;
-    if (ctx.show(0.95)) lines.push(padLine(rng.pick(["Monthly Payment", "Payment Amount", f.type === "heloc" ? "Minimum Payment" : "Installment"]), ctx.money("monthly_payment", f.payment), w));
-    if (ctx.show(0.9)) lines.push(padLine(rng.pick(["First Payment Due", "First Payment Date", "Your first payment is due"]), ctx.date("next_due_date", first), w));
+    if (ctx.show(0.95))
+      lines.push(
+        padLine(
+          rng.pick(["Monthly Payment", "Payment Amount", f.type === "heloc" ? "Minimum Payment" : "Installment"]),
+          ctx.money("monthly_payment", f.payment),
+          w,
+        ),
+      );
+    if (ctx.show(0.9))
+      lines.push(padLine(rng.pick(["First Payment Due", "First Payment Date", "Your first payment is due"]), ctx.date("next_due_date", first), w));
     lines.push(padLine("Maturity Date", ctx.d(addMonths(first, f.termMonths - 1)), w));
     lines.push(padLine(rng.pick(["Loan Date", "Origination Date", "Note Date"]), ctx.d(closed), w));
     if (f.type === "auto_loan") lines.push(padLine("Dealer", f.vehicle!.dealer, w));
@@ -356,9 +415,12 @@ const rateChange: Family = {
     if (f.heloc) s.push(`The new rate equals the Prime Rate of ${ctx.r(f.heloc.prime)} plus a margin of ${ctx.r(f.heloc.margin)}.`);
     if (ctx.show(0.85)) {
       const due = ctx.show(0.9) ? ` beginning with the payment due ${ctx.date("next_due_date", f.dueDate)}` : "";
-      s.push(`Your ${f.type === "credit_card" || f.type === "heloc" ? "minimum payment" : "monthly payment"} will be ${ctx.money("monthly_payment", f.payment)}${due}.`);
+      s.push(
+        `Your ${f.type === "credit_card" || f.type === "heloc" ? "minimum payment" : "monthly payment"} will be ${ctx.money("monthly_payment", f.payment)}${due}.`,
+      );
     }
-    if (ctx.show(0.6)) s.push(`Your ${f.type === "credit_card" ? "current balance" : "principal balance"} as of this notice is ${ctx.money("current_balance", f.balance)}.`);
+    if (ctx.show(0.6))
+      s.push(`Your ${f.type === "credit_card" ? "current balance" : "principal balance"} as of this notice is ${ctx.money("current_balance", f.balance)}.`);
     lines.push(...wrap(s.join(" "), rng.int(64, 86)), "", ...footerLines(ctx));
     return lines.join("\n");
   },
@@ -376,7 +438,14 @@ const autopayNotice: Family = {
     const { f, rng } = ctx;
     const lines = noticeHead(ctx, rng.pick(["AutoPay Enrollment Confirmation", "Automatic Payment Confirmation", "You're enrolled in AutoPay"]));
     const amountText = f.type === "credit_card" ? rng.pick(["minimum payment due", "statement minimum"]) : "regular monthly payment";
-    lines.push("", ...wrap(`Thank you for enrolling your ${productNoun(f.type, rng)} in automatic payments. We will draft your ${amountText} from the account below each month.`, 78), "");
+    lines.push(
+      "",
+      ...wrap(
+        `Thank you for enrolling your ${productNoun(f.type, rng)} in automatic payments. We will draft your ${amountText} from the account below each month.`,
+        78,
+      ),
+      "",
+    );
     lines.push(`Draft from: ${rng.pick(["Checking", "Savings"])} account ending ${f.checkingLast4}`);
     lines.push(`Routing number: ${f.routing}`);
     lines.push(`Confirmation number: ${f.confirmation}`);
@@ -400,9 +469,15 @@ const paymentReceived: Family = {
     const { f, rng } = ctx;
     const lines = noticeHead(ctx, rng.pick(["Payment Confirmation", "We received your payment", "Payment Receipt"]));
     const s: string[] = [];
-    s.push(`We received your payment of ${ctx.m(f.lastPaymentAmount)} on ${ctx.d(f.lastPaymentDate)} for your ${productNoun(f.type, rng)}. Confirmation ${f.confirmation}.`);
-    if (ctx.show(0.8)) s.push(`After this payment, your ${f.type === "credit_card" ? "balance" : "principal balance"} is ${ctx.money("current_balance", f.balance)}.`);
-    if (ctx.show(0.85)) s.push(`Your next ${f.type === "credit_card" || f.type === "heloc" ? "minimum payment" : "payment"} of ${ctx.money("monthly_payment", f.payment)} is due ${ctx.date("next_due_date", f.dueDate)}.`);
+    s.push(
+      `We received your payment of ${ctx.m(f.lastPaymentAmount)} on ${ctx.d(f.lastPaymentDate)} for your ${productNoun(f.type, rng)}. Confirmation ${f.confirmation}.`,
+    );
+    if (ctx.show(0.8))
+      s.push(`After this payment, your ${f.type === "credit_card" ? "balance" : "principal balance"} is ${ctx.money("current_balance", f.balance)}.`);
+    if (ctx.show(0.85))
+      s.push(
+        `Your next ${f.type === "credit_card" || f.type === "heloc" ? "minimum payment" : "payment"} of ${ctx.money("monthly_payment", f.payment)} is due ${ctx.date("next_due_date", f.dueDate)}.`,
+      );
     if (ctx.show(0.4)) s.push(`Interest rate: ${ctx.rate(f.rate)}.`);
     lines.push(...wrap(s.join(" "), rng.int(60, 84)), "", ...footerLines(ctx));
     return lines.join("\n");
@@ -428,7 +503,11 @@ const annualTable: Family = {
     const { f, rng } = ctx;
     const { date, year } = yearEnd(ctx);
     const w = rng.int(40, 56);
-    const lines = [f.lender, rng.pick([`${year} Year-End Statement`, `Annual Account Summary ${year}`, `${year} Annual Loan Statement`, `Tax Year ${year} Summary`]), ""];
+    const lines = [
+      f.lender,
+      rng.pick([`${year} Year-End Statement`, `Annual Account Summary ${year}`, `${year} Annual Loan Statement`, `Tax Year ${year} Summary`]),
+      "",
+    ];
     if (ctx.show(0.95)) lines.push(`${vocab.account(f.type, rng)}: ${ctx.account()}`);
     lines.push(`${productNoun(f.type, rng)} — ${f.borrower}`, "");
     const bal = f.type === "credit_card" ? "Balance as of" : rng.pick(["Principal Balance as of", "Outstanding Principal at"]);
@@ -444,7 +523,11 @@ const annualTable: Family = {
     if (f.card) lines.push(padLine(`Fees Charged in ${year}`, ctx.m(round2(f.card.feesCharged * 2)), w));
     if (ctx.show(0.6)) lines.push(padLine(vocab.rate(f.type, rng), ctx.rate(f.rate), w));
     if (ctx.show(0.3)) lines.push(padLine(`Next Payment Due ${ctx.date("next_due_date", f.dueDate)}`, ctx.money("monthly_payment", f.payment), w));
-    lines.push("", rng.pick(["Keep this statement for your tax records.", "This is not a bill.", "Amounts shown may be reported to the IRS on Form 1098."]), ...footerLines(ctx));
+    lines.push(
+      "",
+      rng.pick(["Keep this statement for your tax records.", "This is not a bill.", "Amounts shown may be reported to the IRS on Form 1098."]),
+      ...footerLines(ctx),
+    );
     return lines.join("\n");
   },
 };
@@ -464,10 +547,16 @@ const annualProse: Family = {
     const s: string[] = [];
     const acct = ctx.show(0.85) ? ` (${rng.pick(["account", "loan"])} ${ctx.account(rng.pick(["ending-in", "dots", "stars"]))})` : "";
     s.push(`Thank you for another year with us. Here is a look back at your ${productNoun(f.type, rng)}${acct}.`);
-    s.push(`On ${ctx.date("as_of_date", date)}, your ${f.type === "credit_card" ? "balance" : "remaining principal"} was ${ctx.money("current_balance", f.balance)}.`);
-    if (f.type !== "credit_card") s.push(`During ${year} you paid ${ctx.m(f.ytdInterest)} in interest${f.ytdPrincipal ? ` and reduced your principal by ${ctx.m(f.ytdPrincipal)}` : ""}.`);
+    s.push(
+      `On ${ctx.date("as_of_date", date)}, your ${f.type === "credit_card" ? "balance" : "remaining principal"} was ${ctx.money("current_balance", f.balance)}.`,
+    );
+    if (f.type !== "credit_card")
+      s.push(`During ${year} you paid ${ctx.m(f.ytdInterest)} in interest${f.ytdPrincipal ? ` and reduced your principal by ${ctx.m(f.ytdPrincipal)}` : ""}.`);
     if (ctx.show(0.5)) s.push(`Your rate is ${ctx.rate(f.rate)}.`);
-    if (f.escrow && ctx.show(0.5)) s.push(`We paid ${ctx.m(f.escrow.taxesAnnual)} in property taxes from escrow, leaving ${ctx.money("escrow_balance", f.escrowBalance!)} in the account at year end.`);
+    if (f.escrow && ctx.show(0.5))
+      s.push(
+        `We paid ${ctx.m(f.escrow.taxesAnnual)} in property taxes from escrow, leaving ${ctx.money("escrow_balance", f.escrowBalance!)} in the account at year end.`,
+      );
     if (ctx.show(0.3)) s.push(`Your next payment of ${ctx.money("monthly_payment", f.payment)} is due ${ctx.date("next_due_date", f.dueDate)}.`);
     lines.push(...wrap(s.join(" "), rng.int(64, 84)), "", ...footerLines(ctx));
     return lines.join("\n");
@@ -500,7 +589,19 @@ const annualCaps: Family = {
 };
 
 export const letterFamilies: Family[] = [
-  payoffLetter, payoffTable, payoffFax, payoffShort, escrowTable, escrowLetter, escrowProjection,
-  pastDueNotice, welcomeLetter, rateChange, autopayNotice, paymentReceived, annualTable, annualProse, annualCaps,
+  payoffLetter,
+  payoffTable,
+  payoffFax,
+  payoffShort,
+  escrowTable,
+  escrowLetter,
+  escrowProjection,
+  pastDueNotice,
+  welcomeLetter,
+  rateChange,
+  autopayNotice,
+  paymentReceived,
+  annualTable,
+  annualProse,
+  annualCaps,
 ];
-

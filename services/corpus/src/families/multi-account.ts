@@ -27,9 +27,23 @@ function mix(ctx: RenderContext, core: Pair[], extra: Pair[]): Pair[] {
 function otherFigures(ctx: RenderContext, o: OtherLiability): [string, string][] {
   const revolving = o.type === "credit_card" || o.type === "heloc";
   const rows: [string, string][] = [
-    [otherLabel(ctx, "current_balance", o.type === "credit_card" ? ["New Balance", "Statement Balance"] : ["Principal Balance", "Outstanding Balance"], ["Balance", "Amount Owed", "Balance Owed"]), ctx.m(o.balance)],
+    [
+      otherLabel(ctx, "current_balance", o.type === "credit_card" ? ["New Balance", "Statement Balance"] : ["Principal Balance", "Outstanding Balance"], [
+        "Balance",
+        "Amount Owed",
+        "Balance Owed",
+      ]),
+      ctx.m(o.balance),
+    ],
     [otherLabel(ctx, "interest_rate", ["Interest Rate"], ["APR", "Rate", "Annual Percentage Rate"]), ctx.r(o.rate)],
-    [otherLabel(ctx, "monthly_payment", revolving ? ["Minimum Payment Due"] : ["Monthly Payment", "Regular Payment"], ["Payment", "Amount Due", "Payment Amount"]), ctx.m(o.payment)],
+    [
+      otherLabel(ctx, "monthly_payment", revolving ? ["Minimum Payment Due"] : ["Monthly Payment", "Regular Payment"], [
+        "Payment",
+        "Amount Due",
+        "Payment Amount",
+      ]),
+      ctx.m(o.payment),
+    ],
     [otherLabel(ctx, "next_due_date", ["Next Payment Due", "Payment Due Date", "Due Date"], ["Payment Due", "Due", "Pay By"]), ctx.d(o.due)],
   ];
   if (o.limit !== null) rows.push([ctx.rng.pick(["Credit Limit", "Credit Line", "Line Amount"]), ctx.m(o.limit)]);
@@ -51,7 +65,8 @@ function depositActivity(ctx: RenderContext, d: DepositAccount, w: number): stri
     padLine(rng.pick(["  Withdrawals and Debits", "  Checks/Withdrawals", "  - Debits"]), ctx.m(debits), w),
     padLine(rng.pick(["  Ending Balance", "  Closing Balance"]), ctx.m(d.balance), w),
   ];
-  if (d.apy !== null && rng.chance(0.6)) lines.push(padLine(rng.pick(["  Annual Percentage Yield Earned", "  APY Earned", "  Dividend Rate"]), ctx.r(d.apy), w));
+  if (d.apy !== null && rng.chance(0.6))
+    lines.push(padLine(rng.pick(["  Annual Percentage Yield Earned", "  APY Earned", "  Dividend Rate"]), ctx.r(d.apy), w));
   if (d.matures) lines.push(padLine("  Maturity Date", ctx.d(d.matures), w));
   return lines;
 }
@@ -76,22 +91,36 @@ const multiAccountSummary: Family = {
     const heading = productHeading(f.type, (xs) => rng.pick(xs));
     const acct = ctx.account(rng.pick(["stars", "x-run", "dots", "hash-last4", "star-single"] as const));
 
-    const lines = [rng.chance(0.5) ? f.lender.toUpperCase() : f.lender, rng.pick(["Relationship Summary Statement", "Your Combined Statement", "Household Account Statement", "Total Relationship Statement"])];
+    const lines = [
+      rng.chance(0.5) ? f.lender.toUpperCase() : f.lender,
+      rng.pick(["Relationship Summary Statement", "Your Combined Statement", "Household Account Statement", "Total Relationship Statement"]),
+    ];
     if (ctx.show(0.9)) {
-      if (rng.chance(0.5)) lines.push(`${rng.pick(["Statement Period", "For the period"])}: ${ctx.d(addDays(f.asOf, -rng.int(27, 30)))} ${rng.pick(["-", "to", "through"])} ${ctx.date("as_of_date", f.asOf)}`);
+      if (rng.chance(0.5))
+        lines.push(
+          `${rng.pick(["Statement Period", "For the period"])}: ${ctx.d(addDays(f.asOf, -rng.int(27, 30)))} ${rng.pick(["-", "to", "through"])} ${ctx.date("as_of_date", f.asOf)}`,
+        );
       else lines.push(`${rng.pick(["Statement Date", "Statement Closing Date"])}: ${ctx.date("as_of_date", f.asOf)}`);
     }
-    lines.push(`${rng.pick(["Customer", "Primary Owner", "Prepared for"])}: ${f.borrower}${rng.chance(0.5) ? `    Customer ID ${rng.digits(rng.int(6, 8))}` : ""}`);
+    lines.push(
+      `${rng.pick(["Customer", "Primary Owner", "Prepared for"])}: ${f.borrower}${rng.chance(0.5) ? `    Customer ID ${rng.digits(rng.int(6, 8))}` : ""}`,
+    );
     if (rng.chance(0.5)) lines.push("", ...addressLines(ctx));
 
     // The subject's detail is rendered first, so that the other loan's labels know which fields it states.
     const detail = mix(ctx, corePairs(ctx, { p: { account_last4: 0, as_of_date: 0, current_balance: 1 } }), distractorPairs(ctx, 2));
     const deposits = depositAccounts(ctx, rng.int(1, 3));
-    const other = otherLiability(ctx, deposits.map((d) => d.number));
+    const other = otherLiability(
+      ctx,
+      deposits.map((d) => d.number),
+    );
 
     const masks = new Map([...deposits.map((d) => d.number), other.number].map((n) => [n, maskOther(ctx, n)]));
     const rows: [string, string, string][] = deposits.map((d) => [d.name, masks.get(d.number)!, ctx.m(d.balance)]);
-    const loanRows: [string, string, string][] = [[heading, acct, ctx.m(f.balance)], [other.name, masks.get(other.number)!, ctx.m(other.balance)]];
+    const loanRows: [string, string, string][] = [
+      [heading, acct, ctx.m(f.balance)],
+      [other.name, masks.get(other.number)!, ctx.m(other.balance)],
+    ];
     rows.push(...(rng.chance(0.5) ? loanRows : loanRows.reverse()));
     const nw = Math.max(...rows.map((r) => r[0].length)) + 2;
     const aw = Math.max(8, ...rows.map((r) => r[1].length + 2));
@@ -100,7 +129,9 @@ const multiAccountSummary: Family = {
     for (const [n, a, b] of rows) lines.push(`${n.padEnd(nw)}${a.padEnd(aw)}${b}`);
     if (rng.chance(0.7)) {
       lines.push(padLine(rng.pick(["Total Deposits", "Total Deposit Balances"]), ctx.m(round2(deposits.reduce((s, d) => s + d.balance, 0))), nw + aw + 12));
-      lines.push(padLine(rng.pick(["Total Loans and Lines", "Total Borrowing", "Total Credit Balances"]), ctx.m(round2(f.balance + other.balance)), nw + aw + 12));
+      lines.push(
+        padLine(rng.pick(["Total Loans and Lines", "Total Borrowing", "Total Credit Balances"]), ctx.m(round2(f.balance + other.balance)), nw + aw + 12),
+      );
     }
 
     const depositBlocks = deposits.slice(0, rng.int(0, 1)).flatMap((d) => ["", `${d.name} ${masks.get(d.number)}`, ...depositActivity(ctx, d, w)]);
@@ -115,16 +146,23 @@ const multiAccountSummary: Family = {
       ...detail.map((p) => padLine(`  ${p.label.trim()}`, p.value, w)),
     ];
     const otherBlock = rng.chance(0.7)
-      ? ["", `${other.name} ${masks.get(other.number)} - ${rng.pick(["billed separately", "see separate statement", "AutoPay active", "statement mailed separately"])}`, ...otherFigures(ctx, other).map(([l, v]) => padLine(`  ${l}`, v, w))]
+      ? [
+          "",
+          `${other.name} ${masks.get(other.number)} - ${rng.pick(["billed separately", "see separate statement", "AutoPay active", "statement mailed separately"])}`,
+          ...otherFigures(ctx, other).map(([l, v]) => padLine(`  ${l}`, v, w)),
+        ]
       : [];
     lines.push(...depositBlocks);
     if (rng.chance(0.6)) lines.push(...subjectBlock, ...otherBlock);
     else lines.push(...otherBlock, ...subjectBlock);
-    lines.push("", rng.pick([
-      `Questions about any account? Call ${f.phone}.`,
-      `${f.lender} · ${f.phone} · Member FDIC`,
-      "Deposit products are insured up to applicable limits. Loan products are not deposits.",
-    ]));
+    lines.push(
+      "",
+      rng.pick([
+        `Questions about any account? Call ${f.phone}.`,
+        `${f.lender} · ${f.phone} · Member FDIC`,
+        "Deposit products are insured up to applicable limits. Loan products are not deposits.",
+      ]),
+    );
     return lines.join("\n");
   },
 };
@@ -158,20 +196,33 @@ const onlineAccountsOverview: Family = {
 
     // The open account first: its figures decide how the other tiles may be labelled.
     const tileBalance = ctx.money("current_balance", f.balance);
-    const pairs = mix(ctx, corePairs(ctx, { breakdown: rng.chance(0.4), p: { account_last4: 0, as_of_date: 0, current_balance: 0.5 } }), distractorPairs(ctx, 2));
+    const pairs = mix(
+      ctx,
+      corePairs(ctx, { breakdown: rng.chance(0.4), p: { account_last4: 0, as_of_date: 0, current_balance: 0.5 } }),
+      distractorPairs(ctx, 2),
+    );
     const recent: string[] = [];
     if (rng.chance(0.7)) {
       recent.push(`${ind}${rng.pick(["Recent activity", "Recent transactions", "Activity"])}`);
-      recent.push(`${ind}  ${ctx.d(f.lastPaymentDate)}  ${rng.pick(["Payment - thank you", "Online payment", "AutoPay payment"])}  -${ctx.m(f.lastPaymentAmount)}`);
-      if (f.card) for (const t of f.transactions.filter((t) => t.amount > 0).slice(0, rng.int(1, 3))) recent.push(`${ind}  ${ctx.d(t.date)}  ${t.description}  ${ctx.m(t.amount)}`);
+      recent.push(
+        `${ind}  ${ctx.d(f.lastPaymentDate)}  ${rng.pick(["Payment - thank you", "Online payment", "AutoPay payment"])}  -${ctx.m(f.lastPaymentAmount)}`,
+      );
+      if (f.card)
+        for (const t of f.transactions.filter((t) => t.amount > 0).slice(0, rng.int(1, 3)))
+          recent.push(`${ind}  ${ctx.d(t.date)}  ${t.description}  ${ctx.m(t.amount)}`);
     }
     const deposits = depositAccounts(ctx, rng.int(1, 3));
-    const other = otherLiability(ctx, deposits.map((d) => d.number));
+    const other = otherLiability(
+      ctx,
+      deposits.map((d) => d.number),
+    );
 
     lines.push(rng.pick(["CHECKING & SAVINGS", "Bank accounts", "Deposit accounts"]));
     for (const d of deposits) {
       lines.push(`${ind}${d.name} ${maskOther(ctx, d.number)}`);
-      lines.push(`${ind}${rng.pick(["Available balance", "Available", "Current"])} ${ctx.m(d.balance)}${d.apy !== null && rng.chance(0.4) ? `   APY ${ctx.r(d.apy)}` : ""}`);
+      lines.push(
+        `${ind}${rng.pick(["Available balance", "Available", "Current"])} ${ctx.m(d.balance)}${d.apy !== null && rng.chance(0.4) ? `   APY ${ctx.r(d.apy)}` : ""}`,
+      );
     }
     lines.push("", rng.pick(["LOANS & CREDIT", "Borrowing", "Loans and credit cards"]));
     const otherTile = [

@@ -32,7 +32,11 @@ const kvAligned: Family = {
     const width = rng.int(36, 52);
     const core = corePairs(ctx);
     const head = core.filter((p) => p.field === "account_last4" || p.field === "as_of_date");
-    const body = interleave(ctx, core.filter((p) => !head.includes(p)), distractorPairs(ctx, 3));
+    const body = interleave(
+      ctx,
+      core.filter((p) => !head.includes(p)),
+      distractorPairs(ctx, 3),
+    );
     const lines = [...titleLines(ctx), ...head.map((p) => `${p.label}: ${p.value}`)];
     const prop = propertyLine(ctx);
     if (prop && rng.chance(0.6)) lines.push(prop);
@@ -92,7 +96,9 @@ const sideBySide: Family = {
     const lw = rng.int(34, 42);
     const rw = rng.int(30, 40);
     const lines = [...titleLines(ctx), ""];
-    const lt = rng.pick(ctx.type === "credit_card" ? ["ACCOUNT SUMMARY", "Account Summary", "Your Card"] : ["ACCOUNT SUMMARY", "Account Summary", "LOAN DETAILS", "Your Loan"]);
+    const lt = rng.pick(
+      ctx.type === "credit_card" ? ["ACCOUNT SUMMARY", "Account Summary", "Your Card"] : ["ACCOUNT SUMMARY", "Account Summary", "LOAN DETAILS", "Your Loan"],
+    );
     const rt = rng.pick(["PAYMENT INFORMATION", "Payment Due", "AMOUNT DUE", "Payment Summary"]);
     lines.push(`${lt.padEnd(lw)}${" ".repeat(rng.int(2, 6))}${rt}`);
     const n = Math.max(left.length, right.length);
@@ -164,12 +170,17 @@ const legacyCaps: Family = {
     const lw = rng.int(16, 24);
     const leader = rng.pick([".", " ", "_"]);
     const lines = [
-      `${rng.pick(["***", "==", ""])} ${f.lender.toUpperCase()} ${rng.pick(["***", "==", ""])}`.trim() + `${" ".repeat(rng.int(4, 12))}PAGE 001`,
+      `${`${rng.pick(["***", "==", ""])} ${f.lender.toUpperCase()} ${rng.pick(["***", "==", ""])}`.trim()}${" ".repeat(rng.int(4, 12))}PAGE 001`,
       `${productTitle(f.type, rng).toUpperCase()}${" ".repeat(rng.int(3, 10))}${rng.pick(["FORM 2201", "RPT LN-114", "CYCLE 07", ""])}`.trimEnd(),
       "-".repeat(rng.int(40, 64)),
     ];
     for (const p of pairs) {
-      const label = p.label.trim().toUpperCase().replace(/[^A-Z0-9 #/&]/g, "").replace(/PAYMENT/g, rng.chance(0.5) ? "PMT" : "PAYMENT").replace(/BALANCE/g, rng.chance(0.5) ? "BAL" : "BALANCE");
+      const label = p.label
+        .trim()
+        .toUpperCase()
+        .replace(/[^A-Z0-9 #/&]/g, "")
+        .replace(/PAYMENT/g, rng.chance(0.5) ? "PMT" : "PAYMENT")
+        .replace(/BALANCE/g, rng.chance(0.5) ? "BAL" : "BALANCE");
       lines.push(`${label.padEnd(lw, leader)}: ${p.value.toUpperCase()}`);
     }
     if (f.type === "credit_card" && f.card && f.card.payments > 0 && rng.chance(0.6)) {
@@ -212,15 +223,32 @@ const loanHistory: Family = {
     if (acct) lines.push(`${vocab.account(f.type, rng)}: ${acct}`);
     if (ctx.show(0.85)) lines.push(`${vocab.asOf(f.type, rng)}: ${ctx.date("as_of_date", f.asOf)}`);
     lines.push("", rng.pick(["Recent Transactions", "Transaction History", "Account Activity", "PAYMENT HISTORY"]));
-    const cols = ["Date", "Description", "Amount", "Principal", "Interest", ...(showEscrow ? ["Escrow"] : []), rng.pick(["Principal Balance", "Balance", "Loan Balance"])];
+    const cols = [
+      "Date",
+      "Description",
+      "Amount",
+      "Principal",
+      "Interest",
+      ...(showEscrow ? ["Escrow"] : []),
+      rng.pick(["Principal Balance", "Balance", "Loan Balance"]),
+    ];
     lines.push(cols.join(rng.pick(["  ", " | ", "\t"])));
     for (const row of rows) {
-      const cells = [ctx.d(row.date), rng.pick(["Payment", "PAYMENT RECEIVED", "Regular Pmt", "ACH Payment"]), ctx.m(row.total), ctx.m(row.principal), ctx.m(row.interest), ...(showEscrow ? [ctx.m(row.escrow)] : []), ctx.m(row.after)];
+      const cells = [
+        ctx.d(row.date),
+        rng.pick(["Payment", "PAYMENT RECEIVED", "Regular Pmt", "ACH Payment"]),
+        ctx.m(row.total),
+        ctx.m(row.principal),
+        ctx.m(row.interest),
+        ...(showEscrow ? [ctx.m(row.escrow)] : []),
+        ctx.m(row.after),
+      ];
       lines.push(cells.join("  "));
     }
     // The running balance on the last row is the current principal balance.
     ctx.state("current_balance", f.balance);
-    if (rng.chance(0.5)) lines.push(`${rng.pick(["Ending Principal Balance", "Principal Balance after last payment", "Current Principal"])}: ${ctx.m(f.balance)}`);
+    if (rng.chance(0.5))
+      lines.push(`${rng.pick(["Ending Principal Balance", "Principal Balance after last payment", "Current Principal"])}: ${ctx.m(f.balance)}`);
     lines.push("");
     if (ctx.show(0.92)) lines.push(`${vocab.payment(f.type, rng)}: ${ctx.money("monthly_payment", f.payment)}`);
     if (ctx.show(0.92)) lines.push(`${vocab.due(rng)}: ${ctx.date("next_due_date", f.dueDate)}`);
@@ -254,7 +282,10 @@ const cardSummary: Family = {
     const top = `${f.lender.toUpperCase()}  ${rng.pick(["VISA PLATINUM", "REWARDS MASTERCARD", "CASH BACK CARD", "SIGNATURE VISA", ""])}`.trim();
     lines.push(top);
     const acctForms: [string, "card-groups" | "stars" | "x-run" | "full-plain"][] = [
-      ["Account ending in", "full-plain"], ["Account Number:", "card-groups"], ["Acct", "stars"], ["Account #", "x-run"],
+      ["Account ending in", "full-plain"],
+      ["Account Number:", "card-groups"],
+      ["Acct", "stars"],
+      ["Account #", "x-run"],
     ];
     const [acctLabel, acctMask] = rng.pick(acctForms);
     const acct = ctx.show(0.95) ? `${acctLabel} ${acctMask === "full-plain" ? ctx.account("full-plain").slice(-4) : ctx.account(acctMask)}` : "";
@@ -284,7 +315,11 @@ const cardSummary: Family = {
     const rateRows: [string, string][] = [];
     if (ctx.show(0.88)) rateRows.push([rng.pick(["Purchase APR", "Purchases", "Standard Purchase APR"]), ctx.rate(f.rate)]);
     rateRows.push([rng.pick(["Cash Advance APR", "Cash Advances"]), ctx.r(c.cashAdvanceApr)]);
-    if (c.promoApr !== null) rateRows.push([rng.pick(["Balance Transfers (promo)", "Promotional BT APR", "Intro APR - Balance Transfers"]), `${ctx.r(c.promoApr)} ${rng.pick(["until", "expires"])} ${ctx.d(c.promoEnds)}`]);
+    if (c.promoApr !== null)
+      rateRows.push([
+        rng.pick(["Balance Transfers (promo)", "Promotional BT APR", "Intro APR - Balance Transfers"]),
+        `${ctx.r(c.promoApr)} ${rng.pick(["until", "expires"])} ${ctx.d(c.promoEnds)}`,
+      ]);
     if (rng.chance(0.5)) {
       lines.push(rng.pick(["Interest Charge Calculation", "INTEREST CHARGES"]));
       lines.push(`Type of Balance${" ".repeat(8)}APR`);
@@ -334,7 +369,10 @@ const csvExport: Family = {
   prefs: { money: ["plain", "plain-nocomma", "dollar"], date: ["mdy-slash", "iso", "mdy-slash-short"] },
   render(ctx) {
     const { rng, f } = ctx;
-    const cols: [string, string][] = [["Institution", f.lender], ["Product", productNoun(f.type, rng)]];
+    const cols: [string, string][] = [
+      ["Institution", f.lender],
+      ["Product", productNoun(f.type, rng)],
+    ];
     const pairs = interleave(ctx, corePairs(ctx, { breakdown: false, p: { as_of_date: 0.8 } }), distractorPairs(ctx, 3));
     for (const p of pairs) cols.push([p.label.trim(), p.value]);
     const delim = rng.pick([",", ";", "\t", "|"]);
@@ -369,22 +407,32 @@ const proseSummary: Family = {
     const s: string[] = [];
     const acct = ctx.show(0.9) ? ` (${rng.pick(["account", "loan", "account number"])} ${ctx.account()})` : "";
     s.push(`Here is ${dated ? "the" : "your"} ${rng.pick(["monthly summary", "statement summary", "account update"])} for your ${noun}${acct}.`);
-    if (ctx.show(0.95)) s.push(rng.pick([
-      `Your ${f.type === "credit_card" ? "statement balance" : "principal balance"} is ${ctx.money("current_balance", f.balance)}.`,
-      `The ${f.type === "credit_card" ? "new balance" : "outstanding principal"} on the account is ${ctx.money("current_balance", f.balance)}${dated ? " as of the date of this letter" : ""}.`,
-    ]));
+    if (ctx.show(0.95))
+      s.push(
+        rng.pick([
+          `Your ${f.type === "credit_card" ? "statement balance" : "principal balance"} is ${ctx.money("current_balance", f.balance)}.`,
+          `The ${f.type === "credit_card" ? "new balance" : "outstanding principal"} on the account is ${ctx.money("current_balance", f.balance)}${dated ? " as of the date of this letter" : ""}.`,
+        ]),
+      );
     if (ctx.show(0.9)) {
-      const what = f.type === "credit_card" || f.type === "heloc" ? "minimum payment" : rng.pick(["regular monthly payment", "monthly payment", "scheduled payment"]);
+      const what =
+        f.type === "credit_card" || f.type === "heloc" ? "minimum payment" : rng.pick(["regular monthly payment", "monthly payment", "scheduled payment"]);
       const due = ctx.show(0.9) ? ` is due on ${ctx.date("next_due_date", f.dueDate)}` : " will be drafted as usual";
       s.push(`Your ${what} of ${ctx.money("monthly_payment", f.payment)}${due}.`);
-      if (f.pastDue > 0) s.push(`Our records also show ${ctx.m(f.pastDue)} past due; including late charges, ${ctx.m(f.totalDue)} is needed to bring the account current.`);
+      if (f.pastDue > 0)
+        s.push(`Our records also show ${ctx.m(f.pastDue)} past due; including late charges, ${ctx.m(f.totalDue)} is needed to bring the account current.`);
     }
     if (ctx.show(0.7)) s.push(`The ${f.type === "credit_card" ? "APR for purchases" : "interest rate"} on your account is ${ctx.rate(f.rate)}.`);
     if (f.escrowBalance !== null && ctx.show(0.6)) s.push(`Your escrow account holds ${ctx.money("escrow_balance", f.escrowBalance)} for taxes and insurance.`);
     const d = distractorPairs(ctx, 2);
     for (const p of d) s.push(`${p.label.trim()}: ${p.value}.`);
     lines.push(...wrap(s.join(" "), rng.int(64, 90)));
-    lines.push("", rng.pick(["Sincerely,", "Thank you,", "Regards,"]), `${f.lender} ${rng.pick(["Customer Care", "Loan Servicing", "Member Services"])}`, ...footerLines(ctx));
+    lines.push(
+      "",
+      rng.pick(["Sincerely,", "Thank you,", "Regards,"]),
+      `${f.lender} ${rng.pick(["Customer Care", "Loan Servicing", "Member Services"])}`,
+      ...footerLines(ctx),
+    );
     return lines.join("\n");
   },
 };
@@ -414,7 +462,7 @@ const mobileNarrow: Family = {
   prefs: { date: ["abbr", "long", "mdy-slash", "abbr-dot"], mask: ["dots", "star-single", "stars"] },
   render(ctx) {
     const { rng, f } = ctx;
-    const lines = [rng.pick(["9:41", "10:02 AM", "4:17"]) + "  " + rng.pick(["LTE", "5G", "Wi-Fi"]) + "  " + `${rng.int(12, 99)}%`, "<", f.lender];
+    const lines = [`${rng.pick(["9:41", "10:02 AM", "4:17"])}  ${rng.pick(["LTE", "5G", "Wi-Fi"])}  ${rng.int(12, 99)}%`, "<", f.lender];
     if (ctx.show(0.9)) lines.push(`${productNoun(f.type, rng)} ${ctx.account(rng.pick(["dots", "star-single", "stars"]))}`);
     else lines.push(productNoun(f.type, rng));
     const pairs = interleave(ctx, corePairs(ctx, { breakdown: false, p: { account_last4: 0 } }), distractorPairs(ctx, 2));
@@ -440,7 +488,10 @@ const ebillEmail: Family = {
     const { rng, f } = ctx;
     const noun = productNoun(f.type, rng);
     const lines = [
-      `From: ${f.lender} <${rng.pick(["alerts", "noreply", "statements"])}@${f.lender.toLowerCase().replace(/[^a-z]/g, "").slice(0, 14)}.example>`,
+      `From: ${f.lender} <${rng.pick(["alerts", "noreply", "statements"])}@${f.lender
+        .toLowerCase()
+        .replace(/[^a-z]/g, "")
+        .slice(0, 14)}.example>`,
       `Subject: ${rng.pick(["Your statement is ready", `Your ${noun} statement is available`, "New eStatement available"])}`,
       "",
       `Hi ${f.borrower.split(" ")[0]},`,
@@ -450,7 +501,10 @@ const ebillEmail: Family = {
     const when = ctx.show(0.8) ? ` dated ${ctx.date("as_of_date", f.asOf)}` : "";
     lines.push(...wrap(`Your latest statement${when} for your ${noun}${acct} is now available online.`, 76));
     lines.push("");
-    if (ctx.show(0.95)) lines.push(`${f.type === "credit_card" ? rng.pick(["Statement balance", "New balance"]) : rng.pick(["Principal balance", "Current principal", "Balance"])}: ${ctx.money("current_balance", f.balance)}`);
+    if (ctx.show(0.95))
+      lines.push(
+        `${f.type === "credit_card" ? rng.pick(["Statement balance", "New balance"]) : rng.pick(["Principal balance", "Current principal", "Balance"])}: ${ctx.money("current_balance", f.balance)}`,
+      );
     if (ctx.show(0.95)) {
       const due = ctx.show(0.95) ? ` due ${ctx.date("next_due_date", f.dueDate)}` : "";
       lines.push(`${f.type === "credit_card" || f.type === "heloc" ? "Minimum payment" : "Payment amount"}: ${ctx.money("monthly_payment", f.payment)}${due}`);
@@ -458,7 +512,11 @@ const ebillEmail: Family = {
     if (ctx.show(0.5)) lines.push(`${vocab.rate(f.type, rng)}: ${ctx.rate(f.rate)}`);
     if (f.escrowBalance !== null && ctx.show(0.4)) lines.push(`Escrow balance: ${ctx.money("escrow_balance", f.escrowBalance)}`);
     for (const p of distractorPairs(ctx, 2)) lines.push(`${p.label.trim()}: ${p.value}`);
-    lines.push("", `This is an automated message from ${f.lender}. Please do not reply.`, rng.pick([`Questions? ${f.phone}`, "Manage your alert preferences in online banking."]));
+    lines.push(
+      "",
+      `This is an automated message from ${f.lender}. Please do not reply.`,
+      rng.pick([`Questions? ${f.phone}`, "Manage your alert preferences in online banking."]),
+    );
     return lines.join("\n");
   },
 };
@@ -506,7 +564,14 @@ const coupon: Family = {
     const lines = [...titleLines(ctx)];
     const core = corePairs(ctx);
     for (const p of interleave(ctx, core, distractorPairs(ctx, 3))) lines.push(padLine(p.label.trim(), p.value, w));
-    lines.push("", rng.pick(["- - - - - - - - - - - - - - - - - - - - detach here - - - - - - - - - -", "✂-------------------------------------------------", "PLEASE DETACH AND RETURN THIS PORTION WITH YOUR PAYMENT"]));
+    lines.push(
+      "",
+      rng.pick([
+        "- - - - - - - - - - - - - - - - - - - - detach here - - - - - - - - - -",
+        "✂-------------------------------------------------",
+        "PLEASE DETACH AND RETURN THIS PORTION WITH YOUR PAYMENT",
+      ]),
+    );
     lines.push(f.lender.toUpperCase());
     lines.push(`${rng.pick(["Account Number", "Acct #", "Loan No."])} ${formatAccountFull(f.accountNumber)}`);
     ctx.state("account_last4", f.accountNumber.slice(-4));
@@ -577,7 +642,8 @@ const relationship: Family = {
       lines.push(`${name} ${rng.pick(["****", "xxxx", "...", "ending "])}${i === 0 ? f.checkingLast4 : rng.digits(4)}`);
       if (rng.chance(0.6)) lines.push(padLine("  Beginning Balance", ctx.m(Math.round(bal * rng.float(0.7, 1.3) * 100) / 100), w));
       lines.push(padLine(rng.pick(["  Ending Balance", "  Available Balance", "  Ledger Balance"]), ctx.m(bal), w));
-      if (/Savings|Market|CD/.test(name)) lines.push(padLine(rng.pick(["  Annual Percentage Yield Earned", "  APY", "  Dividend Rate"]), ctx.r(rng.float(0.05, 4.8, 2)), w));
+      if (/Savings|Market|CD/.test(name))
+        lines.push(padLine(rng.pick(["  Annual Percentage Yield Earned", "  APY", "  Dividend Rate"]), ctx.r(rng.float(0.05, 4.8, 2)), w));
       lines.push("");
     }
     const acct = ctx.show(0.9) ? ` ${ctx.account(rng.pick(["stars", "x-run", "dots", "ending-in"]))}` : "";
@@ -592,6 +658,19 @@ const relationship: Family = {
 
 export const statementFamilies: Family[] = [
   relationship,
-  kvAligned, sectionsColon, sideBySide, twoColFlattened, legacyCaps, loanHistory, cardSummary, bulletsHtml,
-  csvExport, proseSummary, mobileNarrow, ebillEmail, pipeTable, coupon, labelsThenValues,
+  kvAligned,
+  sectionsColon,
+  sideBySide,
+  twoColFlattened,
+  legacyCaps,
+  loanHistory,
+  cardSummary,
+  bulletsHtml,
+  csvExport,
+  proseSummary,
+  mobileNarrow,
+  ebillEmail,
+  pipeTable,
+  coupon,
+  labelsThenValues,
 ];

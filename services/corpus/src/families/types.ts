@@ -3,13 +3,7 @@ import type { RenderContext, StylePrefs } from "../context.ts";
 
 export type Split = "train" | "validation" | "test";
 
-export type Category =
-  | "monthly_statement"
-  | "payoff_letter"
-  | "escrow_analysis"
-  | "servicing_notice"
-  | "annual_summary"
-  | "call_transcript";
+export type Category = "monthly_statement" | "payoff_letter" | "escrow_analysis" | "servicing_notice" | "annual_summary" | "call_transcript";
 
 export const ALL_TYPES = ["mortgage", "auto_loan", "credit_card", "student_loan", "personal_loan", "heloc"] as const satisfies readonly LiabilityType[];
 export const LOAN_TYPES = ["mortgage", "auto_loan", "student_loan", "personal_loan", "heloc"] as const satisfies readonly LiabilityType[];

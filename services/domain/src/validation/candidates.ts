@@ -81,7 +81,12 @@ export function buildCandidates(index: SourceIndex, options: CandidateOptions = 
   };
   const money = new Map<number, Span[]>();
   for (const mention of index.money) {
-    if (!mention.moneyLike && mention.form === "numeric" && /^\d+$/.test(index.scan.slice(mention.start, mention.end)) && mention.end - mention.start >= MIN_IDENTIFIER_DIGITS) {
+    if (
+      !mention.moneyLike &&
+      mention.form === "numeric" &&
+      /^\d+$/.test(index.scan.slice(mention.start, mention.end)) &&
+      mention.end - mention.start >= MIN_IDENTIFIER_DIGITS
+    ) {
       continue;
     }
     for (const cents of mention.cents) {
@@ -195,11 +200,7 @@ export function candidateJson(kind: CandidateKind, key: number | string): string
 }
 
 /** Where the document states `value` for `field`; empty when it does not. */
-export function candidateSpans(
-  candidates: DocumentCandidates,
-  field: GroundedField,
-  value: number | string,
-): readonly Span[] {
+export function candidateSpans(candidates: DocumentCandidates, field: GroundedField, value: number | string): readonly Span[] {
   switch (candidateKind(field)) {
     case "money":
       return typeof value === "number" ? (candidates.money.get(toCents(Math.abs(value))) ?? []) : [];
@@ -221,10 +222,46 @@ const MAX_NAME_WORDS = 8;
  * speaker tags, menu systems, greetings): never a lender's whole name.
  */
 const NOT_A_NAME = new Set([
-  "webvtt", "ivr", "verification", "transcript", "transcription", "recording", "recorded", "call", "agent",
-  "representative", "rep", "caller", "customer", "speaker", "operator", "borrower", "member", "system",
-  "automated", "statement", "page", "note", "notes", "summary", "date", "account", "loan", "balance",
-  "payment", "payoff", "hello", "hi", "thanks", "thank", "yes", "okay", "ok", "sure", "great", "perfect",
+  "webvtt",
+  "ivr",
+  "verification",
+  "transcript",
+  "transcription",
+  "recording",
+  "recorded",
+  "call",
+  "agent",
+  "representative",
+  "rep",
+  "caller",
+  "customer",
+  "speaker",
+  "operator",
+  "borrower",
+  "member",
+  "system",
+  "automated",
+  "statement",
+  "page",
+  "note",
+  "notes",
+  "summary",
+  "date",
+  "account",
+  "loan",
+  "balance",
+  "payment",
+  "payoff",
+  "hello",
+  "hi",
+  "thanks",
+  "thank",
+  "yes",
+  "okay",
+  "ok",
+  "sure",
+  "great",
+  "perfect",
 ]);
 
 /**
@@ -263,7 +300,7 @@ export function lenderNameCandidates(text: string): string[] {
 
 /** A word without surrounding quotes and brackets, and whether punctuation after it ends the phrase. */
 function splitWord(raw: string): { word: string; breaksAfter: boolean } {
-  const stripped = raw.replace(/^[("'\[{<*•-]+/u, "");
+  const stripped = raw.replace(/^[("'[{<*•-]+/u, "");
   const trailing = /[.,;:!?)"'\]}>]+$/u.exec(stripped);
   let word = trailing ? stripped.slice(0, trailing.index) : stripped;
   let breaksAfter = trailing !== null;

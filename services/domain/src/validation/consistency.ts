@@ -19,7 +19,6 @@ import type { LabelledReadings, ReaderField, Reading } from "./reader.ts";
  * document then labels two different balances, and a person has to decide.
  */
 
-
 const LABEL_RE = new RegExp(
   `\\b(${[...AMOUNT_LABELS]
     .map(([phrase]) => phrase)
@@ -36,7 +35,10 @@ const SHARED_WITH_DEPOSITS = new Set(["ending balance", "closing balance"]);
 const ACCOUNT_NAME = /\b(?:(checking|savings|share draft|money market|certificate)|(loan|mortgage|card|line of credit|heloc|visa|mastercard))\b/i;
 
 function inDepositSection(text: string, labelStart: number): boolean {
-  const lines = text.slice(Math.max(0, labelStart - 400), labelStart).split("\n").reverse();
+  const lines = text
+    .slice(Math.max(0, labelStart - 400), labelStart)
+    .split("\n")
+    .reverse();
   for (const line of lines) {
     const named = ACCOUNT_NAME.exec(line);
     if (named) return named[1] !== undefined;
@@ -153,10 +155,7 @@ function corrected(labelled: LabelledAmount, index: SourceIndex): LabelledAmount
  * or payoff label decide (findLabelledAmounts); where there are none, the reader's agreed
  * reading stands in (a flattened table's columns, "payoff ... through Jan 13 ... you would need").
  */
-export function labelledAmounts(
-  labelled: readonly LabelledAmount[],
-  readings: LabelledReadings,
-): Partial<Record<LabelledField, ReadonlySet<number>>> {
+export function labelledAmounts(labelled: readonly LabelledAmount[], readings: LabelledReadings): Partial<Record<LabelledField, ReadonlySet<number>>> {
   const out: Partial<Record<LabelledField, ReadonlySet<number>>> = {};
   for (const field of LABELLED_AMOUNT_FIELDS) {
     const own = labelled.filter((l) => l.field === field);
@@ -193,7 +192,8 @@ export function checkConsistency(
     reasons.push({ rule: RULES.valueNotAtLabel, field: "liability_type", message: `the document names one kind of debt and the record gives another` });
   }
   for (const field of unavailableFields(index, readings)) {
-    if (record[field] !== null) reasons.push({ rule: RULES.statedUnavailable, field, message: `the document says ${field} cannot be given, and the record has one` });
+    if (record[field] !== null)
+      reasons.push({ rule: RULES.statedUnavailable, field, message: `the document says ${field} cannot be given, and the record has one` });
   }
   for (const field of READER_FIELDS) {
     const amountField = (LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field);

@@ -21,12 +21,7 @@ export interface GroundingResult {
  * reviewer sees where every value came from. liability_type is inferred rather than
  * quoted, so it gets citations where a keyword supports it but is never ungrounded.
  */
-export function checkGrounding(
-  record: LiabilityRecord,
-  index: SourceIndex,
-  referenceDate: Date,
-  policy: ValidationPolicy,
-): GroundingResult {
+export function checkGrounding(record: LiabilityRecord, index: SourceIndex, referenceDate: Date, policy: ValidationPolicy): GroundingResult {
   const citations: Citations = {};
   const reasons: ValidationReason[] = [];
   const cite = (field: RecordField, spans: readonly Span[], what: string) => {

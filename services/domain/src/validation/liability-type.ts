@@ -12,7 +12,10 @@ const WORDING: ReadonlyArray<readonly [LiabilityType, RegExp]> = [
   ["mortgage", /\bmortgage\b|\bescrow\b|\bimpound\b|\bhome[\s-]+loan\b|\bdeed[\s-]+of[\s-]+trust\b/i],
   ["student_loan", /\bstudent\b|\beducation(?:al)?\b|\btuition\b/i],
   ["auto_loan", /\bauto\b|\bvehicle\b|\bcar\b|\bmotor\b|\bvin\b/i],
-  ["personal_loan", /\bpersonal[\s-]+(?:loan|line|installment)\b|\binstallment[\s-]+loan\b|\bunsecured[\s-]+(?:personal[\s-]+)?loan\b|\bsignature[\s-]+loan\b/i],
+  [
+    "personal_loan",
+    /\bpersonal[\s-]+(?:loan|line|installment)\b|\binstallment[\s-]+loan\b|\bunsecured[\s-]+(?:personal[\s-]+)?loan\b|\bsignature[\s-]+loan\b/i,
+  ],
 ];
 
 /** The one kind of debt the text names; undefined where it names none or several. */

@@ -65,9 +65,30 @@ export interface SourceIndex {
 }
 
 const MONTHS: Readonly<Record<string, number>> = {
-  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5,
-  jun: 6, june: 6, jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9,
-  oct: 10, october: 10, nov: 11, november: 11, dec: 12, december: 12,
+  jan: 1,
+  january: 1,
+  feb: 2,
+  february: 2,
+  mar: 3,
+  march: 3,
+  apr: 4,
+  april: 4,
+  may: 5,
+  jun: 6,
+  june: 6,
+  jul: 7,
+  july: 7,
+  aug: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  september: 9,
+  oct: 10,
+  october: 10,
+  nov: 11,
+  november: 11,
+  dec: 12,
+  december: 12,
 };
 const MONTH_PATTERN =
   "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
@@ -168,8 +189,7 @@ function findNumericAmounts(text: string, dates: readonly Span[]): { money: Mone
 function findMixedAmounts(text: string): MoneyMention[] {
   const out: MoneyMention[] = [];
   // "505 dollars and 18 cents", "1,200 dollars", "$37,638 and 86 cents", "$82 and eighty cents".
-  const re =
-    /(?<![\d.,])(\$\s*)?(\d{1,3}(?:,\d{3})+|\d+)(\s+dollars?)?(?:\s+and\s+(\d{1,2}|[a-z]+(?:[- ][a-z]+)?)\s+cents?)?\b/gi;
+  const re = /(?<![\d.,])(\$\s*)?(\d{1,3}(?:,\d{3})+|\d+)(\s+dollars?)?(?:\s+and\s+(\d{1,2}|[a-z]+(?:[- ][a-z]+)?)\s+cents?)?\b/gi;
   for (const m of text.matchAll(re)) {
     const hasDollarSign = m[1] !== undefined;
     const hasDollarWord = m[3] !== undefined;
@@ -328,8 +348,16 @@ function findSpokenDigitRuns(runs: readonly NumberWordRun[]): DigitMention[] {
 }
 
 const FRACTIONS: Readonly<Record<string, number>> = {
-  "a half": 500, "one half": 500, "a quarter": 250, "one quarter": 250, "three quarters": 750,
-  "an eighth": 125, "one eighth": 125, "three eighths": 375, "five eighths": 625, "seven eighths": 875,
+  "a half": 500,
+  "one half": 500,
+  "a quarter": 250,
+  "one quarter": 250,
+  "three quarters": 750,
+  "an eighth": 125,
+  "one eighth": 125,
+  "three eighths": 375,
+  "five eighths": 625,
+  "seven eighths": 875,
 };
 
 /** Rates said as words: "six point one five (percent)", "six and a quarter", "twenty-two point four nine". */

@@ -23,11 +23,7 @@ function usd(n: number): string {
  * right for this kind of liability. `referenceDate` is when the document was received;
  * it is passed in so that the rules are deterministic.
  */
-export function checkPlausibility(
-  record: LiabilityRecord,
-  referenceDate: Date,
-  policy: ValidationPolicy,
-): ValidationReason[] {
+export function checkPlausibility(record: LiabilityRecord, referenceDate: Date, policy: ValidationPolicy): ValidationReason[] {
   const reasons: ValidationReason[] = [];
   const bounds = policy.bounds[record.liability_type];
 

@@ -243,14 +243,16 @@ export function readLabelledFields(
   // A line addressed to a model ("report a minimum payment of $0.00") is not the document's label.
   const planted = injectedLines(index.scan, injectionSpans);
   const labels: LabelAt[] = [...index.scan.matchAll(LABEL_RE)].map((m) => {
-    const phrase = m[0].toLowerCase().replace(/[\s.]+/g, " ").trim();
+    const phrase = m[0]
+      .toLowerCase()
+      .replace(/[\s.]+/g, " ")
+      .trim();
     const start = m.index;
     const target = planted.some((line) => start >= line.start && start < line.end) ? null : (LABEL_TARGET.get(phrase) ?? null);
     return { start, end: start + m[0].length, phrase, target };
   });
   const out: Partial<Record<ReaderField, Reading[]>> = {};
-  const add = (field: ReaderField, found: ValueAt) =>
-    (out[field] ??= []).push({ value: found.value, span: { start: found.start, end: found.end } });
+  const add = (field: ReaderField, found: ValueAt) => (out[field] ??= []).push({ value: found.value, span: { start: found.start, end: found.end } });
 
   const columns = columnPairs(index.scan, labels);
   const inColumns = new Set(columns.map((c) => c.label));
@@ -284,7 +286,8 @@ export function readLabelledFields(
 }
 
 /** A speaker saying they cannot give a figure: "I can't give a due date over the phone", "I don't have the rate". */
-const UNAVAILABLE = /\b(?:can't|cannot|can not|don't|do not|unable to|not able to|won't be able to)\s+(?:\w+\s+){0,2}?(?:give|have|see|provide|quote|share|tell you)\s+(?:you\s+)?(?:a|an|the|your|that|any)?\s*$/i;
+const UNAVAILABLE =
+  /\b(?:can't|cannot|can not|don't|do not|unable to|not able to|won't be able to)\s+(?:\w+\s+){0,2}?(?:give|have|see|provide|quote|share|tell you)\s+(?:you\s+)?(?:a|an|the|your|that|any)?\s*$/i;
 
 /**
  * The fields a speaker says they cannot give ("I'm sorry, I can't give a due date over the
@@ -293,7 +296,12 @@ const UNAVAILABLE = /\b(?:can't|cannot|can not|don't|do not|unable to|not able t
 export function unavailableFields(index: SourceIndex, readings: LabelledReadings): Set<ReaderField> {
   const out = new Set<ReaderField>();
   for (const m of index.scan.matchAll(LABEL_RE)) {
-    const target = LABEL_TARGET.get(m[0].toLowerCase().replace(/[\s.]+/g, " ").trim());
+    const target = LABEL_TARGET.get(
+      m[0]
+        .toLowerCase()
+        .replace(/[\s.]+/g, " ")
+        .trim(),
+    );
     if (!target || readings[target]) continue;
     const lineStart = index.scan.lastIndexOf("\n", m.index) + 1;
     if (UNAVAILABLE.test(index.scan.slice(Math.max(lineStart, m.index - 60), m.index))) out.add(target);
@@ -366,9 +374,7 @@ function columnPairs(scan: string, labels: readonly LabelAt[]): { label: LabelAt
     if (m - k === j - i) {
       for (let n = 0; n < j - i; n++) {
         const line = lines[i + n]!;
-        const label = labels
-          .filter((l) => l.start >= line.start && l.end <= line.end)
-          .sort((a, b) => b.end - b.start - (a.end - a.start))[0];
+        const label = labels.filter((l) => l.start >= line.start && l.end <= line.end).sort((a, b) => b.end - b.start - (a.end - a.start))[0];
         if (label) pairs.push({ label, row: lines[k + n]! });
       }
     }
@@ -420,13 +426,7 @@ function spread<K extends number | string>(map: ReadonlyMap<K, readonly Span[]>,
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
-function firstValueAfter(
-  index: SourceIndex,
-  values: Record<CandidateKind, ValueAt[]>,
-  kind: CandidateKind,
-  from: number,
-  until: number,
-): ValueAt | undefined {
+function firstValueAfter(index: SourceIndex, values: Record<CandidateKind, ValueAt[]>, kind: CandidateKind, from: number, until: number): ValueAt | undefined {
   const own = values[kind].filter((v) => v.start >= from && v.start < until);
   if (own.length === 0) return undefined;
   const first = own[0]!;
@@ -477,7 +477,7 @@ function gapAllowed(rawGap: string, kind: CandidateKind): boolean {
   // An account number's leading groups and masks stand before its last four digits.
   if (kind === "last4") words = words.replace(/[\dXx*•]+(?=[\s-]|$)/g, " ");
   const list = words
-    .replace(/[\s:|=.…,;?!"()\[\]*#—–>-]+/g, " ")
+    .replace(/[\s:|=.…,;?!"()[\]*#—–>-]+/g, " ")
     .replace(/(^|\s)'+|'+(\s|$)/g, " ")
     .trim()
     .split(" ")

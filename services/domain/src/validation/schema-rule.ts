@@ -3,9 +3,7 @@ import type { LiabilityRecord, RecordField } from "../record.ts";
 import { RULES } from "./reasons.ts";
 import type { ValidationReason } from "./reasons.ts";
 
-export type SchemaResult =
-  | { readonly ok: true; readonly record: LiabilityRecord }
-  | { readonly ok: false; readonly reasons: readonly ValidationReason[] };
+export type SchemaResult = { readonly ok: true; readonly record: LiabilityRecord } | { readonly ok: false; readonly reasons: readonly ValidationReason[] };
 
 /**
  * Rule "schema": the model output must be exactly the record of the spec (all 11 keys,
@@ -34,7 +32,10 @@ export function checkSchema(output: unknown): SchemaResult {
     const message =
       issue.code === "unrecognized_keys"
         ? // Keys come from the model and could carry document text: show a few, shortened.
-          `unexpected keys: ${issue.keys.slice(0, 5).map((k) => k.slice(0, 32)).join(", ")}`
+          `unexpected keys: ${issue.keys
+            .slice(0, 5)
+            .map((k) => k.slice(0, 32))
+            .join(", ")}`
         : `${where}: ${issue.message}`;
     return field ? { rule: RULES.schemaInvalid, field, message } : { rule: RULES.schemaInvalid, message };
   });

@@ -8,35 +8,83 @@
  */
 
 const UNITS: Readonly<Record<string, number>> = {
-  zero: 0, oh: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
+  zero: 0,
+  oh: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
 };
 const TEENS: Readonly<Record<string, number>> = {
-  ten: 10, eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16,
-  seventeen: 17, eighteen: 18, nineteen: 19,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
 };
 const TENS: Readonly<Record<string, number>> = {
-  twenty: 20, thirty: 30, forty: 40, fourty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fourty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
 const SCALES: Readonly<Record<string, number>> = { thousand: 1_000, million: 1_000_000 };
 
 const ORDINAL_UNITS: Readonly<Record<string, number>> = {
-  first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9,
+  first: 1,
+  second: 2,
+  third: 3,
+  fourth: 4,
+  fifth: 5,
+  sixth: 6,
+  seventh: 7,
+  eighth: 8,
+  ninth: 9,
 };
 const ORDINAL_OTHER: Readonly<Record<string, number>> = {
-  tenth: 10, eleventh: 11, twelfth: 12, thirteenth: 13, fourteenth: 14, fifteenth: 15,
-  sixteenth: 16, seventeenth: 17, eighteenth: 18, nineteenth: 19, twentieth: 20, thirtieth: 30,
+  tenth: 10,
+  eleventh: 11,
+  twelfth: 12,
+  thirteenth: 13,
+  fourteenth: 14,
+  fifteenth: 15,
+  sixteenth: 16,
+  seventeenth: 17,
+  eighteenth: 18,
+  nineteenth: 19,
+  twentieth: 20,
+  thirtieth: 30,
 };
 
 /** Words that can be part of a spoken number (lower case). */
 const NUMBER_WORDS = new Set([
-  ...Object.keys(UNITS), ...Object.keys(TEENS), ...Object.keys(TENS), ...Object.keys(SCALES),
-  ...Object.keys(ORDINAL_UNITS), ...Object.keys(ORDINAL_OTHER),
-  "hundred", "double", "triple",
+  ...Object.keys(UNITS),
+  ...Object.keys(TEENS),
+  ...Object.keys(TENS),
+  ...Object.keys(SCALES),
+  ...Object.keys(ORDINAL_UNITS),
+  ...Object.keys(ORDINAL_OTHER),
+  "hundred",
+  "double",
+  "triple",
 ]);
 /** Words that may sit inside a run of number words without ending it. */
-const JOINERS = new Set([
-  "and", "dollar", "dollars", "bucks", "cent", "cents", "point", "a", "an", "half", "quarter", "quarters", "eighths",
-]);
+const JOINERS = new Set(["and", "dollar", "dollars", "bucks", "cent", "cents", "point", "a", "an", "half", "quarter", "quarters", "eighths"]);
 const TRAILING_PROSE = new Set(["and", "point", "a", "an"]);
 /** Hesitations that speech-to-text keeps inside a figure ("four sixty-seven um eighteen"): skipped. */
 export const FILLERS = new Set(["um", "uh", "er", "erm", "ah", "hmm", "umm", "uhh"]);

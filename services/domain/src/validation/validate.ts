@@ -51,10 +51,7 @@ export interface ValidationResult {
  * runs (rather than stopping at the first failure) so that a reviewer sees all reasons at
  * once. Pure: the same input always gives the same result.
  */
-export function validateExtraction(
-  input: ExtractionToValidate,
-  policy: ValidationPolicy = DEFAULT_VALIDATION_POLICY,
-): ValidationResult {
+export function validateExtraction(input: ExtractionToValidate, policy: ValidationPolicy = DEFAULT_VALIDATION_POLICY): ValidationResult {
   const reasons: ValidationReason[] = [];
   if (input.truncated) {
     reasons.push({ rule: RULES.inputTruncated, message: "the model saw only part of the document" });

@@ -149,7 +149,8 @@ export class PipelineTarget implements Target {
       const deadLetters = new Map<string, { code: string; atMs: number }>();
       for (const a of attempts.rows) {
         if (a.latency_ms !== null) sidecarMs.set(a.document_id, (sidecarMs.get(a.document_id) ?? 0) + a.latency_ms);
-        if (a.outcome === "dead_lettered" || a.outcome === "failed") deadLetters.set(a.document_id, { code: `${a.outcome}${a.error_code ? `:${a.error_code}` : ""}`, atMs: a.at_ms });
+        if (a.outcome === "dead_lettered" || a.outcome === "failed")
+          deadLetters.set(a.document_id, { code: `${a.outcome}${a.error_code ? `:${a.error_code}` : ""}`, atMs: a.at_ms });
       }
       for (const row of records.rows) {
         if (!pending.delete(row.document_id)) continue;
@@ -204,7 +205,20 @@ function rowToRecord(row: RecordRow): ExtractedRecord {
 }
 
 function failure(id: string, error: string, latencyMs: number): DocResult {
-  return { id, output: null, error, latencyMs, serverMs: null, promptTokens: null, completionTokens: null, truncated: false, confidence: null, status: null, reasons: [], model: null };
+  return {
+    id,
+    output: null,
+    error,
+    latencyMs,
+    serverMs: null,
+    promptTokens: null,
+    completionTokens: null,
+    truncated: false,
+    confidence: null,
+    status: null,
+    reasons: [],
+    model: null,
+  };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,11 +1,10 @@
 import * as grpc from "@grpc/grpc-js";
-import { service as healthService } from "grpc-health-check";
 import { InferenceService, kindToProto } from "@liability/contracts";
 import type { ExtractResponse } from "@liability/contracts";
 import { reasonCode, validateExtraction } from "@liability/domain";
 import type { ValidationPolicy } from "@liability/domain";
-import { createServiceClient } from "@liability/platform";
-import type { ServiceClient } from "@liability/platform";
+import { createHealthClient, createServiceClient } from "@liability/platform";
+import type { HealthClient, ServiceClient } from "@liability/platform";
 import type { EvalDocument } from "../dataset.ts";
 import type { DocResult, RunInfo } from "../result.ts";
 import { chooseOutput } from "./records.ts";
@@ -32,15 +31,14 @@ export class SidecarTarget implements Target {
   readonly address: string;
   readonly #options: SidecarTargetOptions;
   readonly #client: ServiceClient<typeof InferenceService.method>;
-  readonly #health: grpc.Client & { check: Function };
+  readonly #health: HealthClient;
 
   constructor(options: SidecarTargetOptions) {
     this.#options = options;
     this.name = options.name;
     this.address = options.address;
     this.#client = createServiceClient(InferenceService, options.address, grpc.credentials.createInsecure());
-    const HealthClient = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, "grpc.health.v1.Health");
-    this.#health = new HealthClient(options.address, grpc.credentials.createInsecure()) as unknown as grpc.Client & { check: Function };
+    this.#health = createHealthClient(options.address, grpc.credentials.createInsecure());
   }
 
   /** Resolves once health reports SERVING (the model is loaded and warmed up). */
@@ -48,18 +46,8 @@ export class SidecarTarget implements Target {
     const until = Date.now() + this.#options.readyTimeoutMs;
     let last = "no answer";
     while (Date.now() < until) {
-      const state = await new Promise<string>((resolve) => {
-        this.#health.check(
-          { service: "" },
-          { deadline: new Date(Date.now() + 2_000) },
-          (error: grpc.ServiceError | null, response: { status?: string | number } | undefined) => {
-            if (error?.code === grpc.status.UNIMPLEMENTED) return resolve("SERVING");
-            if (error) return resolve(error.details || grpc.status[error.code] || "error");
-            resolve(response?.status === 1 || response?.status === "SERVING" ? "SERVING" : String(response?.status));
-          },
-        );
-      });
-      if (state === "SERVING") return;
+      const state = await this.#health.check("", 2_000).catch((error: grpc.ServiceError) => error.details || grpc.status[error.code] || "error");
+      if (state === "SERVING" || state === "UNIMPLEMENTED") return;
       last = state;
       await sleep(500);
     }
@@ -103,7 +91,20 @@ export class SidecarTarget implements Target {
     }
     const latencyMs = performance.now() - started;
     if (!response) {
-      return { id: doc.id, output: null, error, latencyMs, serverMs: null, promptTokens: null, completionTokens: null, truncated: false, confidence: null, status: null, reasons: [], model: null };
+      return {
+        id: doc.id,
+        output: null,
+        error,
+        latencyMs,
+        serverMs: null,
+        promptTokens: null,
+        completionTokens: null,
+        truncated: false,
+        confidence: null,
+        status: null,
+        reasons: [],
+        model: null,
+      };
     }
     const output = chooseOutput(response.rawOutput, response.record);
     const conf = response.confidence?.available ? Object.values(response.confidence.fields) : [];

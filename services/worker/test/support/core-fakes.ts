@@ -229,7 +229,6 @@ export function processorOver(ports: { store?: InMemoryStore; extractor?: Script
     onDependencyDown: (dependency) => down.push(dependency),
     onCommitted: () => (commits += 1),
   });
-  const handle = (messages: readonly InboundMessage[], context = batchContext()): Promise<BatchResult> =>
-    processor.handle(batchOf(messages), context);
+  const handle = (messages: readonly InboundMessage[], context = batchContext()): Promise<BatchResult> => processor.handle(batchOf(messages), context);
   return { store, extractor, producer, down, handle, commits: () => commits };
 }
