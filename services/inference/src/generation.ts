@@ -15,6 +15,8 @@ import {
   candidateJson,
   candidateJsonValues,
   candidateKind,
+  DUE_AFTER_AS_OF,
+  dueWithinAYearOf,
   checkInjection,
   injectedLines,
   findLabelledAmounts,
@@ -72,6 +74,13 @@ export async function groundSteps(llama: Llama, steps: readonly CompiledStep[], 
   const amounts = guided ? labelledAmounts(findLabelledAmounts(index, injectionSpans), readings) : {};
   const unavailable: ReadonlySet<string> = guided ? unavailableFields(index, readings) : new Set();
   const names = lenderNameCandidates(blankLines(text, planted));
+  // Guided: a due or good-through date falls on or within a year after the date the labels give the document.
+  const asOf = guided ? agreedReading(readings.as_of_date) : undefined;
+  const groundedValues = (field: GroundedField) => {
+    const values = candidateJsonValues(candidates, field);
+    if (typeof asOf !== "string" || !DUE_AFTER_AS_OF.has(field)) return values;
+    return values.filter((json) => dueWithinAYearOf(JSON.parse(json) as string, asOf));
+  };
   const compiled = new Map<string, Promise<LlamaGrammar>>();
   return Promise.all(
     steps.map(async (step) => {
@@ -83,7 +92,7 @@ export async function groundSteps(llama: Llama, steps: readonly CompiledStep[], 
       if (labelled.length > 0) grammar = labelledGrammar(step, labelled);
       // A speaker who says the figure cannot be given: whatever else the text holds is not it.
       else if (unavailable.has(step.field)) grammar = labelledGrammar(step, ["null"]);
-      else if (GROUNDED.has(step.field)) grammar = groundedGrammar(step, candidateJsonValues(candidates, step.field as GroundedField));
+      else if (GROUNDED.has(step.field)) grammar = groundedGrammar(step, groundedValues(step.field as GroundedField));
       // A text without any capitalised phrase (empty, or all lower case) keeps the open name grammar.
       else if (step.field === "lender_name" && names.length > 0) grammar = groundedNameGrammar(step, names);
       else return step;

@@ -13,6 +13,7 @@ import {
   findLabelledAmounts,
   labelledAmounts,
   wordedLiabilityType,
+  dueWithinAYearOf,
   type LiabilityRecord,
 } from "@liability/domain";
 import { getLlama, LlamaLogLevel, TokenBias, type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
@@ -263,4 +264,20 @@ test("grounded decoding cannot copy a value or a name from a line addressed to a
   assert.equal(await generationAccepts(canonicalRecordJson({ ...doc.expected!, current_balance: 0.01 }), grounded), false, "the planted amount");
   assert.equal(await generationAccepts(canonicalRecordJson({ ...doc.expected!, lender_name: "Acme Trust" }), grounded), false, "the planted name");
   assert.ok(await generationAccepts(canonicalRecordJson(doc.expected!), grounded), "the document's own record");
+});
+
+test("guided decoding: a yearless due date is the one on or after the call's date, not the year before", async () => {
+  const call = [
+    "Transcript: balance inquiry, 12/09/2025",
+    "Rep: Thank you for calling Harbor Point Credit Union.",
+    "Caller: When is my next payment?",
+    "Rep: Your next one comes on January first.",
+    "Caller: Thanks.",
+    "Rep: You're welcome.",
+  ].join("\n");
+  const guided = await groundSteps(llama, steps, call, RECEIVED, true);
+  const step = guided.find((s) => s.field === "next_due_date")!;
+  assert.match(step.grammar, /2026-01-01/);
+  assert.doesNotMatch(step.grammar, /2025-01-01/);
+  assert.ok(dueWithinAYearOf("2026-01-01", "2025-12-09") && !dueWithinAYearOf("2025-01-01", "2025-12-09"));
 });
