@@ -6,9 +6,19 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { testKafka } from "../harness/index.ts";
 import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
-import { count, documents, encodeEvent, exampleLabels, produce, query, readTopic, waitFor, workerTestContext } from "./support/env.ts";
+import {
+  committedOffsetsByPartition,
+  count,
+  documents,
+  encodeEvent,
+  exampleLabels,
+  produce,
+  query,
+  readTopic,
+  waitFor,
+  workerTestContext,
+} from "./support/env.ts";
 import type { WorkerTestContext } from "./support/env.ts";
 
 const MAIN = fileURLToPath(new URL("../../services/worker/src/main.ts", import.meta.url));
@@ -37,20 +47,9 @@ function spawnWorker(env: Record<string, string>): { child: ChildProcess; exit: 
 }
 
 /** Committed offsets per partition of the group. */
-async function committed(group: string, topic: string): Promise<Map<number, number>> {
-  const admin = testKafka("offsets-reader").admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return new Map(offsets!.partitions.map((p) => [p.partition, Number(p.offset)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** Every message below a committed offset has its record: no offset was committed for unwritten work. */
 async function assertCommittedWorkIsWritten(ctx: WorkerTestContext): Promise<void> {
-  const offsets = await committed(ctx.group, ctx.topics.documents);
+  const offsets = await committedOffsetsByPartition(ctx.group, ctx.topics.documents);
   const written = await query<{ kafka_partition: number; kafka_offset: string }>(
     ctx.db.adminUrl,
     "SELECT kafka_partition, kafka_offset FROM liability_records",
@@ -71,7 +70,7 @@ async function assertCommittedWorkIsWritten(ctx: WorkerTestContext): Promise<voi
 async function assertExactlyOnce(ctx: WorkerTestContext, n: number): Promise<void> {
   assert.equal(await count(ctx.db.adminUrl, "liability_records"), n);
   assert.equal(await count(ctx.db.adminUrl, "outbox"), n);
-  const total = [...(await committed(ctx.group, ctx.topics.documents)).values()].reduce((a, b) => a + Math.max(0, b), 0);
+  const total = [...(await committedOffsetsByPartition(ctx.group, ctx.topics.documents)).values()].reduce((a, b) => a + Math.max(0, b), 0);
   assert.equal(total, n, "every offset committed");
   assert.equal((await readTopic(ctx.topics.dlq, 1, 1_500)).length, 0);
 }
@@ -107,7 +106,10 @@ test("SIGTERM under load, with a rebalance in the middle: stops cleanly and lose
   await assertCommittedWorkIsWritten(ctx);
 
   await waitFor("all records", async () => (await count(ctx.db.adminUrl, "liability_records")) === docs.length, 60_000);
-  await waitFor("all committed", async () => [...(await committed(ctx.group, ctx.topics.documents)).values()].reduce((a, b) => a + b, 0) === docs.length);
+  await waitFor(
+    "all committed",
+    async () => [...(await committedOffsetsByPartition(ctx.group, ctx.topics.documents)).values()].reduce((a, b) => a + b, 0) === docs.length,
+  );
   await waitFor("outbox drained", async () => (await count(ctx.db.adminUrl, "outbox", "published_at IS NULL")) === 0);
   second.child.kill("SIGTERM");
   const secondExit = await second.exit;
@@ -134,7 +136,10 @@ test("SIGKILL under load: a new worker picks up and nothing is lost or recorded 
 
   const successor = spawnWorker({ ...env, LOG_LEVEL: "info" });
   await waitFor("all records", async () => (await count(ctx.db.adminUrl, "liability_records")) === docs.length, 60_000);
-  await waitFor("all committed", async () => [...(await committed(ctx.group, ctx.topics.documents)).values()].reduce((a, b) => a + b, 0) === docs.length);
+  await waitFor(
+    "all committed",
+    async () => [...(await committedOffsetsByPartition(ctx.group, ctx.topics.documents)).values()].reduce((a, b) => a + b, 0) === docs.length,
+  );
   await waitFor("outbox drained", async () => (await count(ctx.db.adminUrl, "outbox", "published_at IS NULL")) === 0);
   await waitFor("successor started", async () => /worker started/.test(successor.log()));
   successor.child.kill("SIGTERM");

@@ -73,7 +73,7 @@ export const workerSettingsSchema = z.object({
   OUTBOX_POLL_INTERVAL_MS: envPositiveInt.default(500),
   OUTBOX_BATCH_SIZE: envPositiveInt.default(200),
   /** How long a claimed outbox row is this relay's; longer than a Kafka send can take. */
-  OUTBOX_LEASE_MS: envPositiveInt.default(60_000),
+  OUTBOX_LEASE_MS: envPositiveInt.default(30_000),
   /** Failures of one row on its own (while the next row went out) before it is parked for a person. */
   OUTBOX_MAX_ATTEMPTS: envPositiveInt.default(5),
   /** Published outbox rows are deleted after this long. */

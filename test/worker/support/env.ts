@@ -174,6 +174,8 @@ export async function workerTestContext(options: { partitions?: number } = {}): 
     INFERENCE_BREAKER_HALF_OPEN_MS: "500",
     DEPENDENCY_PROBE_INTERVAL_MS: "300",
     OUTBOX_POLL_INTERVAL_MS: "200",
+    // A crashed worker's leased outbox rows go to the next relay after this; short, so tests need not wait.
+    OUTBOX_LEASE_MS: "5000",
     SHUTDOWN_GRACE_MS: "10000",
     LOG_LEVEL: process.env.LRE_TEST_LOG_LEVEL ?? "silent",
     ...overrides,
