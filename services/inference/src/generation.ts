@@ -78,8 +78,9 @@ export async function groundSteps(llama: Llama, steps: readonly CompiledStep[], 
   const asOf = guided ? agreedReading(readings.as_of_date) : undefined;
   const groundedValues = (field: GroundedField) => {
     const values = candidateJsonValues(candidates, field);
-    if (typeof asOf !== "string" || !DUE_AFTER_AS_OF.has(field)) return values;
-    return values.filter((json) => dueWithinAYearOf(JSON.parse(json) as string, asOf));
+    const minDays = DUE_AFTER_AS_OF.get(field);
+    if (typeof asOf !== "string" || minDays === undefined) return values;
+    return values.filter((json) => dueWithinAYearOf(JSON.parse(json) as string, asOf, minDays));
   };
   const compiled = new Map<string, Promise<LlamaGrammar>>();
   return Promise.all(

@@ -178,17 +178,25 @@ function isoDate(year: number, month: number, day: number): string {
  * JSON.stringify writes them, strings quoted), in a stable order. `null` is always allowed
  * as well and is not listed.
  */
-/** Fields that fall due after the document's date: the next due date and a payoff's good-through date. */
-export const DUE_AFTER_AS_OF: ReadonlySet<GroundedField> = new Set<GroundedField>(["next_due_date", "payoff_good_through"]);
+/**
+ * Fields that fall due after the document's date, with the fewest days after it they can be:
+ * the next due date comes after the statement or call (0 of the labelled documents have it on
+ * the same day), a payoff may be good through the day it is quoted.
+ */
+export const DUE_AFTER_AS_OF: ReadonlyMap<GroundedField, number> = new Map<GroundedField, number>([
+  ["next_due_date", 1],
+  ["payoff_good_through", 0],
+]);
 
 /**
- * Whether `date` can be a due or good-through date of a document dated `asOf` (ISO dates): on
- * that day or within the year after it. A yearless "January first" on a December call is next
- * January's. Holds for every labelled document of the corpus splits and the dev set but one.
+ * Whether `date` can be a due or good-through date of a document dated `asOf` (ISO dates): at
+ * least `minDays` after it and within the year after it. A yearless "January first" on a
+ * December call is next January's. Holds for every labelled document of the corpus splits and
+ * the dev set but one.
  */
-export function dueWithinAYearOf(date: string, asOf: string): boolean {
+export function dueWithinAYearOf(date: string, asOf: string, minDays = 0): boolean {
   const days = (Date.parse(`${date}T00:00:00Z`) - Date.parse(`${asOf}T00:00:00Z`)) / 86_400_000;
-  return days >= 0 && days <= 366;
+  return days >= minDays && days <= 366;
 }
 
 export function candidateJsonValues(candidates: DocumentCandidates, field: GroundedField): string[] {
