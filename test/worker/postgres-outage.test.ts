@@ -1,12 +1,14 @@
-// PostgreSQL stopped and restarted mid-stream: the worker pauses consumption, commits no
-// offset for unwritten work, resumes by itself, and every document is recorded exactly once.
-// The database is a private cluster, so that stopping it disturbs no other test.
+// PostgreSQL stopped and restarted, or killed with SIGKILL, mid-stream: the worker pauses
+// consumption, commits no offset for unwritten work, resumes by itself, and every document is
+// recorded exactly once. Each database is a private cluster, so that stopping it disturbs no
+// other test; the crash runs with production's durability settings.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Worker } from "@liability/worker";
 import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
 import { PrivatePostgres } from "./support/private-postgres.ts";
 import {
+  committedOffsetsByPartition,
   count,
   counterValue,
   documents,
@@ -27,6 +29,8 @@ let ctx: WorkerTestContext;
 let sidecar: FakeInferenceSidecar;
 let postgres: PrivatePostgres;
 let worker: Worker | undefined;
+/** What the crash test started, stopped in this order. */
+const cleanups: (() => Promise<unknown>)[] = [];
 
 before(async () => {
   [ctx, sidecar, postgres] = await Promise.all([
@@ -37,6 +41,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const cleanup of cleanups) await cleanup();
   await worker?.stop();
   await sidecar?.stop();
   await postgres?.destroy();
@@ -73,4 +78,50 @@ test("PostgreSQL stopped and restarted mid-stream: nothing skipped, dead-lettere
   assert.equal((await readTopic(ctx.topics.dlq, 1, 2_000)).length, 0, "nothing dead-lettered");
   const events = await readTopic(ctx.topics.recorded, docs.length);
   assert.equal(new Set(events.map((m) => m.key!.toString())).size, docs.length, "an event for every record");
+});
+
+test("PostgreSQL killed with SIGKILL mid-load: every committed offset is backed by a record, and nothing is lost or doubled", async () => {
+  const [crashCtx, durable] = await Promise.all([workerTestContext(), PrivatePostgres.create({ durable: true })]);
+  cleanups.push(
+    () => durable.destroy(),
+    () => crashCtx.cleanup(),
+  );
+  const docs = documents(60);
+  await produce(
+    crashCtx.topics.documents,
+    docs.map((d) => encodeEvent(d)),
+  );
+  const crashWorker = await startWorker(
+    crashCtx.config({ INFERENCE_ADDRESS: sidecar.address, DATABASE_URL: durable.workerUrl, DATABASE_SCHEMA: "public", INFERENCE_CONCURRENCY: "2" }),
+  );
+  cleanups.unshift(() => crashWorker.stop());
+  const db = durable.adminUrl;
+  const pausesBefore = counterValue(await telemetry.metrics(), "lre.worker.consumer.pauses", { dependency: "database" });
+  await waitFor("first records", async () => (await count(db, "liability_records")) >= 8);
+  await durable.kill();
+  await waitFor(
+    "consumer paused for the database",
+    async () => counterValue(await telemetry.metrics(), "lre.worker.consumer.pauses", { dependency: "database" }) > pausesBefore,
+  );
+  // While the database is down nothing more can be written, so nothing more can be committed.
+  const committed = await committedOffsetsByPartition(crashCtx.group, crashCtx.topics.documents);
+  await durable.start();
+
+  for (const [partition, offset] of committed) {
+    const [row] = await query<{ n: string }>(db, "SELECT count(*) AS n FROM liability_records WHERE kafka_partition = $1 AND kafka_offset < $2", [
+      partition,
+      offset,
+    ]);
+    assert.equal(Number(row!.n), offset, `partition ${partition}: every message below committed offset ${offset} has its record`);
+  }
+  assert.ok(
+    [...committed.values()].some((n) => n > 0),
+    "the crash came after some offsets were committed",
+  );
+
+  await waitFor("all records", async () => (await count(db, "liability_records")) === docs.length, 90_000);
+  const duplicates = await query(db, "SELECT document_id FROM liability_records GROUP BY tenant_id, document_id HAVING count(*) > 1");
+  assert.equal(duplicates.length, 0);
+  await waitFor("outbox drained", async () => (await count(db, "outbox", "published_at IS NULL")) === 0);
+  assert.equal(await count(db, "outbox"), docs.length, "one event per record, none lost in the crash");
 });

@@ -6,14 +6,13 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { InferenceClient, loadWorkerConfig } from "@liability/worker";
 import type { InferenceClientOptions } from "@liability/worker";
-import { examples, testLogger, waitFor, workerTestContext } from "./support/env.ts";
+import { examples, freePort, testLogger, waitFor, workerTestContext } from "./support/env.ts";
 
 const MODEL = fileURLToPath(new URL("../../.cache/models/SmolLM2-135M-Instruct.Q4_1.gguf", import.meta.url));
 const SIDECAR = fileURLToPath(new URL("../../services/inference/src/main.ts", import.meta.url));
@@ -53,17 +52,6 @@ function makeCertificates(): void {
       ...ext,
     );
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function client(tls: InferenceClientOptions["tls"]): InferenceClient {

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
@@ -272,4 +273,16 @@ export async function committedOffsetsByPartition(group: string, topic: string):
 /** The consumer group's committed offsets on `topic`, summed over its partitions. */
 export async function committedOffsets(group: string, topic: string): Promise<number> {
   return [...(await committedOffsetsByPartition(group, topic)).values()].reduce((sum, n) => sum + n, 0);
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

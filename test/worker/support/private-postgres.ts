@@ -1,26 +1,15 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { migrateUp, setWorkerLogin } from "@liability/db";
+import { freePort } from "./env.ts";
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL("../../../infra/local/postgres.sh", import.meta.url));
 const WORKER_PASSWORD = "lre_worker_private";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A PostgreSQL cluster of this test's own (same scripts as the local stack, another port and
