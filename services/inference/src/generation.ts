@@ -8,7 +8,6 @@ import {
   type TokenBias,
 } from "node-llama-cpp";
 import {
-  agreedReading,
   blankLines,
   buildCandidates,
   buildSourceIndex,
@@ -19,17 +18,12 @@ import {
   dueWithinAYearOf,
   checkInjection,
   injectedLines,
-  findLabelledAmounts,
-  LABELLED_AMOUNT_FIELDS,
-  labelledAmounts,
   GROUNDED_FIELDS,
   lenderNameCandidates,
-  readLabelledFields,
+  readDocumentLabels,
+  type DocumentLabels,
   type GroundedField,
-  type LabelledField,
-  type LabelledReadings,
   type ReaderField,
-  unavailableFields,
   wordedLiabilityType,
 } from "@liability/domain";
 import { FIELD_STEPS, groundedGrammar, groundedNameGrammar, labelledGrammar, type FieldStep } from "./grammar.ts";
@@ -70,12 +64,12 @@ export async function groundSteps(llama: Llama, steps: readonly CompiledStep[], 
   // What a line addressed to a model states is not the document's: no candidate, no name.
   const planted = injectedLines(index.scan, injectionSpans);
   const candidates = buildCandidates(index, { referenceYear: received.getUTCFullYear(), excluded: planted });
-  const readings = guided ? readLabelledFields(index, candidates, injectionSpans) : {};
-  const amounts = guided ? labelledAmounts(findLabelledAmounts(index, injectionSpans), readings) : {};
-  const unavailable: ReadonlySet<string> = guided ? unavailableFields(index, readings) : new Set();
+  const labels: DocumentLabels = guided ? readDocumentLabels(index, candidates, injectionSpans) : { allowed: {}, unavailable: new Set() };
+  const unavailable: ReadonlySet<string> = labels.unavailable;
   const names = lenderNameCandidates(blankLines(text, planted));
   // Guided: a due or good-through date falls on or within a year after the date the labels give the document.
-  const asOf = guided ? agreedReading(readings.as_of_date) : undefined;
+  const asOfValues = [...(labels.allowed.as_of_date ?? [])];
+  const asOf = asOfValues.length === 1 ? asOfValues[0] : undefined;
   const groundedValues = (field: GroundedField) => {
     const values = candidateJsonValues(candidates, field);
     const minDays = DUE_AFTER_AS_OF.get(field);
@@ -89,7 +83,7 @@ export async function groundSteps(llama: Llama, steps: readonly CompiledStep[], 
       // Every field the reader reads (its precision where it reads is 99-100% per field, the
       // model's 80-92%; docs/model-card.md), and the balance and payoff where the document's
       // labels agree on them (consistency.ts), and the kind of debt where the text names only one.
-      const labelled = guided ? labelledValues(text, step.field, readings, amounts) : [];
+      const labelled = guided ? labelledValues(text, step.field, labels) : [];
       if (labelled.length > 0) grammar = labelledGrammar(step, labelled);
       // A speaker who says the figure cannot be given: whatever else the text holds is not it.
       else if (unavailable.has(step.field)) grammar = labelledGrammar(step, ["null"]);
@@ -108,16 +102,13 @@ export async function groundSteps(llama: Llama, steps: readonly CompiledStep[], 
 }
 
 /** Canonical JSON texts of what the document's labels give `field`; empty where they give nothing or disagree. */
-function labelledValues(text: string, field: string, readings: LabelledReadings, amounts: Partial<Record<LabelledField, ReadonlySet<number>>>): string[] {
+function labelledValues(text: string, field: string, labels: DocumentLabels): string[] {
   if (field === "liability_type") {
     const worded = wordedLiabilityType(text);
     return worded === undefined ? [] : [JSON.stringify(worded)];
   }
-  if ((LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field)) {
-    return [...(amounts[field as LabelledField] ?? [])].map((cents) => candidateJson("money", cents));
-  }
-  const read = agreedReading(readings[field as ReaderField]);
-  return read === undefined ? [] : [candidateJson(candidateKind(field as ReaderField), read)];
+  const allowed = labels.allowed[field as ReaderField] ?? [];
+  return [...allowed].map((value) => candidateJson(candidateKind(field as ReaderField), value));
 }
 
 export interface GenerateOptions {

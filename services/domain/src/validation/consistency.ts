@@ -2,6 +2,7 @@ import type { LiabilityRecord } from "../record.ts";
 import { AMOUNT_LABELS, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
 import type { LabelledField } from "./amount-labels.ts";
 import { buildCandidates } from "./candidates.ts";
+import type { DocumentCandidates } from "./candidates.ts";
 import { checkInjection, injectedLines } from "./injection.ts";
 import { wordedLiabilityType } from "./liability-type.ts";
 import { toCents, toThousandths } from "./mentions.ts";
@@ -171,6 +172,29 @@ export function labelledAmounts(labelled: readonly LabelledAmount[], readings: L
   return out;
 }
 
+/** What the document's own labels give, read once for validation and for guided decoding. */
+export interface DocumentLabels {
+  /**
+   * Per field, the canonical values its labels allow (cents, thousandths, ISO date, digits):
+   * for the two amounts as labelledAmounts gives them (an empty set where their labels disagree),
+   * for the other fields the reader's agreed value. No entry where nothing labels the field.
+   */
+  readonly allowed: Partial<Record<ReaderField, ReadonlySet<number | string>>>;
+  /** Fields a speaker says cannot be given, and that nothing labels. */
+  readonly unavailable: ReadonlySet<ReaderField>;
+}
+
+export function readDocumentLabels(index: SourceIndex, candidates: DocumentCandidates, injectionSpans: readonly Span[]): DocumentLabels {
+  const readings = readLabelledFields(index, candidates, injectionSpans);
+  const amounts = labelledAmounts(findLabelledAmounts(index, injectionSpans), readings);
+  const allowed: Partial<Record<ReaderField, ReadonlySet<number | string>>> = {};
+  for (const field of READER_FIELDS) {
+    const values = (LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field) ? amounts[field as LabelledField] : readingSet(readings[field]);
+    if (values !== undefined) allowed[field] = values;
+  }
+  return { allowed, unavailable: unavailableFields(index, readings) };
+}
+
 /**
  * The record against the document's own labels: where the labels of a field agree on a value,
  * the record must carry it; where they disagree, a person decides. A value the model chose from
@@ -184,20 +208,18 @@ export function checkConsistency(
   injectionSpans: readonly Span[] = checkInjection(index.text).spans,
 ): ValidationReason[] {
   const candidates = buildCandidates(index, referenceDate ? { referenceYear: referenceDate.getUTCFullYear() } : {});
-  const readings = readLabelledFields(index, candidates, injectionSpans);
-  const amounts = labelledAmounts(findLabelledAmounts(index, injectionSpans), readings);
+  const labels = readDocumentLabels(index, candidates, injectionSpans);
   const reasons: ValidationReason[] = [];
   const worded = wordedLiabilityType(index.text);
   if (worded !== undefined && record.liability_type !== worded) {
     reasons.push({ rule: RULES.valueNotAtLabel, field: "liability_type", message: `the document names one kind of debt and the record gives another` });
   }
-  for (const field of unavailableFields(index, readings)) {
+  for (const field of labels.unavailable) {
     if (record[field] !== null)
       reasons.push({ rule: RULES.statedUnavailable, field, message: `the document says ${field} cannot be given, and the record has one` });
   }
   for (const field of READER_FIELDS) {
-    const amountField = (LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field);
-    const allowed = amountField ? amounts[field as LabelledField] : readingSet(readings[field]);
+    const allowed = labels.allowed[field];
     if (allowed === undefined) continue;
     if (allowed.size === 0) {
       reasons.push({ rule: RULES.conflictingValues, field, message: `the document labels different values as ${field}` });
