@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # The test command: sets up a fresh machine (scripts/setup.sh), then runs the static checks,
 # every Node test (unit and integration, against the real Kafka, PostgreSQL and model) and the
-# training pipeline's tests. Ends with one line: "N passed, N failed".
+# training pipeline's tests, and the deployment checks (Helm chart, Dockerfiles, alert rules).
+# Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .cache/test-results
 log=.cache/test-results/node.log
 pylog=.cache/test-results/python.log
+deploylog=.cache/test-results/deploy.log
 
 step() { printf '\n==> %s\n' "$*"; }
+
+# The deployment tools are Go programs built from source (minutes of compiling): that runs
+# alongside the set-up, which mostly waits on downloads.
+bash deploy/tools/install.sh >.cache/test-results/deploy-tools.log 2>&1 &
+deploy_tools=$!
 
 bash scripts/setup.sh || { echo "set-up failed"; exit 1; }
 
@@ -20,6 +27,17 @@ npm run --silent lint:proto || status=1
 
 step "training environment"
 bash training/setup.sh || status=1
+
+step "deployment checks: helm lint, kubeconform, hadolint, promtool"
+if wait "$deploy_tools"; then
+  bash deploy/check.sh 2>&1 | tee "$deploylog"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+else
+  echo "deploy tools failed to install:"
+  tail -20 .cache/test-results/deploy-tools.log
+  echo "0 passed, 1 failed" >"$deploylog"
+  status=1
+fi
 
 step "node tests"
 # Test files run one at a time, so the test that kills the broker and the database and brings
@@ -35,6 +53,8 @@ node_pass=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || e
 node_fail=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 py_pass=$(grep -oE '[0-9]+ passed' "$pylog" | tail -1 | grep -oE '[0-9]+' || echo 0)
 py_fail=$(grep -oE '[0-9]+ (failed|error)' "$pylog" | awk '{s+=$1} END {print s+0}')
+deploy_pass=$(grep -oE '^[0-9]+ passed' "$deploylog" | tail -1 | grep -oE '[0-9]+' || echo 0)
+deploy_fail=$(grep -oE '[0-9]+ failed' "$deploylog" | tail -1 | grep -oE '[0-9]+' || echo 0)
 echo
-echo "$((node_pass + py_pass)) passed, $((node_fail + py_fail)) failed"
+echo "$((node_pass + py_pass + deploy_pass)) passed, $((node_fail + py_fail + deploy_fail)) failed"
 exit "$status"

@@ -167,6 +167,11 @@ export class InferenceServer {
     if (!this.#draining) this.#setHealth("SERVING");
   }
 
+  /** The model is loaded and the server is not draining: what health reports as SERVING. */
+  get serving(): boolean {
+    return this.#engine !== undefined && !this.#draining;
+  }
+
   get engine(): ExtractionEngine | undefined {
     return this.#engine;
   }

@@ -1,4 +1,4 @@
-import { startTelemetry, type Logger, type Telemetry } from "@liability/platform";
+import { startOpsServer, startTelemetry, type Logger, type OpsServer, type Telemetry } from "@liability/platform";
 import type { MetricReader } from "@opentelemetry/sdk-metrics";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { InferenceConfig } from "./config.ts";
@@ -31,6 +31,8 @@ export function engineOptions(config: InferenceConfig, logger?: Logger): LlamaEn
 export interface Sidecar {
   readonly server: InferenceServer;
   readonly address: string;
+  /** host:port of /metrics, /livez and /readyz, when METRICS_PORT is set. */
+  readonly opsAddress: string | undefined;
   /** Resolves when the model is loaded and warmed up (health is SERVING); rejects on a start-up failure. */
   readonly ready: Promise<LlamaEngine>;
   /** Graceful drain, then releases the model and flushes telemetry. */
@@ -71,6 +73,16 @@ export async function startSidecar(config: InferenceConfig, options: SidecarOpti
     drainTimeoutMs: config.INFERENCE_DRAIN_TIMEOUT_MS,
   });
   const address = await server.listen();
+  let ops: OpsServer | undefined;
+  if (config.METRICS_PORT !== undefined) {
+    ops = await startOpsServer({
+      host: config.METRICS_HOST,
+      port: config.METRICS_PORT,
+      prometheus: telemetry?.prometheus,
+      readiness: async () => ({ ready: server.serving, checks: { model_loaded: server.engine !== undefined, serving: server.serving } }),
+    });
+    logger.info({ address: ops.address }, "operations endpoint: /metrics, /livez, /readyz");
+  }
 
   let engine: LlamaEngine | undefined;
   let stopping = false;
@@ -95,6 +107,7 @@ export async function startSidecar(config: InferenceConfig, options: SidecarOpti
   return {
     server,
     address,
+    opsAddress: ops?.address,
     ready,
     stop() {
       stopping = true;
@@ -102,6 +115,7 @@ export async function startSidecar(config: InferenceConfig, options: SidecarOpti
         await server.drain();
         await ready.catch(() => undefined);
         await engine?.close();
+        await ops?.close();
         await telemetry?.shutdown();
       })();
       return stopped;

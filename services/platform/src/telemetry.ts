@@ -1,6 +1,7 @@
 import { metrics } from "@opentelemetry/api";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from "@opentelemetry/sdk-metrics";
 import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
@@ -12,6 +13,13 @@ export const telemetryConfigSchema = z.object({
   /** Base OTLP/HTTP endpoint, e.g. http://collector:4318. Unset: spans and metrics stay in-process. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_METRIC_EXPORT_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
+  /**
+   * Port of the operations endpoint (/metrics for Prometheus, /livez, /readyz). Unset: none is
+   * opened (local runs); 0: any free port (tests).
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Address it binds (default 127.0.0.1); 0.0.0.0 in a pod, so that the kubelet and Prometheus reach it. */
+  METRICS_HOST: z.string().min(1).optional(),
 });
 
 export type TelemetryConfig = z.infer<typeof telemetryConfigSchema>;
@@ -27,6 +35,8 @@ export interface TelemetryOptions {
 }
 
 export interface Telemetry {
+  /** The Prometheus reader, when METRICS_PORT asks for an endpoint (startOpsServer serves it). */
+  readonly prometheus: PrometheusExporter | undefined;
   shutdown(): Promise<void>;
 }
 
@@ -59,10 +69,14 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       }),
     );
   }
+  // Pulled by Prometheus next to OTLP's push: the two readers see the same instruments.
+  const prometheus = options.config.METRICS_PORT === undefined ? undefined : new PrometheusExporter({ preventServerStart: true });
+  if (prometheus) readers.push(prometheus);
   const meterProvider = new MeterProvider({ resource, readers });
   metrics.setGlobalMeterProvider(meterProvider);
 
   return {
+    prometheus,
     async shutdown() {
       await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
       metrics.disable();

@@ -2,7 +2,7 @@
 // bad variable), telemetry, graceful stop on SIGTERM/SIGINT, exit 1 when start-up fails.
 // services/worker/src/main.ts runs it as is; variants (the load test's Kafka-client comparison)
 // pass their own parts.
-import { ConfigError, createLogger, startTelemetry, type Logger } from "@liability/platform";
+import { ConfigError, createLogger, startOpsServer, startTelemetry, type Logger, type OpsServer } from "@liability/platform";
 import { loadWorkerConfig, type WorkerConfig } from "./config.ts";
 import { createWorker, type WorkerParts } from "./worker.ts";
 
@@ -23,6 +23,11 @@ export async function runWorkerProcess(buildParts: BuildWorkerParts = () => ({})
   const logger = createLogger({ service: "lre-worker", level: config.LOG_LEVEL });
   const telemetry = startTelemetry({ serviceName: "lre-worker", config });
   const worker = createWorker(config, logger, buildParts(config, logger));
+  let ops: OpsServer | undefined;
+  if (config.METRICS_PORT !== undefined) {
+    ops = await startOpsServer({ host: config.METRICS_HOST, port: config.METRICS_PORT, prometheus: telemetry.prometheus, readiness: () => worker.readiness() });
+    logger.info({ address: ops.address }, "operations endpoint: /metrics, /livez, /readyz");
+  }
 
   let signalled = false;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -32,6 +37,7 @@ export async function runWorkerProcess(buildParts: BuildWorkerParts = () => ({})
       logger.info({ signal }, "shutdown requested");
       worker
         .stop()
+        .then(() => ops?.close())
         .then(() => telemetry.shutdown())
         .then(
           () => process.exit(0),
@@ -54,6 +60,7 @@ export async function runWorkerProcess(buildParts: BuildWorkerParts = () => ({})
   } catch (err) {
     logger.fatal({ err }, "worker failed to start");
     await worker.stop().catch(() => {});
+    await ops?.close();
     await telemetry.shutdown();
     process.exit(1);
   }

@@ -66,7 +66,9 @@ export class BatchProcessor {
   async handle(batch: InboundBatch, ctx: BatchContext): Promise<BatchResult> {
     const { metrics, logger } = this.#o;
     const started = performance.now();
+    const conventions = { "messaging.system": "kafka", "messaging.destination.name": batch.topic, "messaging.operation.name": "process" };
     metrics.batchSize.record(batch.messages.length, { topic: batch.topic });
+    metrics.consumedMessages.add(batch.messages.length, conventions);
     metrics.recordLag(batch.topic, batch.partition, batch.lag);
 
     const items = batch.messages.map((message) => this.#open(message));
@@ -93,7 +95,7 @@ export class BatchProcessor {
     } finally {
       clearInterval(heartbeat);
       for (const item of items) item.span.end();
-      metrics.batchDuration.record(performance.now() - started, { topic: batch.topic });
+      metrics.processDuration.record((performance.now() - started) / 1000, conventions);
     }
   }
 

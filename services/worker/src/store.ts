@@ -10,6 +10,14 @@ export interface OutboxBacklog {
   readonly oldestAgeSeconds: number;
 }
 
+/** The connection pool right now, for the db.client.connection.* gauges. */
+export interface PoolStats {
+  readonly idle: number;
+  readonly used: number;
+  readonly pending: number;
+  readonly max: number;
+}
+
 export interface OutboxRow {
   readonly id: string;
   readonly key: string;
@@ -174,6 +182,21 @@ export class WorkerStore implements RecordStore {
     } finally {
       client.release(broken ? true : undefined);
     }
+  }
+
+  poolStats(): PoolStats {
+    return {
+      idle: this.pool.idleCount,
+      used: this.pool.totalCount - this.pool.idleCount,
+      pending: this.pool.waitingCount,
+      max: this.pool.options.max ?? 10,
+    };
+  }
+
+  /** Review items nobody has resolved yet (pending or in review), across tenants. */
+  async openReviewItems(): Promise<number> {
+    const result = await this.pool.query<{ n: string }>("SELECT count(*) AS n FROM review_queue WHERE status IN ('pending', 'in_review')");
+    return Number(result.rows[0]!.n);
   }
 
   async ping(): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { kafkaConnectionOptions, postgresPoolConfig } from "@liability/platform";
-import type { Logger } from "@liability/platform";
+import type { HealthReport, Logger } from "@liability/platform";
 import type { WorkerConfig } from "./config.ts";
 import { validationPolicyFrom } from "./config.ts";
 import { InferenceClient } from "./inference-client.ts";
@@ -18,6 +18,11 @@ export interface Worker {
   start(): Promise<void>;
   /** Graceful stop: see MessageConsumer.stop; then the relay publishes what is committed. */
   stop(): Promise<void>;
+  /**
+   * For the readiness probe: consuming (started, not stopping, not paused for a dependency),
+   * PostgreSQL answers, the circuit to the sidecar is closed.
+   */
+  readiness(): Promise<HealthReport>;
   readonly metrics: WorkerMetrics;
 }
 
@@ -61,6 +66,7 @@ export function createWorker(config: WorkerConfig, logger: Logger, parts: Worker
   const producer = parts.producer ?? clients!.producer;
   const consumer = parts.consumer ?? clients!.consumer;
   const store = new WorkerStore(workerPoolConfig(postgresPoolConfig(config, "lre-worker"), config.DATABASE_SCHEMA));
+  metrics.watchStore(store, "lre-worker");
   const inference = new InferenceClient(
     {
       address: config.INFERENCE_ADDRESS,
@@ -123,6 +129,7 @@ export function createWorker(config: WorkerConfig, logger: Logger, parts: Worker
     onCommitted: () => relay.wake(),
   });
 
+  let started = false;
   let stopping: Promise<void> | undefined;
   return {
     metrics,
@@ -130,7 +137,16 @@ export function createWorker(config: WorkerConfig, logger: Logger, parts: Worker
       await producer.connect();
       relay.start();
       await consumer.start((batch, ctx) => processor.handle(batch, ctx));
+      started = true;
       logger.info({ topic: config.KAFKA_TOPIC_DOCUMENTS, group: config.KAFKA_CONSUMER_GROUP }, "worker started");
+    },
+    async readiness() {
+      const checks = {
+        consuming: started && stopping === undefined && recovery.down.length === 0,
+        database: await store.ping(),
+        inference_circuit_closed: !inference.circuitOpen,
+      };
+      return { ready: Object.values(checks).every(Boolean), checks };
     },
     stop() {
       stopping ??= (async () => {
