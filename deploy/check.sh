@@ -60,6 +60,15 @@ refused() { # values-file expected-message
   grep -q -- "$2" "$work/refused" || { cat "$work/refused"; return 1; }
 }
 
+rejects_invalid() {
+  if kubeconform_strict deploy/tools/testdata/invalid-objects.yaml >"$work/invalid" 2>&1; then
+    cat "$work/invalid"
+    return 1
+  fi
+  [[ "$(grep -c ' is invalid: ' "$work/invalid")" -eq 2 ]] || { cat "$work/invalid"; return 1; }
+}
+
+check "kubeconform rejects an unknown field and a mistyped KEDA trigger" rejects_invalid
 check "helm lint (default values)" "$bin/helm" lint --strict "$chart"
 check "kubeconform: default (KEDA on lag)" render_and_validate default -
 for values in "$chart"/ci/*-values.yaml; do
