@@ -22,6 +22,16 @@ export const postgresConfigSchema = z
     DATABASE_POOL_MAX: envPositiveInt.default(10),
   })
   .superRefine((c, ctx) => {
+    // node-postgres lets the URL's ssl parameters override the pool's TLS settings, so a stray
+    // "?sslmode=disable" would silently turn verify-full off.
+    const tlsInUrl = [...new URL(c.DATABASE_URL).searchParams.keys()].filter((key) => key === "ssl" || key.startsWith("ssl"));
+    if (tlsInUrl.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_URL"],
+        message: `set TLS with DATABASE_TLS and DATABASE_TLS_CA_FILE, not in the URL (${tlsInUrl.join(", ")})`,
+      });
+    }
     if (c.DEPLOYMENT_PROFILE !== "local" && new URL(c.DATABASE_URL).password === new URL(LOCAL_DATABASE_URL).password) {
       ctx.addIssue({
         code: "custom",
