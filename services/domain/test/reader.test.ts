@@ -5,6 +5,7 @@ import { labelledDocumentSchema } from "../src/record.ts";
 import type { LiabilityRecord } from "../src/record.ts";
 import {
   agreedReading,
+  DEFAULT_VALIDATION_POLICY,
   buildSourceIndex,
   findLabelledAmounts,
   labelledAmounts,
@@ -248,4 +249,28 @@ test("a figure the speaker says they cannot give: the record leaves it empty, or
   const given = `${call}\nIVR: Your next payment is due 07/01/2026.`;
   const givenIndex = buildSourceIndex(given);
   assert.deepEqual([...unavailableFields(givenIndex, readLabelledFields(givenIndex))], []);
+});
+
+test("consistency: with corroboration on, a value no label names goes to review; a labelled one does not", () => {
+  // "Balance" is labelled, the rate is not: "the rate on this is 6.1" names no field label the reader knows.
+  const text = "Acme Bank auto loan statement\nStatement date 04/01/2026\nBalance $12,400.00\nWe charge 6.1 on this one.";
+  const record: LiabilityRecord = {
+    liability_type: "auto_loan",
+    lender_name: "Acme Bank",
+    account_last4: null,
+    current_balance: 12400,
+    payoff_amount: null,
+    payoff_good_through: null,
+    escrow_balance: null,
+    interest_rate: 6.1,
+    monthly_payment: null,
+    next_due_date: null,
+    as_of_date: "2026-04-01",
+  };
+  const corroborate = { ...DEFAULT_VALIDATION_POLICY, corroboratedFields: ["current_balance", "interest_rate", "as_of_date"] as const };
+  const strict = validateExtraction({ text, output: record, referenceDate: REFERENCE }, corroborate).reasons.map(reasonCode);
+  assert.deepEqual(strict, ["consistency.uncorroborated_value:interest_rate"]);
+  // Off by default; and a null needs no corroboration.
+  assert.deepEqual(codes(text, record), []);
+  assert.deepEqual(validateExtraction({ text, output: { ...record, interest_rate: null }, referenceDate: REFERENCE }, corroborate).reasons.map(reasonCode), []);
 });

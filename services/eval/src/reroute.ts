@@ -1,6 +1,7 @@
 // reroute: applies today's validation to the records of an earlier run, without the model.
 //
 //   node services/eval/src/reroute.ts --data FILE.jsonl --predictions PREDICTIONS.jsonl --out REPORT.json [--name NAME]
+//        [--corroborate FIELD,FIELD|none]   (default: the validation policy's corroboratedFields)
 //
 // Validation is pure, so a change to its rules (a new label-consistency check, a threshold) can be
 // judged on the records a model already produced: each prediction line ({"id", "record",
@@ -11,8 +12,8 @@
 // document is not in the predictions and counts as not truncated.
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DEFAULT_VALIDATION_POLICY, reasonCode, scoreRecord, validateExtraction } from "@liability/domain";
-import type { ExtractedRecord } from "@liability/domain";
+import { DEFAULT_VALIDATION_POLICY, READER_FIELDS, reasonCode, scoreRecord, validateExtraction } from "@liability/domain";
+import type { ExtractedRecord, ReaderField, ValidationPolicy } from "@liability/domain";
 import { parseDataset } from "./dataset.ts";
 
 interface Prediction {
@@ -23,12 +24,32 @@ interface Prediction {
 }
 
 const { values } = parseArgs({
-  options: { data: { type: "string" }, predictions: { type: "string" }, out: { type: "string" }, name: { type: "string", default: "rerouted" } },
+  options: {
+    data: { type: "string" },
+    predictions: { type: "string" },
+    out: { type: "string" },
+    name: { type: "string", default: "rerouted" },
+    corroborate: { type: "string" },
+  },
 });
 if (!values.data || !values.predictions || !values.out) {
   process.stderr.write("usage: reroute --data FILE.jsonl --predictions PREDICTIONS.jsonl --out REPORT.json [--name NAME]\n");
   process.exit(2);
 }
+const policy: ValidationPolicy = { ...DEFAULT_VALIDATION_POLICY, corroboratedFields: corroboratedFields(values.corroborate) };
+
+function corroboratedFields(option: string | undefined): readonly ReaderField[] {
+  if (option === undefined) return DEFAULT_VALIDATION_POLICY.corroboratedFields;
+  if (option === "none") return [];
+  const fields = option.split(",").map((f) => f.trim());
+  const unknown = fields.filter((f) => !(READER_FIELDS as readonly string[]).includes(f));
+  if (unknown.length > 0) {
+    process.stderr.write(`reroute: --corroborate takes fields of ${READER_FIELDS.join(", ")}; not ${unknown.join(", ")}\n`);
+    process.exit(2);
+  }
+  return fields as ReaderField[];
+}
+
 const docs = parseDataset(readFileSync(values.data, "utf8"), values.data);
 const predictions = new Map<string, Prediction>();
 for (const line of readFileSync(values.predictions, "utf8").split("\n")) {
@@ -55,7 +76,7 @@ const detail = docs
       };
     }
     const confidence = typeof p.confidence === "number" ? { available: true, fields: { lowest: p.confidence } } : null;
-    const v = validateExtraction({ text: doc.text, output: p.record, confidence, referenceDate: doc.receivedAt ?? new Date() }, DEFAULT_VALIDATION_POLICY);
+    const v = validateExtraction({ text: doc.text, output: p.record, confidence, referenceDate: doc.receivedAt ?? new Date() }, policy);
     return {
       id: doc.id,
       kind: doc.kind,

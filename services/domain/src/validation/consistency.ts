@@ -206,6 +206,7 @@ export function checkConsistency(
   index: SourceIndex,
   referenceDate?: Date,
   injectionSpans: readonly Span[] = checkInjection(index.text).spans,
+  corroboratedFields: readonly ReaderField[] = [],
 ): ValidationReason[] {
   const candidates = buildCandidates(index, referenceDate ? { referenceYear: referenceDate.getUTCFullYear() } : {});
   const labels = readDocumentLabels(index, candidates, injectionSpans);
@@ -220,7 +221,11 @@ export function checkConsistency(
   }
   for (const field of READER_FIELDS) {
     const allowed = labels.allowed[field];
-    if (allowed === undefined) continue;
+    if (allowed === undefined) {
+      if (record[field] !== null && corroboratedFields.includes(field))
+        reasons.push({ rule: RULES.uncorroborated, field, message: `no label in the document names ${field}; nothing confirms the record's value` });
+      continue;
+    }
     if (allowed.size === 0) {
       reasons.push({ rule: RULES.conflictingValues, field, message: `the document labels different values as ${field}` });
       continue;

@@ -1,4 +1,5 @@
 import type { LiabilityType } from "../record.ts";
+import type { ReaderField } from "./reader.ts";
 
 export interface AmountBounds {
   /** Largest plausible current balance or payoff, USD. */
@@ -33,6 +34,11 @@ export interface ValidationPolicy {
   readonly requireConfidence: boolean;
   /** A yearless date in the text ("due June 9th") grounds a date at most this many years from the reference. */
   readonly yearlessDateMaxYears: number;
+  /**
+   * Fields whose value is accepted only when the document's own labels confirm it; a value the
+   * model picked where nothing labels the field goes to review (rule consistency.uncorroborated_value).
+   */
+  readonly corroboratedFields: readonly ReaderField[];
 }
 
 /**
@@ -59,4 +65,5 @@ export const DEFAULT_VALIDATION_POLICY: ValidationPolicy = {
   confidenceThreshold: 0.5,
   requireConfidence: false,
   yearlessDateMaxYears: 1,
+  corroboratedFields: [],
 };

@@ -26,6 +26,11 @@ export const RULES = {
   valueNotAtLabel: "consistency.value_not_at_label",
   /** The document labels a value for this field and the record leaves it null. */
   labelledValueMissing: "consistency.labelled_value_missing",
+  /**
+   * The record has a value for a field that no label in the document names: the model chose it
+   * among the document's figures, and nothing confirms the choice (policy.corroboratedFields).
+   */
+  uncorroborated: "consistency.uncorroborated_value",
   /** A speaker says the figure cannot be given, and the record has one anyway (taken from elsewhere). */
   statedUnavailable: "consistency.stated_unavailable",
   /** Text that reads as instructions to a model rather than as a bank document. */

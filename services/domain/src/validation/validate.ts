@@ -85,7 +85,7 @@ export function validateExtraction(input: ExtractionToValidate, policy: Validati
   reasons.push(...checkPlausibility(record, input.referenceDate, policy));
   const grounding = checkGrounding(record, index, input.referenceDate, policy);
   reasons.push(...grounding.reasons);
-  reasons.push(...checkConsistency(record, index, input.referenceDate, injection.spans));
+  reasons.push(...checkConsistency(record, index, input.referenceDate, injection.spans, policy.corroboratedFields));
 
   return {
     status: reasons.length === 0 ? "accepted" : "review",
