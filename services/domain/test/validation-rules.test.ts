@@ -17,8 +17,11 @@ const card = byId("ex-003");
 
 const REFERENCE = new Date("2026-04-20T12:00:00Z");
 
+/** Each test here looks at one rule; corroboration (which also fires where a contrived text labels less) has its own tests in reader.test.ts. */
+const ONE_RULE_POLICY = { ...DEFAULT_VALIDATION_POLICY, corroboratedFields: [] };
+
 function validate(text: string, record: unknown, extra: Partial<Parameters<typeof validateExtraction>[0]> = {}): ValidationResult {
-  return validateExtraction({ text, output: record, referenceDate: REFERENCE, ...extra });
+  return validateExtraction({ text, output: record, referenceDate: REFERENCE, ...extra }, ONE_RULE_POLICY);
 }
 
 function codes(result: ValidationResult): string[] {

@@ -22,7 +22,7 @@ const base: LiabilityRecord = {
   as_of_date: null,
 };
 const text =
-  "Quarry Hill Auto Credit. Auto loan 4402 9913 8860. Principal balance $11,204.18. Payoff is $11,391.62, good through June 9th, 2026. Monthly payment $412.50.";
+  "Quarry Hill Auto Credit. Auto loan account number 4402 9913 8860. Principal balance $11,204.18. Payoff is $11,391.62, good through June 9th, 2026. Monthly payment $412.50.";
 
 // Ten documents: six answered right, two with a wrong balance, one unparseable answer, one failed call.
 const ids = Array.from({ length: 10 }, (_, i) => `doc-${i}`);

@@ -1,8 +1,8 @@
 import { DEFAULT_TOPICS } from "@liability/contracts";
 import { z } from "zod";
 import { envBoolean, envPositiveInt, kafkaConfigSchema, loadConfig, postgresConfigSchema, telemetryConfigSchema } from "@liability/platform";
-import { DEFAULT_VALIDATION_POLICY } from "@liability/domain";
-import type { ValidationPolicy } from "@liability/domain";
+import { DEFAULT_VALIDATION_POLICY, READER_FIELDS } from "@liability/domain";
+import type { ReaderField, ValidationPolicy } from "@liability/domain";
 
 const nonNegativeInt = z.coerce.number().int().min(0);
 const fraction = z.coerce.number().min(0).max(1);
@@ -86,6 +86,25 @@ export const workerSettingsSchema = z.object({
   VALIDATION_REQUIRE_CONFIDENCE: envBoolean.default(DEFAULT_VALIDATION_POLICY.requireConfidence),
   VALIDATION_PAYOFF_TOLERANCE_RELATIVE: fraction.default(DEFAULT_VALIDATION_POLICY.payoffTolerance.relative),
   VALIDATION_PAYOFF_TOLERANCE_ABSOLUTE: positiveNumber.default(DEFAULT_VALIDATION_POLICY.payoffTolerance.absolute),
+  /**
+   * Fields whose value is accepted only where the document's own labels confirm it (comma-separated,
+   * or "none"); default: every field the labelled-field reader knows. Fewer fields, fewer reviews,
+   * more wrong records accepted (docs/model-card.md, "Routing").
+   */
+  VALIDATION_CORROBORATED_FIELDS: z
+    .string()
+    .default(DEFAULT_VALIDATION_POLICY.corroboratedFields.join(","))
+    .transform((v, ctx) => {
+      if (v.trim() === "none") return [] as ReaderField[];
+      const fields = v
+        .split(",")
+        .map((f) => f.trim())
+        .filter(Boolean);
+      const unknown = fields.filter((f) => !(READER_FIELDS as readonly string[]).includes(f));
+      if (unknown.length > 0)
+        ctx.addIssue({ code: "custom", message: `unknown field(s) ${unknown.join(", ")}; expected "none" or some of ${READER_FIELDS.join(", ")}` });
+      return fields as ReaderField[];
+    }),
 
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -129,5 +148,6 @@ export function validationPolicyFrom(config: WorkerConfig): ValidationPolicy {
       relative: config.VALIDATION_PAYOFF_TOLERANCE_RELATIVE,
       absolute: config.VALIDATION_PAYOFF_TOLERANCE_ABSOLUTE,
     },
+    corroboratedFields: config.VALIDATION_CORROBORATED_FIELDS,
   };
 }

@@ -1,4 +1,5 @@
 import type { LiabilityType } from "../record.ts";
+import { READER_FIELDS } from "./reader.ts";
 import type { ReaderField } from "./reader.ts";
 
 export interface AmountBounds {
@@ -65,5 +66,5 @@ export const DEFAULT_VALIDATION_POLICY: ValidationPolicy = {
   confidenceThreshold: 0.5,
   requireConfidence: false,
   yearlessDateMaxYears: 1,
-  corroboratedFields: [],
+  corroboratedFields: READER_FIELDS,
 };
