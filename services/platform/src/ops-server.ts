@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
 
-/** One dependency's state, as the readiness endpoint reports it. */
+/** What the readiness endpoint reports: ready when every check passes. */
 export interface HealthReport {
   readonly ready: boolean;
   /** Per check, true when it passes; names are stable (probes and dashboards read them). */
