@@ -12,7 +12,7 @@
 // document is not in the predictions and counts as not truncated.
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DEFAULT_VALIDATION_POLICY, READER_FIELDS, reasonCode, scoreRecord, validateExtraction } from "@liability/domain";
+import { DEFAULT_VALIDATION_POLICY, parseCorroboratedFields, READER_FIELDS, reasonCode, scoreRecord, validateExtraction } from "@liability/domain";
 import type { ExtractedRecord, ReaderField, ValidationPolicy } from "@liability/domain";
 import { parseDataset } from "./dataset.ts";
 
@@ -40,14 +40,12 @@ const policy: ValidationPolicy = { ...DEFAULT_VALIDATION_POLICY, corroboratedFie
 
 function corroboratedFields(option: string | undefined): readonly ReaderField[] {
   if (option === undefined) return DEFAULT_VALIDATION_POLICY.corroboratedFields;
-  if (option === "none") return [];
-  const fields = option.split(",").map((f) => f.trim());
-  const unknown = fields.filter((f) => !(READER_FIELDS as readonly string[]).includes(f));
+  const { fields, unknown } = parseCorroboratedFields(option);
   if (unknown.length > 0) {
     process.stderr.write(`reroute: --corroborate takes fields of ${READER_FIELDS.join(", ")}; not ${unknown.join(", ")}\n`);
     process.exit(2);
   }
-  return fields as ReaderField[];
+  return fields;
 }
 
 const docs = parseDataset(readFileSync(values.data, "utf8"), values.data);

@@ -1,8 +1,8 @@
 import { DEFAULT_TOPICS } from "@liability/contracts";
 import { z } from "zod";
 import { envBoolean, envPositiveInt, kafkaConfigSchema, loadConfig, postgresConfigSchema, telemetryConfigSchema } from "@liability/platform";
-import { DEFAULT_VALIDATION_POLICY, READER_FIELDS } from "@liability/domain";
-import type { ReaderField, ValidationPolicy } from "@liability/domain";
+import { DEFAULT_VALIDATION_POLICY, parseCorroboratedFields, READER_FIELDS } from "@liability/domain";
+import type { ValidationPolicy } from "@liability/domain";
 
 const nonNegativeInt = z.coerce.number().int().min(0);
 const fraction = z.coerce.number().min(0).max(1);
@@ -95,15 +95,10 @@ export const workerSettingsSchema = z.object({
     .string()
     .default(DEFAULT_VALIDATION_POLICY.corroboratedFields.join(","))
     .transform((v, ctx) => {
-      if (v.trim() === "none") return [] as ReaderField[];
-      const fields = v
-        .split(",")
-        .map((f) => f.trim())
-        .filter(Boolean);
-      const unknown = fields.filter((f) => !(READER_FIELDS as readonly string[]).includes(f));
+      const { fields, unknown } = parseCorroboratedFields(v);
       if (unknown.length > 0)
         ctx.addIssue({ code: "custom", message: `unknown field(s) ${unknown.join(", ")}; expected "none" or some of ${READER_FIELDS.join(", ")}` });
-      return fields as ReaderField[];
+      return fields;
     }),
 
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

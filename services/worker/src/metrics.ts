@@ -89,19 +89,27 @@ export class WorkerMetrics {
    * global figure, so dashboards take max, not sum).
    */
   watchStore(source: StoreGaugeSource, poolName: string): void {
-    this.#meter
-      .createObservableUpDownCounter("db.client.connection.count", { description: "connections of the pool, by state", unit: "{connection}" })
-      .addCallback((result) => {
+    const pool = { "db.client.connection.pool.name": poolName };
+    const connections = this.#meter.createObservableUpDownCounter("db.client.connection.count", {
+      description: "connections of the pool, by state",
+      unit: "{connection}",
+    });
+    const max = this.#meter.createObservableUpDownCounter("db.client.connection.max", { description: "most connections the pool opens", unit: "{connection}" });
+    const pending = this.#meter.createObservableUpDownCounter("db.client.connection.pending_requests", {
+      description: "queries waiting for a connection",
+      unit: "{request}",
+    });
+    // One reading of the pool per collection for all three instruments.
+    this.#meter.addBatchObservableCallback(
+      (result) => {
         const stats = source.poolStats();
-        result.observe(stats.idle, { "db.client.connection.pool.name": poolName, "db.client.connection.state": "idle" });
-        result.observe(stats.used, { "db.client.connection.pool.name": poolName, "db.client.connection.state": "used" });
-      });
-    this.#meter
-      .createObservableUpDownCounter("db.client.connection.max", { description: "most connections the pool opens", unit: "{connection}" })
-      .addCallback((result) => result.observe(source.poolStats().max, { "db.client.connection.pool.name": poolName }));
-    this.#meter
-      .createObservableUpDownCounter("db.client.connection.pending_requests", { description: "queries waiting for a connection", unit: "{request}" })
-      .addCallback((result) => result.observe(source.poolStats().pending, { "db.client.connection.pool.name": poolName }));
+        result.observe(connections, stats.idle, { ...pool, "db.client.connection.state": "idle" });
+        result.observe(connections, stats.used, { ...pool, "db.client.connection.state": "used" });
+        result.observe(max, stats.max, pool);
+        result.observe(pending, stats.pending, pool);
+      },
+      [connections, max, pending],
+    );
     this.#meter
       .createObservableGauge("lre.review_queue.depth", { description: "review items not yet resolved (all tenants)", unit: "{item}" })
       .addCallback(async (result) => {

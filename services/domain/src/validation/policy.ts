@@ -43,6 +43,20 @@ export interface ValidationPolicy {
 }
 
 /**
+ * A list of corroborated fields as configuration gives it: "none", or field names separated by
+ * commas. Names the reader does not know come back in `unknown` for the caller to report.
+ */
+export function parseCorroboratedFields(text: string): { fields: ReaderField[]; unknown: string[] } {
+  if (text.trim() === "none") return { fields: [], unknown: [] };
+  const names = text
+    .split(",")
+    .map((f) => f.trim())
+    .filter(Boolean);
+  const known = (name: string): name is ReaderField => (READER_FIELDS as readonly string[]).includes(name);
+  return { fields: names.filter(known), unknown: names.filter((name) => !known(name)) };
+}
+
+/**
  * Defaults chosen to catch model mistakes (a rate given as a fraction, a digit too many,
  * a year off) while leaving real US consumer liabilities alone: jumbo mortgages, high
  * card APRs, 0% promotional rates.
