@@ -11,5 +11,5 @@ flock 9
 "$LRE_ROOT/infra/local/postgres.sh" stop 9>&-
 if [[ "${1:-}" == "--purge" ]]; then
   log "deleting Kafka and PostgreSQL data (jars and packages stay)"
-  rm -rf "$KAFKA_DATA" "$KAFKA_HOME/cluster.id" "$PG_DATA"
+  rm -rf "$KAFKA_DATA" "$KAFKA_HOME"/node-* "$KAFKA_HOME/cluster.id" "$KAFKA_HOME/nodes" "$PG_DATA"
 fi

@@ -12,8 +12,14 @@ KAFKA_HOST="${KAFKA_HOST:-127.0.0.1}"
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
-KAFKA_HOME="$LRE_CACHE/kafka"
-KAFKA_LIBS="$KAFKA_HOME/libs"
+KAFKA_HOME="${KAFKA_HOME:-$LRE_CACHE/kafka}"
+# 1: one combined broker+controller. 3: a three-node KRaft cluster, each node broker and controller,
+# on ports KAFKA_PORT + 10·(n-1) and KAFKA_CONTROLLER_PORT + 10·(n-1). Unset: as many as the cluster
+# in KAFKA_HOME was formatted with (so that stop and status find every node), else 1.
+KAFKA_NODES="${KAFKA_NODES:-$(cat "$KAFKA_HOME/nodes" 2>/dev/null || echo 1)}"
+# A second cluster on the same machine (the broker-loss test) reuses the jars of the first.
+KAFKA_LIBS="${KAFKA_LIBS:-$KAFKA_HOME/libs}"
+# Node 1's folders; nodes 2 and 3 live under $KAFKA_HOME/node-<n> (kafka.sh node_home).
 KAFKA_DATA="$KAFKA_HOME/data"
 KAFKA_LOGS="$KAFKA_HOME/logs"
 KAFKA_PID_FILE="$KAFKA_HOME/kafka.pid"

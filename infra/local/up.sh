@@ -2,6 +2,13 @@
 # Brings the local stack up: installs what is missing, starts Kafka and PostgreSQL, waits until
 # both answer, creates the topics and applies the migrations. Safe to run again at any time; after
 # a crash (or kill -9) of either service it restarts what is down.
+# Usage: infra/local/up.sh [--kafka-nodes 1|3]   (3: a three-node KRaft cluster, topics with
+# replication factor 3 and min.insync.replicas 2, as in production; stays 3 until down.sh --purge)
+case "${1:-}" in
+  --kafka-nodes) export KAFKA_NODES="${2:?--kafka-nodes needs 1 or 3}" ;;
+  "") ;;
+  *) echo "usage: $0 [--kafka-nodes 1|3]" >&2; exit 2 ;;
+esac
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [[ -x "$LRE_NODE" ]] || die "node_modules is missing; run 'npm ci' in $LRE_ROOT first"

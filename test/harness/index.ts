@@ -1,5 +1,5 @@
 export { kafkaBrokers, createTestTopics, testKafka, uniqueName } from "./kafka.ts";
-export type { TestTopics } from "./kafka.ts";
+export type { TestTopicOptions, TestTopics } from "./kafka.ts";
 export { createTestDatabase } from "./postgres.ts";
 export type { TestDatabase } from "./postgres.ts";
 export { ensureStack } from "./stack.ts";

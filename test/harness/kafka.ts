@@ -43,21 +43,35 @@ async function waitUntilServed(admin: Admin, topics: string[], partitions: numbe
   }
 }
 
+export interface TestTopicOptions {
+  partitions?: number;
+  prefix?: string;
+  /** Another cluster than the local stack (a test's own); its replication settings come with it. */
+  cluster?: { brokers: readonly string[]; replicationFactor: number; minInsyncReplicas: number };
+}
+
 /**
  * Creates `n` fresh topics for one test, each with `partitions` partitions, and waits until they
  * have leaders. The broker does not auto-create topics, so a test cannot accidentally share one.
  */
-export async function createTestTopics(n: number, options: { partitions?: number; prefix?: string } = {}): Promise<TestTopics> {
+export async function createTestTopics(n: number, options: TestTopicOptions = {}): Promise<TestTopics> {
   await ensureStack();
   const base = uniqueName(options.prefix ?? "test");
   const topics = Array.from({ length: n }, (_, i) => `${base}.${i}`);
   const partitions = options.partitions ?? 3;
-  const admin = testKafka("lre-test-admin").admin();
+  const cluster = options.cluster;
+  const client = () => testKafka("lre-test-admin", cluster ? { brokers: [...cluster.brokers] } : {});
+  const admin = client().admin();
   await admin.connect();
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      topics: topics.map((topic) => ({
+        topic,
+        numPartitions: partitions,
+        replicationFactor: cluster?.replicationFactor ?? 1,
+        configEntries: cluster ? [{ name: "min.insync.replicas", value: String(cluster.minInsyncReplicas) }] : [],
+      })),
     });
     await waitUntilServed(admin, topics, partitions);
   } finally {
@@ -69,7 +83,7 @@ export async function createTestTopics(n: number, options: { partitions?: number
     cleanup: async () => {
       if (cleaned) return;
       cleaned = true;
-      const a = testKafka("lre-test-admin").admin();
+      const a = client().admin();
       await a.connect();
       try {
         await a.deleteTopics({ topics, timeout: 10_000 });

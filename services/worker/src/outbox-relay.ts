@@ -1,5 +1,6 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Logger } from "@liability/platform";
+import { PartialSendError } from "./core/messaging.ts";
 import type { MessageProducer, OutboundMessage } from "./core/messaging.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import type { OutboxBacklog, OutboxRow } from "./store.ts";
@@ -43,7 +44,9 @@ const PRUNE_CHUNK = 10_000;
  * it sends the oldest row alone, and if that fails, the row after it. The next one going out
  * means the oldest row itself is the problem (too large, a topic that refuses it): its attempt
  * is counted, and after maxAttempts it is parked with the error, so one bad row never blocks
- * the rest. Both failing means Kafka is away: nothing is counted, the relay backs off.
+ * the rest. Both failing means Kafka is away: nothing is counted, the relay backs off. Rows a
+ * failed send did write (PartialSendError: the partitions of a live leader, when another broker
+ * died) are marked published all the same, so a broker's loss publishes nothing twice.
  */
 export class OutboxRelay {
   readonly #o: OutboxRelayOptions;
@@ -113,28 +116,24 @@ export class OutboxRelay {
       return 0;
     }
     if (!this.#isolating) {
-      try {
-        await this.#publish(rows);
-      } catch (error) {
-        await source.releaseOutbox(ids(rows));
-        this.#isolating = true;
-        throw error;
-      }
-      await source.markPublished(ids(rows));
-      return rows.length;
+      const { published, error } = await this.#publish(rows);
+      // What Kafka acknowledged is marked even when the rest failed: sent again, it would be published twice.
+      if (published.length > 0) await source.markPublished(ids(published));
+      if (error === undefined) return rows.length;
+      await source.releaseOutbox(ids(rows.filter((r) => !published.includes(r))));
+      this.#isolating = true;
+      throw error;
     }
     const [oldest, next] = rows as [OutboxRow, OutboxRow | undefined];
-    try {
-      await this.#publish([oldest]);
-    } catch (oldestError) {
+    const { error: oldestError } = await this.#publish([oldest]);
+    if (oldestError !== undefined) {
       // Alone, a failing row tells nothing: it may be Kafka that is away.
       if (next === undefined) {
         await source.releaseOutbox(ids(rows));
         throw oldestError;
       }
-      try {
-        await this.#publish([next]);
-      } catch (error) {
+      const { error } = await this.#publish([next]);
+      if (error !== undefined) {
         await source.releaseOutbox(ids(rows));
         throw error;
       }
@@ -173,7 +172,9 @@ export class OutboxRelay {
     }
   }
 
-  async #publish(rows: OutboxRow[]): Promise<void> {
+  /** Sends rows in order; stops at the first failure and says which rows Kafka acknowledged. */
+  async #publish(rows: OutboxRow[]): Promise<{ published: OutboxRow[]; error?: unknown }> {
+    const published: OutboxRow[] = [];
     // Rows are in commit (id) order; consecutive rows for one topic go out in one request.
     let i = 0;
     while (i < rows.length) {
@@ -199,13 +200,20 @@ export class OutboxRelay {
       try {
         await this.#o.producer.send(topic, messages);
         this.#o.metrics.outboxPublished.add(group.length, { topic });
+        published.push(...group);
       } catch (error) {
-        for (const s of spans) s.setStatus({ code: SpanStatusCode.ERROR, message: "publish failed" });
-        throw error;
+        const written = error instanceof PartialSendError ? error.written : new Set<number>();
+        group.forEach((row, k) => {
+          if (written.has(k)) published.push(row);
+          else spans[k]!.setStatus({ code: SpanStatusCode.ERROR, message: "publish failed" });
+        });
+        if (written.size > 0) this.#o.metrics.outboxPublished.add(written.size, { topic });
+        return { published, error };
       } finally {
         for (const s of spans) s.end();
       }
     }
+    return { published };
   }
 }
 

@@ -1,6 +1,7 @@
-import { Consumer, Producer, type Message, type MessagesStream } from "@platformatic/kafka";
+import { Consumer, defaultPartitioner, Producer, type Message, type MessagesStream } from "@platformatic/kafka";
 import type { KafkaConnectionOptions, Logger } from "@liability/platform";
 import type { KafkaConsumerOptions } from "./kafkajs-adapter.ts";
+import { PartialSendError } from "./core/messaging.ts";
 import type { BatchHandler, Headers, InboundMessage, MessageConsumer, MessageProducer, OutboundMessage } from "./core/messaging.ts";
 import { drainInFlight } from "./drain.ts";
 
@@ -253,12 +254,24 @@ export class PlatformaticConsumer implements MessageConsumer {
   }
 }
 
+/** Producer retries: 200 ms doubling to 2 s, about 19 s in all, longer than a crashed leader's fencing (9 s). */
+const PRODUCER_RETRIES = 12;
+const producerRetryDelay = (_client: unknown, _operation: string, attempt: number) => Math.min(200 * 2 ** (attempt - 1), 2_000);
+
 export class PlatformaticProducer implements MessageProducer {
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
 
   constructor(connection: KafkaConnectionOptions) {
-    // Idempotent with acks = all, like the kafkajs producer: a retried send does not write twice.
-    this.#producer = new Producer({ ...bootstrapOptions(connection), idempotent: true, acks: -1, retries: 8, retryDelay: 300 });
+    // Idempotent with acks = all: a retry within a send does not write twice, as long as the
+    // library keeps its producer id, which it resets when a send fails. So its retries must
+    // outlast a leader's failover; a send that fails anyway reports what it wrote (below).
+    this.#producer = new Producer({
+      ...bootstrapOptions(connection),
+      idempotent: true,
+      acks: -1,
+      retries: PRODUCER_RETRIES,
+      retryDelay: producerRetryDelay,
+    });
   }
 
   async connect(): Promise<void> {
@@ -269,18 +282,25 @@ export class PlatformaticProducer implements MessageProducer {
 
   async send(topic: string, messages: readonly OutboundMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.#producer.send({
-      messages: messages.map((m) => {
-        const headers = new Map<Buffer, Buffer>();
-        for (const [k, v] of Object.entries(m.headers)) headers.set(Buffer.from(k), Buffer.isBuffer(v) ? v : Buffer.from(v));
-        return {
-          topic,
-          ...(m.key === null ? {} : { key: Buffer.isBuffer(m.key) ? m.key : Buffer.from(m.key) }),
-          value: m.value,
-          headers,
-        };
-      }),
+    // Partitions are chosen here, as the library would (its default partitioner, round robin for
+    // no key), so that a failed send's per-partition results say which messages were written.
+    const { topics } = await this.#producer.metadata({ topics: [topic] });
+    const partitionsCount = topics.get(topic)?.partitionsCount ?? 1;
+    const records = messages.map((m, i) => {
+      const key = m.key === null ? undefined : Buffer.isBuffer(m.key) ? m.key : Buffer.from(m.key);
+      const headers = new Map<Buffer, Buffer>();
+      for (const [k, v] of Object.entries(m.headers)) headers.set(Buffer.from(k), Buffer.isBuffer(v) ? v : Buffer.from(v));
+      const partition = (key === undefined ? i : defaultPartitioner(undefined as never, key)) % partitionsCount;
+      return { topic, partition, ...(key === undefined ? {} : { key }), value: m.value, headers };
     });
+    try {
+      await this.#producer.send({ messages: records });
+    } catch (error) {
+      const produced = (error as { produced?: { offsets?: { topic: string; partition: number }[] } }).produced;
+      const writtenPartitions = new Set((produced?.offsets ?? []).filter((o) => o.topic === topic).map((o) => o.partition));
+      const written = new Set(records.flatMap((r, i) => (writtenPartitions.has(r.partition) ? [i] : [])));
+      throw written.size > 0 ? new PartialSendError(error, written) : error;
+    }
   }
 
   async disconnect(): Promise<void> {

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createLogger } from "@liability/platform";
+import { PartialSendError } from "../src/core/messaging.ts";
 import type { MessageProducer, OutboundMessage } from "../src/core/messaging.ts";
 import { WorkerMetrics } from "../src/metrics.ts";
 import { OutboxRelay } from "../src/outbox-relay.ts";
@@ -143,4 +144,43 @@ test("while Kafka is away no row is counted or parked, and all go out once it is
   await until("all published", () => outbox.rows.every((r) => r.published), 15_000);
   await relay.stop();
   assert.deepEqual(kafka.delivered.sort(), ["a", "b", "c"]);
+});
+
+/** Kafka with one broker gone: messages whose key `onDeadBroker` names fail, the others are written, as one send. */
+class KafkaLosingABroker implements MessageProducer {
+  readonly delivered: string[] = [];
+  brokerBack = false;
+  readonly onDeadBroker: (key: string) => boolean;
+  constructor(onDeadBroker: (key: string) => boolean) {
+    this.onDeadBroker = onDeadBroker;
+  }
+  async connect(): Promise<void> {}
+  async disconnect(): Promise<void> {}
+  async send(_topic: string, messages: readonly OutboundMessage[]): Promise<void> {
+    const written = new Set<number>();
+    messages.forEach((m, i) => {
+      if (this.brokerBack || !this.onDeadBroker(String(m.key))) {
+        this.delivered.push(String(m.key));
+        written.add(i);
+      }
+    });
+    if (written.size < messages.length) throw new PartialSendError(new Error("NOT_LEADER_OR_FOLLOWER"), written);
+  }
+}
+
+test("rows a failed send did write are marked published, so the retry publishes only the rest: nothing twice", async () => {
+  const outbox = new MemoryOutbox(["a", "b", "c", "d", "e", "f"]);
+  const kafka = new KafkaLosingABroker((key) => key === "b" || key === "e");
+  const relay = relayOver(outbox, kafka);
+  relay.start();
+  await until("the rows on live partitions published", () => outbox.rows.filter((r) => r.published).length === 4);
+  kafka.brokerBack = true;
+  relay.wake();
+  await until("all published", () => outbox.rows.every((r) => r.published), 15_000);
+  await relay.stop();
+  assert.deepEqual([...kafka.delivered].sort(), ["a", "b", "c", "d", "e", "f"], "each row exactly once");
+  assert.ok(
+    outbox.rows.every((r) => r.attempts === 0 && r.parked === null),
+    "a lost broker counts against no row",
+  );
 });

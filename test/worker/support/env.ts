@@ -17,7 +17,7 @@ import type { Logger, Telemetry } from "@liability/platform";
 import { createWorker, loadWorkerConfig } from "@liability/worker";
 import type { Worker, WorkerConfig } from "@liability/worker";
 import { createTestDatabase, createTestTopics, kafkaBrokers, testKafka, uniqueName } from "../../harness/index.ts";
-import type { TestDatabase } from "../../harness/index.ts";
+import type { TestDatabase, TestTopicOptions } from "../../harness/index.ts";
 
 export const examples: LabelledDocument[] = readFileSync(new URL("../../../../shared/spec/examples.jsonl", import.meta.url), "utf8")
   .trim()
@@ -77,8 +77,16 @@ export interface RawMessage {
   headers?: Record<string, string | Buffer>;
 }
 
-export async function produce(topic: string, messages: readonly RawMessage[]): Promise<void> {
-  const producer = testKafka("worker-test-producer").producer({ createPartitioner: Partitioners.DefaultPartitioner });
+/**
+ * `brokers`: another cluster than the local stack's. The upstream producer is patient (about a
+ * minute of retries), as a real one is: a broker's leaderships move only once the controller has
+ * fenced it, which takes its session timeout after a crash.
+ */
+export async function produce(topic: string, messages: readonly RawMessage[], brokers?: readonly string[]): Promise<void> {
+  const retry = { retries: 12, initialRetryTime: 300, maxRetryTime: 5_000 };
+  const producer = testKafka("worker-test-producer", brokers ? { brokers: [...brokers], retry } : { retry }).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   try {
     await producer.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })) });
@@ -88,8 +96,8 @@ export async function produce(topic: string, messages: readonly RawMessage[]): P
 }
 
 /** Reads a topic from the beginning until `count` messages arrived (or the timeout), then stops. */
-export async function readTopic(topic: string, count: number, timeoutMs = 20_000): Promise<KafkaMessage[]> {
-  const consumer: Consumer = testKafka("worker-test-reader").consumer({ groupId: uniqueName("reader") });
+export async function readTopic(topic: string, count: number, timeoutMs = 20_000, brokers?: readonly string[]): Promise<KafkaMessage[]> {
+  const consumer: Consumer = testKafka("worker-test-reader", brokers ? { brokers: [...brokers] } : {}).consumer({ groupId: uniqueName("reader") });
   const seen: KafkaMessage[] = [];
   await consumer.connect();
   try {
@@ -154,12 +162,15 @@ export interface WorkerTestContext {
   cleanup(): Promise<void>;
 }
 
-export async function workerTestContext(options: { partitions?: number } = {}): Promise<WorkerTestContext> {
-  const [topics, db] = await Promise.all([createTestTopics(3, { partitions: options.partitions ?? 3, prefix: "worker" }), createTestDatabase()]);
+export async function workerTestContext(options: Pick<TestTopicOptions, "partitions" | "cluster"> = {}): Promise<WorkerTestContext> {
+  const [topics, db] = await Promise.all([
+    createTestTopics(3, { partitions: options.partitions ?? 3, prefix: "worker", cluster: options.cluster }),
+    createTestDatabase(),
+  ]);
   const [documentsTopic, dlq, recorded] = topics.topics as [string, string, string];
   const group = uniqueName("worker-group");
   const env = (overrides: Record<string, string> = {}) => ({
-    KAFKA_BROKERS: kafkaBrokers.join(","),
+    KAFKA_BROKERS: (options.cluster?.brokers ?? kafkaBrokers).join(","),
     KAFKA_TOPIC_DOCUMENTS: documentsTopic,
     KAFKA_TOPIC_DLQ: dlq,
     KAFKA_TOPIC_LIABILITY_RECORDED: recorded,
@@ -259,8 +270,8 @@ export function newTraceparent(): { traceparent: string; traceId: string } {
 }
 
 /** The consumer group's committed offset per partition of `topic` (0 where none is committed). */
-export async function committedOffsetsByPartition(group: string, topic: string): Promise<Map<number, number>> {
-  const admin = testKafka("offsets-reader").admin();
+export async function committedOffsetsByPartition(group: string, topic: string, brokers?: readonly string[]): Promise<Map<number, number>> {
+  const admin = testKafka("offsets-reader", brokers ? { brokers: [...brokers] } : {}).admin();
   await admin.connect();
   try {
     const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });

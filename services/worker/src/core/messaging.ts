@@ -86,9 +86,27 @@ export interface OutboundMessage {
   readonly headers: Readonly<Record<string, Buffer | string>>;
 }
 
+/**
+ * A send that failed after some of its messages were written (their partitions' leaders answered,
+ * another's did not, as when a broker dies): `written` holds their indexes in the send. Sending
+ * those again would publish them twice.
+ */
+export class PartialSendError extends Error {
+  readonly written: ReadonlySet<number>;
+
+  constructor(cause: unknown, written: ReadonlySet<number>) {
+    super(`${written.size} message(s) written before the send failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "PartialSendError";
+    this.written = written;
+  }
+}
+
 export interface MessageProducer {
   connect(): Promise<void>;
-  /** Resolves once every replica in sync has the messages (acks = all). */
+  /**
+   * Resolves once every replica in sync has the messages (acks = all). Throws PartialSendError
+   * when it knows that part of them was written, any other error when none (or it cannot tell).
+   */
   send(topic: string, messages: readonly OutboundMessage[]): Promise<void>;
   disconnect(): Promise<void>;
 }
