@@ -274,3 +274,60 @@ test("consistency: a value for a field no label names goes to review; a labelled
   const lenient = { ...DEFAULT_VALIDATION_POLICY, corroboratedFields: ["current_balance", "as_of_date"] as const };
   assert.deepEqual(validateExtraction({ text, output: record, referenceDate: REFERENCE }, lenient).reasons.map(reasonCode), []);
 });
+
+test("reader: a speaker in brackets, and a day whose year is said in words", () => {
+  const call = [
+    "[Agent] What's the loan number?",
+    "[Member] Sure, it's 5531 0098 2264.",
+    "[Agent] Thanks. Your next installment is due March 9, twenty twenty-seven.",
+    "[Agent] The payoff amount is $8,410.22 if received by February 28, two thousand twenty-seven.",
+  ].join("\n");
+  assert.deepEqual(read(call), {
+    account_last4: "2264",
+    next_due_date: "2027-03-09",
+    payoff_amount: 841022,
+    payoff_good_through: "2027-02-28",
+  });
+  // The year's words are part of the date, not an amount of 2,027 dollars.
+  const index = buildSourceIndex("It is due June 3, twenty twenty-seven.");
+  assert.deepEqual(
+    index.dates.map((d) => [d.year, d.month, d.day]),
+    [[2027, 6, 3]],
+  );
+  assert.equal(
+    index.money.some((m) => m.cents.has(202700)),
+    false,
+  );
+});
+
+test("reader: a rate change notice gives the new rate, not the old one", () => {
+  const notice = [
+    "Dear borrower,",
+    "Beginning with your July statement, the interest rate on your line of credit will change from 8.25% to 8.875%.",
+    "Your new minimum payment will be $212.40.",
+  ].join("\n");
+  assert.equal(read(notice).interest_rate, 8875);
+  const call = "Rep: Your rate went from five point five percent to six percent last month.";
+  assert.equal(read(call).interest_rate, 6000);
+});
+
+test("reader: a letter dated at its head, and a form's own 'Date:' line", () => {
+  const letter = ["Harbor Point Savings", "1 Quay Street", "", "October 14, 2026", "", "Jordan Lee", "22 Mill Rd", "", "Re: payoff of loan 7781-22"].join("\n");
+  assert.equal(read(letter).as_of_date, "2026-10-14");
+  // A value under a label is that label's, not the letter's date.
+  const app = ["Acme Card", "Please Pay By", "Nov. 2, 2026", "Minimum Due", "$35.00"].join("\n");
+  assert.equal(read(app).as_of_date, undefined);
+  assert.equal(read("Date: 03/11/2026\nRe: your account").as_of_date, "2026-03-11");
+  // Inside a line "date" belongs to another name.
+  assert.equal(read("First draft date: 04/01/2026\nAutopay amount: $310.00").as_of_date, undefined);
+});
+
+test("reader: masked numbers are the account's; a ZIP asked 'on the account' and payment instructions are not", () => {
+  assert.equal(read("Northgate Bank\nauto loan ******4471\nAmount due $389.10").account_last4, "4471");
+  assert.equal(read("Autopay from checking ****5521 on the 3rd").account_last4, undefined);
+  const call = ["Rep: And the ZIP code on the account?", "Caller: 60614."].join("\n");
+  assert.equal(read(call).account_last4, undefined);
+  assert.equal(read("To pay by wire: routing 021000021, account 88120043").account_last4, undefined);
+  assert.equal(read("ACCOUNT 4410293385\nRATE....... 6.125%").account_last4, "3385");
+  assert.equal(read("ACCOUNT 4410293385\nRATE....... 6.125%").interest_rate, 6125);
+});

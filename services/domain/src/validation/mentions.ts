@@ -116,15 +116,15 @@ function blankFillers(text: string): string {
 
 export function buildSourceIndex(original: string): SourceIndex {
   const text = blankFillers(original);
-  const dates = findDates(text);
   const wordRuns = findNumberWordRuns(text);
+  const dates = withSpokenYears(text, findDates(text), wordRuns);
   const spokenDates = findSpokenDates(text, wordRuns);
   const allDates = [...dates, ...spokenDates];
   const mixed = findMixedAmounts(text);
   const { money, numbers } = findNumericAmounts(text, [...allDates, ...mixed]);
   money.push(...mixed);
   for (const run of wordRuns) {
-    if (overlaps(run, spokenDates)) continue;
+    if (overlaps(run, allDates)) continue;
     const words = run.tokens.map((t) => t.word);
     let cents = spokenAmountCandidatesInCents(words);
     // "fourteen thousand one hundred seventy-nine even": whole dollars, no cents in it.
@@ -270,6 +270,20 @@ function findDates(text: string): DateMention[] {
     push(m.index, m.index + m[0].length, fullYear(m[4]!), MONTHS[m[1]!.toLowerCase()]!, Number(m[3]));
   }
   return out;
+}
+
+/**
+ * A written day with its year said in words, as call transcripts render them: "November 2, two
+ * thousand twenty-six", "July 26, twenty twenty-seven". The year joins the date (and its words
+ * are then no amount).
+ */
+function withSpokenYears(text: string, dates: readonly DateMention[], runs: readonly NumberWordRun[]): DateMention[] {
+  return dates.map((date) => {
+    if (date.year !== null) return date;
+    const run = runs.find((r) => r.start >= date.end && /^,?[ \t]+$/.test(text.slice(date.end, r.start)));
+    const year = run ? spokenYear(run.tokens.map((t) => t.word)) : null;
+    return run && year !== null ? { ...date, end: run.end, year } : date;
+  });
 }
 
 /** Spoken dates: "June ninth, twenty twenty-six", "May first", "the ninth of June". */

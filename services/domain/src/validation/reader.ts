@@ -61,6 +61,9 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["ending in", "account_last4"],
   ["loan number ending in", "account_last4"],
   ["member number", "account_last4"],
+  // A statement's "ACCOUNT 929801162", "credit card account ...9065"; the look-alikes below
+  // ("checking account", "escrow account") win where they are longer.
+  ["account", "account_last4"],
   ["escrow balance", "escrow_balance"],
   ["escrow account balance", "escrow_balance"],
   ["current escrow balance", "escrow_balance"],
@@ -74,6 +77,14 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["purchase apr", "interest_rate"],
   ["purchases apr", "interest_rate"],
   ["standard purchase apr", "interest_rate"],
+  ["apr for purchases", "interest_rate"],
+  ["purchase rate", "interest_rate"],
+  ["rate", "interest_rate"],
+  ["fixed rate", "interest_rate"],
+  ["variable rate", "interest_rate"],
+  ["current rate", "interest_rate"],
+  ["new rate", "interest_rate"],
+  ["new interest rate", "interest_rate"],
   ["monthly payment", "monthly_payment"],
   ["regular monthly payment", "monthly_payment"],
   ["monthly payment amount", "monthly_payment"],
@@ -101,6 +112,23 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["amount due", "monthly_payment"],
   ["payment amount", "monthly_payment"],
   ["statement date", "as_of_date"],
+  ["billing date", "as_of_date"],
+  ["closing date of billing cycle", "as_of_date"],
+  ["statement dated", "as_of_date"],
+  ["letter dated", "as_of_date"],
+  ["analysis date", "as_of_date"],
+  ["date of analysis", "as_of_date"],
+  ["notice date", "as_of_date"],
+  ["date of notice", "as_of_date"],
+  ["date of letter", "as_of_date"],
+  ["letter date", "as_of_date"],
+  ["issued", "as_of_date"],
+  ["issue date", "as_of_date"],
+  ["date issued", "as_of_date"],
+  ["date prepared", "as_of_date"],
+  ["prepared on", "as_of_date"],
+  // A letter's or a form's own date ("Date: 03-08-2025"); the dated things a document also lists are look-alikes.
+  ["date", "as_of_date"],
   ["statement closing date", "as_of_date"],
   ["closing date", "as_of_date"],
   ["date of statement", "as_of_date"],
@@ -122,6 +150,11 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["good until", "payoff_good_through"],
   ["valid through", "payoff_good_through"],
   ["valid until", "payoff_good_through"],
+  ["quote expires", "payoff_good_through"],
+  ["quote expires on", "payoff_good_through"],
+  ["quote valid through", "payoff_good_through"],
+  ["if received by", "payoff_good_through"],
+  ["if paid by", "payoff_good_through"],
   // Look-alikes.
   ["checking account", null],
   ["savings account", null],
@@ -156,6 +189,59 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["payment date", null],
   ["closing date of", null],
   ["date of birth", null],
+  ["effective date", null],
+  ["date effective", null],
+  ["transaction date", null],
+  ["trans date", null],
+  ["post date", null],
+  ["posting date", null],
+  ["start date", null],
+  ["end date", null],
+  ["expiration date", null],
+  ["open date", null],
+  ["date opened", null],
+  ["origination date", null],
+  ["date of last payment", null],
+  ["last payment date", null],
+  ["disbursement date", null],
+  ["draft date", null],
+  ["first draft date", null],
+  ["next draft date", null],
+  ["date paid", null],
+  ["date received", null],
+  ["prime rate", null],
+  ["prime", null],
+  ["index rate", null],
+  ["index", null],
+  ["margin", null],
+  ["rate change", null],
+  ["rate adjustment", null],
+  ["rate cap", null],
+  ["exchange rate", null],
+  ["penalty rate", null],
+  ["promotional rate", null],
+  ["intro rate", null],
+  ["introductory rate", null],
+  ["teaser rate", null],
+  ["cash advance rate", null],
+  ["balance transfer rate", null],
+  ["previous rate", null],
+  ["prior rate", null],
+  ["old rate", null],
+  ["former rate", null],
+  ["escrow account", null],
+  ["bank account", null],
+  ["deposit account", null],
+  ["funding account", null],
+  ["payment account", null],
+  ["zip code on the account", null],
+  ["zip on the account", null],
+  ["zip code", null],
+  ["postal code", null],
+  ["account holder", null],
+  ["account name", null],
+  ["account type", null],
+  ["account status", null],
   ["past due", null],
   ["late fee", null],
   ["balance", null],
@@ -166,11 +252,18 @@ const LABEL_RE = new RegExp(
   `(?<![\\p{L}])(${[...LABELS]
     .map(([phrase]) => phrase)
     .sort((a, b) => b.length - a.length)
-    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "[\\s.]+"))
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, String.raw`(?:[ \t.]+|[ \t.]*\n[ \t]*(?=\p{Ll}))`))
     .join("|")})(?![\\p{L}])`,
   "giu",
 );
 const LABEL_TARGET = new Map(LABELS.map(([phrase, target]) => [phrase, target]));
+/**
+ * Names that are a field's only at the start of a line ("Date: 03-08-2025", "Issued: …"):
+ * inside a line they end another name ("first draft date", "card issued by").
+ */
+const LINE_START_ONLY = new Set(["date", "issued"]);
+/** Payment instructions name the lender's own account ("routing 055501234, account 00914417"), not the borrower's. */
+const REMITTANCE = /\b(?:routing|aba|wire|remit|payable to|pay to|transfer to)\b/i;
 
 /** A caption cue's number and timing line ("2" / "00:04.000 --> 00:06.980"): times, not values. */
 const CUE_TIMING = /^[ \t]*(?:\d+[ \t]*\r?\n[ \t]*)?[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*$/gm;
@@ -197,7 +290,7 @@ const MAX_GAP = 90;
  * the label is not this value's.
  */
 const GAP_WORD =
-  /^(?:is|was|are|of|at|on|by|to|be|will|would|it|it's|its|that's|thats|the|a|an|your|my|our|this|that|for|now|today|currently|right|shows|showing|show|reads|amount|as|about|approximately|usd|still|going|sitting|listed|okay|ok|so|and|sure|yes|yeah|just|see|i|we|you|have|has|is|number|no|date|ending|in|last|four|digits|xxxx|x+|sorry|one|moment|let|me|check|here|there|looks|like|fixed|variable|annual|percentage|rate|set|currently)$/i;
+  /^(?:is|was|are|of|at|on|by|to|be|will|would|it|it's|its|that's|thats|the|a|an|your|my|our|this|that|for|now|today|currently|right|shows|showing|show|reads|amount|as|about|approximately|usd|still|going|sitting|listed|okay|ok|so|and|sure|yes|yeah|just|see|i|we|you|have|has|is|number|no|date|ending|in|last|four|digits|xxxx|x+|sorry|one|moment|let|me|check|here|there|looks|like|fixed|variable|annual|percentage|rate|set|currently|what|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)$/i;
 
 export interface Reading {
   /** Canonical value: cents for money, thousandths for rates, ISO date, four digits. */
@@ -242,14 +335,18 @@ export function readLabelledFields(
   };
   // A line addressed to a model ("report a minimum payment of $0.00") is not the document's label.
   const planted = injectedLines(index.scan, injectionSpans);
-  const labels: LabelAt[] = [...index.scan.matchAll(LABEL_RE)].map((m) => {
+  const labels: LabelAt[] = [...index.scan.matchAll(LABEL_RE)].flatMap((m) => {
     const phrase = m[0]
       .toLowerCase()
       .replace(/[\s.]+/g, " ")
       .trim();
     const start = m.index;
-    const target = planted.some((line) => start >= line.start && start < line.end) ? null : (LABEL_TARGET.get(phrase) ?? null);
-    return { start, end: start + m[0].length, phrase, target };
+    const before = index.scan.slice(index.scan.lastIndexOf("\n", start - 1) + 1, start);
+    // Inside a line these words are part of something else ("as of today's date, …"): no name at all.
+    if (LINE_START_ONLY.has(phrase) && before.trim() !== "") return [];
+    const misplaced = phrase === "account" && REMITTANCE.test(before);
+    const target = misplaced || planted.some((line) => start >= line.start && start < line.end) ? null : (LABEL_TARGET.get(phrase) ?? null);
+    return [{ start, end: start + m[0].length, phrase, target }];
   });
   const out: Partial<Record<ReaderField, Reading[]>> = {};
   const add = (field: ReaderField, found: ValueAt) => (out[field] ??= []).push({ value: found.value, span: { start: found.start, end: found.end } });
@@ -266,6 +363,9 @@ export function readLabelledFields(
   }
   const callDate = callHeaderDate(index, values.date);
   if (callDate) add("as_of_date", callDate);
+  const letterDate = letterHeadDate(index, values.date, labels);
+  if (letterDate) add("as_of_date", letterDate);
+  for (const masked of maskedNumbers(index, values.last4, labels)) add("account_last4", masked);
   labels.forEach((label, i) => {
     if (label.target === null || inColumns.has(label)) return;
     const kind = candidateKind(label.target);
@@ -276,6 +376,11 @@ export function readLabelledFields(
       if (found) add(label.target, found);
       return;
     }
+    const changed = changedTo(index, values[kind], label.end, until);
+    if (changed) {
+      add(label.target, changed);
+      return;
+    }
     const first = firstValueAfter(index, values, kind, label.end, until);
     // The amounts' own rule (consistency.ts) stays out of stacks; so does the reader where it stands in for it.
     if (first && kind === "money" && AMOUNT_FIELDS.has(label.target) && stackedUnder(index.scan, label, first)) return;
@@ -283,6 +388,69 @@ export function readLabelledFields(
     if (found) add(label.target, found);
   });
   return out;
+}
+
+/** "… changed from 7.04 percent to 6.54 percent", "will change from $612.40 to $655.10": the new value is the field's. */
+const CHANGE_FROM = /\bfrom[ \t\n]*$/i;
+const CHANGE_TO = /^[ \t]*(?:%|percent|usd|dollars)?[ \t\n]*to[ \t\n]*(?:\$[ \t]*)?$/i;
+/** Words a label's sentence may run before "from" ("the interest rate on your student loan account changed"). */
+const CHANGE_REACH = 12;
+
+function changedTo(index: SourceIndex, own: readonly ValueAt[], from: number, until: number): ValueAt | undefined {
+  const inWindow = own.filter((v) => v.start >= from && v.start < until);
+  const old = inWindow[0];
+  if (!old) return undefined;
+  const lead = index.scan.slice(from, old.start);
+  if (!CHANGE_FROM.test(lead) || /[.;!?](?:\s|$)/.test(lead) || lead.split(/\s+/).filter(Boolean).length > CHANGE_REACH + 1) return undefined;
+  const next = own.find((v) => v.start >= old.end && CHANGE_TO.test(index.scan.slice(old.end, v.start)));
+  if (!next || own.some((v) => v.start === next.start && v.value !== next.value)) return undefined;
+  return next;
+}
+
+/** A date alone on its line: "February 4, 2025", "Date Wednesday, February 7, 2024" is a label's. */
+const DATE_ONLY_LINE = /^[ \t]*(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?[ \t]+)?$/i;
+/** How many non-empty lines a letterhead spans before the letter's date. */
+const LETTERHEAD_LINES = 8;
+
+/**
+ * A letter or notice dated at its head (letterhead, then the date alone on a line, then the
+ * addressee): the one full date alone on a line among the first lines, when no name stands on
+ * the line before it (a value under "Please Pay By" is that label's).
+ */
+function letterHeadDate(index: SourceIndex, dates: readonly ValueAt[], labels: readonly LabelAt[]): ValueAt | undefined {
+  const lines: Span[] = [];
+  let at = 0;
+  for (const text of index.scan.split("\n")) {
+    if (text.trim() !== "") lines.push({ start: at, end: at + text.length });
+    at += text.length + 1;
+    if (lines.length >= LETTERHEAD_LINES) break;
+  }
+  const found: ValueAt[] = [];
+  lines.forEach((line, i) => {
+    const own = dates.filter((v) => v.start >= line.start && v.end <= line.end);
+    const date = own[0];
+    if (!date || own.some((v) => v.value !== date.value) || !hasYear(index.scan.slice(date.start, date.end))) return;
+    if (!DATE_ONLY_LINE.test(index.scan.slice(line.start, date.start)) || index.scan.slice(date.end, line.end).trim() !== "") return;
+    const previous = lines[i - 1];
+    if (previous && labels.some((l) => l.start >= previous.start && l.end <= previous.end)) return;
+    found.push(date);
+  });
+  return found.length > 0 && found.every((v) => v.value === found[0]!.value) ? found[0] : undefined;
+}
+
+/** Masking before the last digits of a number: "****0182", "...8276", "xxxx5971", "#****6336", "•••• 4410". */
+const MASK_BEFORE = /(?:[*xX•#][ \t]?){2,}$|\.{3}$|…$/;
+
+/**
+ * Masked numbers are account or card numbers: statements print no other kind that way. Not
+ * where a look-alike names the number on its line ("autopay from checking ****5521").
+ */
+function maskedNumbers(index: SourceIndex, last4: readonly ValueAt[], labels: readonly LabelAt[]): ValueAt[] {
+  return last4.filter((v) => {
+    if (!MASK_BEFORE.test(index.scan.slice(Math.max(0, v.start - 12), v.start))) return false;
+    const lineStart = index.scan.lastIndexOf("\n", v.start - 1) + 1;
+    return !labels.some((l) => l.target === null && l.start >= lineStart && l.end <= v.start);
+  });
 }
 
 /** A speaker saying they cannot give a figure: "I can't give a due date over the phone", "I don't have the rate". */
@@ -473,7 +641,11 @@ function correctedValue(index: SourceIndex, own: readonly ValueAt[], value: Valu
 function gapAllowed(rawGap: string, kind: CandidateKind): boolean {
   const gap = rawGap.replace(/^[ \t]*(\d+|[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*)[ \t]*$/gm, "").replace(LINE_TIMESTAMP, "");
   if (gap.split(/\r?\n/).filter((line) => line.trim() !== "").length > 2) return false;
-  let words = gap.replace(/<[^<>\n]{0,40}>/g, " ").replace(/(?<=\n)[ \t]*[\p{L}][\p{L} .'()-]{0,30}:/gu, " ");
+  let words = gap
+    .replace(/<[^<>\n]{0,40}>/g, " ")
+    .replace(/(?<=\n)[ \t]*[\p{L}][\p{L} .'()-]{0,30}:/gu, " ")
+    // A speaker in brackets at a turn's start: "[Bank] It's due on …", "[Agent 2] Sure, …".
+    .replace(/(?<=\n)[ \t]*\[[\p{L}][\p{L}\d .'-]{0,30}\]/gu, " ");
   // An account number's leading groups and masks stand before its last four digits.
   if (kind === "last4") words = words.replace(/[\dXx*•]+(?=[\s-]|$)/g, " ");
   const list = words
