@@ -59,6 +59,12 @@ export const workerSettingsSchema = z.object({
   INFERENCE_BATCH_DOCUMENTS: envPositiveInt.max(256).default(1),
   /** Attempts per document for transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED). */
   INFERENCE_MAX_ATTEMPTS: envPositiveInt.default(4),
+  /**
+   * Timed-out calls for one document, over all its deliveries, after which it is dead-lettered
+   * (INFERENCE_TIMED_OUT) rather than retried: only while the sidecar answers other documents,
+   * so that a slow or overloaded sidecar dead-letters nothing. Default: two deliveries' worth.
+   */
+  INFERENCE_MAX_DOCUMENT_TIMEOUTS: envPositiveInt.default(8),
   INFERENCE_RETRY_INITIAL_MS: envPositiveInt.default(200),
   INFERENCE_RETRY_MAX_MS: envPositiveInt.default(5_000),
   /** Consecutive transient failures that open the circuit. */

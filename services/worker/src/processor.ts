@@ -11,10 +11,10 @@ import type { DecodeLimits, DecodedDocument } from "./core/decode.ts";
 import { deadLetterReasonName } from "./core/events.ts";
 import { measurementsOf } from "./core/measurements.ts";
 import type { BatchContext, BatchResult, InboundBatch, InboundMessage, MessageProducer } from "./core/messaging.ts";
-import { documentKeysToCheck, outcomeOfExtraction, repeatOutcome, triage } from "./core/outcome.ts";
+import { documentKeysToCheck, outcomeOfExtraction, repeatOutcome, timedOutCallsOf, timedOutTooOften, triage } from "./core/outcome.ts";
 import type { Outcome, RecordOrigin } from "./core/outcome.ts";
 import { keyOf, RowsRejectedError } from "./core/ports.ts";
-import type { Dependency, Extractor, RecordStore } from "./core/ports.ts";
+import type { Dependency, ExtractOutcome, Extractor, RecordStore } from "./core/ports.ts";
 import { validateAnswer } from "./core/validation.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import { contextFromKafkaHeaders, traceHeaders, traceIdOf, tracer } from "./tracing.ts";
@@ -25,6 +25,8 @@ export interface ProcessorOptions {
   producer: MessageProducer;
   policy: ValidationPolicy;
   limits: DecodeLimits;
+  /** Timed-out sidecar calls (over all deliveries) after which a document alone is dead-lettered. */
+  maxDocumentTimeouts: number;
   topics: { dlq: string; recorded: string };
   heartbeatIntervalMs: number;
   logger: Logger;
@@ -58,6 +60,8 @@ interface Item extends BatchEntry {
  */
 export class BatchProcessor {
   readonly #o: ProcessorOptions;
+  /** When the sidecar last answered a document (performance.now()): tells a slow document from a slow sidecar. */
+  #lastAnswerAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: ProcessorOptions) {
     this.#o = options;
@@ -182,13 +186,15 @@ export class BatchProcessor {
     // flight are abandoned rather than left retrying against a dead sidecar.
     const stopBatch = new AbortController();
     const signal = AbortSignal.any([stopBatch.signal, abandon]);
-    let sidecarDown = false;
+    const unavailable: { item: Item; document: DecodedDocument; extraction: ExtractOutcome; startedAt: number }[] = [];
     await Promise.all(
       toExtract.map(async ({ item, document }) => {
         const request = { documentId: document.documentId, kind: document.kind, text: document.text };
+        const startedAt = performance.now();
         const extraction = await context.with(item.context, () => this.#o.extractor.extract(request, signal));
+        if (extraction.kind === "ok") this.#lastAnswerAt = performance.now();
         if (extraction.kind === "unavailable") {
-          sidecarDown = true;
+          unavailable.push({ item, document, extraction, startedAt });
           stopBatch.abort();
         }
         const outcome = context.with(item.context, () =>
@@ -198,7 +204,38 @@ export class BatchProcessor {
         item.outcome = outcome;
       }),
     );
-    return sidecarDown;
+    const stillDown = await this.#setAsideTimedOut(unavailable);
+    return stillDown;
+  }
+
+  /**
+   * Documents whose calls ran out of time while the sidecar answered others (in this worker,
+   * after the call began) and that have done so too often are dead-lettered instead of being
+   * left pending; true when a document is still pending because the sidecar is down.
+   */
+  async #setAsideTimedOut(unavailable: readonly { item: Item; document: DecodedDocument; extraction: ExtractOutcome; startedAt: number }[]): Promise<boolean> {
+    const suspects = unavailable.filter((u) => timedOutCallsOf(u.extraction) > 0 && this.#lastAnswerAt > u.startedAt);
+    let earlier = new Map<string, number>();
+    if (suspects.length > 0) {
+      try {
+        earlier = await this.#o.store.timedOutCalls(suspects.map((s) => s.document));
+      } catch (error) {
+        this.#o.logger.warn({ err: error }, "could not read the attempt audit; timed-out documents stay pending");
+        return true;
+      }
+    }
+    let stillDown = false;
+    for (const u of unavailable) {
+      const answeredOthers = suspects.includes(u);
+      const poison = timedOutTooOften(u.document, u.extraction, earlier.get(keyOf(u.document)) ?? 0, this.#o.maxDocumentTimeouts, answeredOthers);
+      if (poison) {
+        this.#o.logger.warn({ documentId: u.document.documentId, detail: poison.poison.detail }, "document keeps timing out; dead-lettering it");
+        u.item.outcome = poison;
+      } else {
+        stillDown = true;
+      }
+    }
+    return stillDown;
   }
 
   #origin(item: Item): RecordOrigin {

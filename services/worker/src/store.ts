@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { PoolConfig } from "pg";
+import { TIMED_OUT } from "./core/outcome.ts";
 import { keyOf, RowsRejectedError } from "./core/ports.ts";
 import type { AttemptRow, DocumentKey, RecordRow, RecordStore } from "./core/ports.ts";
 
@@ -182,6 +183,19 @@ export class WorkerStore implements RecordStore {
     } finally {
       client.release(broken ? true : undefined);
     }
+  }
+
+  /** Per document, the calls of the attempt audit that ran out of time. */
+  async timedOutCalls(keys: readonly DocumentKey[]): Promise<Map<string, number>> {
+    if (keys.length === 0) return new Map();
+    const result = await this.pool.query<{ tenant_id: string; document_id: string; n: string }>(
+      `SELECT a.tenant_id, a.document_id, count(*) AS n
+         FROM extraction_attempts a JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, document_id) USING (tenant_id, document_id)
+        WHERE a.error_code = $3
+        GROUP BY a.tenant_id, a.document_id`,
+      [keys.map((k) => k.tenantId), keys.map((k) => k.documentId), TIMED_OUT],
+    );
+    return new Map(result.rows.map((r) => [keyOf({ tenantId: r.tenant_id, documentId: r.document_id }), Number(r.n)]));
   }
 
   poolStats(): PoolStats {

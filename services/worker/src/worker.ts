@@ -121,6 +121,7 @@ export function createWorker(config: WorkerConfig, logger: Logger, parts: Worker
     producer,
     policy: validationPolicyFrom(config),
     limits: { maxTextBytes: config.MAX_DOCUMENT_BYTES },
+    maxDocumentTimeouts: config.INFERENCE_MAX_DOCUMENT_TIMEOUTS,
     topics: { dlq: config.KAFKA_TOPIC_DLQ, recorded: config.KAFKA_TOPIC_LIABILITY_RECORDED },
     heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
     logger,

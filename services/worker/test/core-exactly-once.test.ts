@@ -210,3 +210,48 @@ test("a copy of a document whose first copy in the batch was refused is dead-let
     "each copy has its dead letter",
   );
 });
+
+/** Two calls that ran out of time, as the inference client reports a document the sidecar never finishes. */
+const timedOut = async (): Promise<ExtractOutcome> => {
+  await new Promise((r) => setTimeout(r, 10));
+  return {
+    kind: "unavailable",
+    code: "DEADLINE_EXCEEDED",
+    attempts: [
+      { attempt: 1, latencyMs: 30_000, errorCode: "DEADLINE_EXCEEDED" },
+      { attempt: 2, latencyMs: 30_000, errorCode: "DEADLINE_EXCEEDED" },
+    ],
+  };
+};
+
+test("a document that times out while the sidecar answers others is dead-lettered after its limit, and the partition moves on", async () => {
+  const extractor = new ScriptedExtractor((request, signal) => (request.documentId === "slow" ? timedOut() : perfectModel(request, signal)));
+  const { store, producer, down, handle } = processorOver({ extractor });
+  const batch = [documentMessage("doc-1", 1), documentMessage("slow", 2), documentMessage("doc-3", 3)];
+
+  const first = await handle(batch);
+  assert.deepEqual(first, { processedThrough: "1", pause: true }, "below the limit (2 of 4 calls) it is an outage like any other");
+  assert.deepEqual(down, ["inference"]);
+
+  const second = await handle(batch.slice(1));
+  assert.deepEqual(second, { processedThrough: "3", pause: false });
+  assert.deepEqual(store.documentIds().sort(), ["doc-1", "doc-3"]);
+  const [letter] = producer.sent.filter((s) => s.topic === "docs.dlq").map((s) => fromBinary(DeadLetterSchema, s.message.value));
+  assert.equal(letter?.reason, DeadLetterReason.INFERENCE_TIMED_OUT);
+  assert.match(letter?.errorDetail ?? "", /4 times/);
+  assert.deepEqual(
+    store.attempts.filter((a) => a.documentId === "slow").map((a) => a.outcome),
+    ["retry", "retry", "retry", "dead_lettered"],
+    "every call is in the audit",
+  );
+});
+
+test("when the sidecar answers nobody, a timing-out document is never dead-lettered, however often it times out", async () => {
+  const extractor = new ScriptedExtractor(timedOut);
+  const { store, producer, handle } = processorOver({ extractor });
+  for (let round = 0; round < 4; round++) {
+    assert.deepEqual(await handle([documentMessage("slow", 1)]), { processedThrough: null, pause: true });
+  }
+  assert.equal(store.attempts.length, 8);
+  assert.equal(producer.sent.length, 0);
+});

@@ -96,6 +96,43 @@ export interface RecordOrigin {
   readonly recordedAtMs: number;
 }
 
+/** The gRPC status of a call that ran out of time, as AttemptRecord.errorCode names it. */
+export const TIMED_OUT = "DEADLINE_EXCEEDED";
+
+/** Calls of this extraction that ran out of time. */
+export function timedOutCallsOf(extraction: ExtractOutcome): number {
+  return extraction.attempts.filter((a) => a.errorCode === TIMED_OUT).length;
+}
+
+/**
+ * A document left pending because its calls ran out of time, while the sidecar answered other
+ * documents meanwhile, after `limit` timed-out calls in all (`earlier` from the audit plus this
+ * delivery's): the document is the problem, not the sidecar. Retrying it would hold its partition
+ * for ever, so it is dead-lettered (with its original bytes, for a replay once fixed). Undefined
+ * while it may still go through.
+ */
+export function timedOutTooOften(
+  document: DecodedDocument,
+  extraction: ExtractOutcome,
+  earlier: number,
+  limit: number,
+  sidecarAnsweredOthers: boolean,
+): Extract<Outcome, { type: "poison" }> | undefined {
+  if (extraction.kind !== "unavailable" || extraction.code !== TIMED_OUT || !sidecarAnsweredOthers) return undefined;
+  const total = earlier + timedOutCallsOf(extraction);
+  if (total < limit) return undefined;
+  return {
+    type: "poison",
+    poison: {
+      ok: false,
+      reason: DeadLetterReason.INFERENCE_TIMED_OUT,
+      detail: `the sidecar ran out of time on this document ${total} times while it answered others`,
+      documentId: document.documentId,
+    },
+    attempts: extraction.attempts,
+  };
+}
+
 /**
  * Turns the sidecar's answer into the document's outcome: an outage or an abandoned call
  * leaves it pending, a refusal dead-letters it, a persistent server error sends it to review,

@@ -97,6 +97,8 @@ export interface RecordStore {
    * with a reason safe for logs (SQLSTATE and constraint, never a value). Writes nothing.
    */
   rejectedRecords(records: readonly RecordRow[], attempts: readonly AttemptRow[]): Promise<Map<string, string>>;
+  /** Per document (by keyOf), how many of its earlier sidecar calls ran out of time (the attempt audit). */
+  timedOutCalls(keys: readonly DocumentKey[]): Promise<Map<string, number>>;
 }
 
 export interface ExtractRequest {

@@ -146,6 +146,16 @@ export class InMemoryStore implements RecordStore {
     return inserted;
   }
 
+  async timedOutCalls(keys: readonly DocumentKey[]): Promise<Map<string, number>> {
+    this.#failWhenDown();
+    const counts = new Map<string, number>();
+    for (const a of this.attempts) {
+      const key = keyOf({ tenantId: a.tenantId ?? "", documentId: a.documentId });
+      if (a.errorCode === "DEADLINE_EXCEEDED" && keys.some((k) => keyOf(k) === key)) counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   async rejectedRecords(records: readonly RecordRow[]): Promise<Map<string, string>> {
     this.#failWhenDown();
     const rejected = new Map<string, string>();
@@ -222,6 +232,7 @@ export function processorOver(ports: { store?: InMemoryStore; extractor?: Script
     producer,
     policy: DEFAULT_VALIDATION_POLICY,
     limits: { maxTextBytes: 65_536 },
+    maxDocumentTimeouts: 4,
     topics: { dlq: TOPICS.dlq, recorded: TOPICS.recorded },
     heartbeatIntervalMs: 60_000,
     logger: createLogger({ service: "core-test", level: "silent" }),

@@ -362,6 +362,15 @@ export enum DeadLetterReason {
    * @generated from enum value: DEAD_LETTER_REASON_CONFLICTING_RESEND = 10;
    */
   CONFLICTING_RESEND = 10,
+
+  /**
+   * The sidecar ran out of time on this document again and again while it answered others: the
+   * document itself is the problem (too long, pathological for the model), and retrying it would
+   * stall its partition. The detail gives the number of timed-out calls.
+   *
+   * @generated from enum value: DEAD_LETTER_REASON_INFERENCE_TIMED_OUT = 11;
+   */
+  INFERENCE_TIMED_OUT = 11,
 }
 
 /**
