@@ -57,6 +57,17 @@ test("the Kafka timestamp stands in for a missing received_at", () => {
   assert.equal(r.receivedAtMs, 1_000);
 });
 
+test("a received_at outside what a date can hold falls back to the Kafka timestamp", () => {
+  for (const seconds of [9_000_000_000_000n, -62_135_596_900n, 253_402_300_800n]) {
+    const r = decodeDocumentReceived(message(binary({ receivedAt: { seconds, nanos: 0 } })), limits);
+    assert.ok(r.ok);
+    assert.equal(r.receivedAtMs, 1_000, `seconds ${seconds}`);
+  }
+  const inRange = decodeDocumentReceived(message(binary({ receivedAt: { seconds: 1_700_000_000n, nanos: 0 } })), limits);
+  assert.ok(inRange.ok);
+  assert.equal(inRange.receivedAtMs, 1_700_000_000_000);
+});
+
 const reasonOf = (m: InboundMessage) => {
   const r = decodeDocumentReceived(m, limits);
   return r.ok ? "ok" : DeadLetterReason[r.reason];

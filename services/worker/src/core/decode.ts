@@ -38,6 +38,9 @@ export interface DecodeLimits {
 }
 
 const MAX_ID_LENGTH = 200;
+/** The span of received_at values taken as stated: 1970 to the end of year 9999 (what PostgreSQL and ISO dates write). */
+const EARLIEST_RECEIVED_AT_MS = 0;
+const LATEST_RECEIVED_AT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 /** Control characters: never part of an identifier (they would also break keyOf's separator). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL_CHARACTER = /[\u0000-\u001f]/;
@@ -128,7 +131,10 @@ export function decodeDocumentReceived(message: InboundMessage, limits: DecodeLi
   }
   if (text.trim() === "") return poison(DeadLetterReason.EMPTY_TEXT, "text is empty or whitespace only", documentId);
 
-  const receivedAtMs = event.receivedAt ? timestampMs(event.receivedAt) : message.timestamp;
+  const stated = event.receivedAt ? timestampMs(event.receivedAt) : Number.NaN;
+  // A received_at no date can hold (year 275760, a garbage seconds field) would poison every date
+  // check made against it; the broker's timestamp is the next best account of when it arrived.
+  const receivedAtMs = stated >= EARLIEST_RECEIVED_AT_MS && stated <= LATEST_RECEIVED_AT_MS ? stated : message.timestamp;
   const contentSha256 = createHash("sha256").update(bytes).digest("hex");
   return { ok: true, event, documentId, tenantId, kind, text, contentSha256, receivedAtMs };
 }
