@@ -66,6 +66,8 @@ log_line_prefix = '%m [%p] %q%u@%d '
 log_min_duration_statement = 1000
 timezone = 'UTC'
 CONF
+  # Settings a test needs on top (one per line, e.g. a server that commits asynchronously).
+  if [[ -n "${PG_EXTRA_CONF:-}" ]]; then printf '%s\n' "$PG_EXTRA_CONF" | as_pg tee -a "$PG_DATA/lre.conf" >/dev/null; fi
 }
 
 pg_running() {

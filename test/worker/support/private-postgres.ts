@@ -21,15 +21,21 @@ export class PrivatePostgres {
   readonly #cache: string;
   readonly #durable: boolean;
 
-  private constructor(port: number, cache: string, durable: boolean) {
+  readonly #settings: Readonly<Record<string, string>>;
+
+  private constructor(port: number, cache: string, durable: boolean, settings: Readonly<Record<string, string>>) {
     this.port = port;
     this.#cache = cache;
     this.#durable = durable;
+    this.#settings = settings;
   }
 
-  /** `durable`: fsync, synchronous_commit and full_page_writes on, as in production. */
-  static async create(options: { durable?: boolean } = {}): Promise<PrivatePostgres> {
-    const pg = new PrivatePostgres(await freePort(), mkdtempSync(join(tmpdir(), "lre-private-pg-")), options.durable ?? false);
+  /**
+   * `durable`: fsync, synchronous_commit and full_page_writes on, as in production. `settings`:
+   * server settings on top (they win over the durable ones).
+   */
+  static async create(options: { durable?: boolean; settings?: Record<string, string> } = {}): Promise<PrivatePostgres> {
+    const pg = new PrivatePostgres(await freePort(), mkdtempSync(join(tmpdir(), "lre-private-pg-")), options.durable ?? false, options.settings ?? {});
     await pg.start();
     await migrateUp(pg.adminUrl);
     await setWorkerLogin(pg.adminUrl, WORKER_PASSWORD);
@@ -46,7 +52,15 @@ export class PrivatePostgres {
 
   async #script(command: "start" | "stop"): Promise<void> {
     await run("bash", [SCRIPT, command], {
-      env: { ...process.env, LRE_CACHE: this.#cache, PG_PORT: String(this.port), PG_DURABLE: this.#durable ? "1" : "0" },
+      env: {
+        ...process.env,
+        LRE_CACHE: this.#cache,
+        PG_PORT: String(this.port),
+        PG_DURABLE: this.#durable ? "1" : "0",
+        PG_EXTRA_CONF: Object.entries(this.#settings)
+          .map(([name, value]) => `${name} = '${value}'`)
+          .join("\n"),
+      },
       timeout: 120_000,
     });
   }
