@@ -331,3 +331,12 @@ test("reader: masked numbers are the account's; a ZIP asked 'on the account' and
   assert.equal(read("ACCOUNT 4410293385\nRATE....... 6.125%").account_last4, "3385");
   assert.equal(read("ACCOUNT 4410293385\nRATE....... 6.125%").interest_rate, 6125);
 });
+
+test("reader: payoff totals, line balances and payments as letters and calls word them", () => {
+  const letter = ["Payoff Total: $33,680.54", "Principal Outstanding: $33,402.10", "Min. Payment Due: $412.00"].join("\n");
+  assert.deepEqual(read(letter), { payoff_amount: 3368054, current_balance: 3340210, monthly_payment: 41200 });
+  assert.equal(read("Rep: Okay, the payment is $322.62 a month.").monthly_payment, 32262);
+  // An overview of several accounts: each "Next payment" is its own account's.
+  const overview = ["Auto Loan ****4563   $27,127.34", "  Next payment $492.40", "Visa ****1976   $2,723.19", "  Next payment $41.00"].join("\n");
+  assert.equal(read(overview).monthly_payment, undefined);
+});
