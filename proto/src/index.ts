@@ -1,6 +1,9 @@
 // Generated code lives in ../gen (reproducible with `npm run generate -w proto`);
 // this module is the package's one public entry point.
-export * from "../gen/liability/record/v1/record_pb.js";
-export * from "../gen/liability/inference/v1/inference_pb.js";
-export * from "../gen/liability/events/v1/events_pb.js";
+export { DocumentKind, LiabilityRecordSchema, LiabilityType } from "../gen/liability/record/v1/record_pb.js";
+export type { LiabilityRecord } from "../gen/liability/record/v1/record_pb.js";
+export { ExtractBatchResponseSchema, ExtractRequestSchema, ExtractResponseSchema, InferenceService } from "../gen/liability/inference/v1/inference_pb.js";
+export type { ExtractBatchRequest, ExtractBatchResponse, ExtractRequest, ExtractResponse } from "../gen/liability/inference/v1/inference_pb.js";
+export { DeadLetterReason, DeadLetterSchema, DocumentReceivedSchema, LiabilityRecordedSchema, RecordStatus } from "../gen/liability/events/v1/events_pb.js";
+export type { DocumentReceived } from "../gen/liability/events/v1/events_pb.js";
 export { DEFAULT_TOPICS, kindFromProto, kindToProto, recordFromProto, recordToProto } from "./codec.ts";

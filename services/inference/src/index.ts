@@ -1,8 +1,5 @@
-export * from "./config.ts";
-export * from "./engine.ts";
-export * from "./grammar.ts";
-export * from "./model-files.ts";
-export * from "./prompt.ts";
-export * from "./scheduler.ts";
-export * from "./server.ts";
-export * from "./sidecar.ts";
+export { loadInferenceConfig } from "./config.ts";
+export { LlamaEngine } from "./engine.ts";
+export { MAX_COMPLETION_TOKENS } from "./grammar.ts";
+export { PromptBuilder, loadPromptArtifact } from "./prompt.ts";
+export { engineOptions } from "./sidecar.ts";
