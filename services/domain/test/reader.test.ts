@@ -16,6 +16,8 @@ import {
   validateExtraction,
   wordedLiabilityType,
 } from "../src/validation/index.ts";
+import { buildCandidates } from "../src/validation/candidates.ts";
+import { readDocumentLabels } from "../src/validation/consistency.ts";
 
 const examples = readFileSync(new URL("../../../../shared/spec/examples.jsonl", import.meta.url), "utf8")
   .trim()
@@ -339,4 +341,20 @@ test("reader: payoff totals, line balances and payments as letters and calls wor
   // An overview of several accounts: each "Next payment" is its own account's.
   const overview = ["Auto Loan ****4563   $27,127.34", "  Next payment $492.40", "Visa ****1976   $2,723.19", "  Next payment $41.00"].join("\n");
   assert.equal(read(overview).monthly_payment, undefined);
+});
+
+test("reader: an amount whose label says when it holds, and an account that 'ends in'", () => {
+  const labels = (text: string) => {
+    const index = buildSourceIndex(text);
+    const { allowed } = readDocumentLabels(index, buildCandidates(index, { referenceYear: 2026 }), []);
+    return Object.fromEntries(Object.entries(allowed).map(([field, values]) => [field, [...values]]));
+  };
+  assert.deepEqual(labels("Principal Balance as of 03/31/2026: $182,410.55"), { current_balance: [18241055], as_of_date: ["2026-03-31"] });
+  assert.deepEqual(labels("Payoff good through 05/15/2026: $98,220.41"), { payoff_amount: [9822041], payoff_good_through: ["2026-05-15"] });
+  assert.equal(read("AMOUNT DUE 05/01/2026   $1,845.20").monthly_payment, 184520);
+  // Two dates between: the label is not this amount's.
+  assert.equal(read("Balance 03/01/2026 - 03/31/2026 $4,410.00").current_balance, undefined);
+  assert.equal(read("Rep: And your account ends in 9921, correct?").account_last4, "9921");
+  // The last four of a social security number are not the account's.
+  assert.equal(read("Rep: Can you verify the last four of your social?\nCaller: 6723.").account_last4, undefined);
 });

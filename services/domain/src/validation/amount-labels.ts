@@ -1,3 +1,5 @@
+import type { Span } from "./mentions.ts";
+
 /** The amounts that documents label by name, which both the consistency rule and the reader read. */
 export type LabelledField = "current_balance" | "payoff_amount";
 export const LABELLED_AMOUNT_FIELDS: readonly LabelledField[] = ["current_balance", "payoff_amount"];
@@ -106,3 +108,18 @@ export const AMOUNT_LABELS: ReadonlyArray<readonly [string, LabelledField | null
   ["purchases", null],
   ["credits", null],
 ];
+
+/** What may introduce the date that qualifies a label: "Principal Balance as of 03/31/2026: $…", "Payoff good through 05/15: $…". */
+const DATE_QUALIFIER = /^[\s:|.\-–—]*(?:as of|as at|through|thru|good through|good thru|valid through|on|for|due|due on|due by)?[\s:|.,\-–—]*$/i;
+const AFTER_DATE = /^[\s:|=.,\-–—>…)]*(?:is|was|of|would be|will be)?[\s:|=.,\-–—>…]*$/i;
+
+/**
+ * One date between a label and its amount that only says when the amount holds ("Balance as of
+ * 03/31/2026: $182,410.55", "AMOUNT DUE 05/01/2026 $1,845.20"); any other date there means the
+ * label is not this amount's.
+ */
+export function datedLabel(text: string, labelEnd: number, dates: readonly Span[], valueStart: number): boolean {
+  if (dates.length !== 1) return false;
+  const date = dates[0]!;
+  return DATE_QUALIFIER.test(text.slice(labelEnd, date.start)) && AFTER_DATE.test(text.slice(date.end, valueStart));
+}

@@ -1,5 +1,5 @@
 import type { LiabilityRecord } from "../record.ts";
-import { AMOUNT_LABELS, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
+import { AMOUNT_LABELS, datedLabel, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
 import type { LabelledField } from "./amount-labels.ts";
 import { buildCandidates } from "./candidates.ts";
 import type { DocumentCandidates } from "./candidates.ts";
@@ -101,11 +101,12 @@ export function findLabelledAmounts(index: SourceIndex, injectionSpans: readonly
     }
     if (!label || label.target === null || !mention.moneyLike) continue;
     const gap = text.slice(label.end, mention.start);
-    if (!LABEL_GAP.test(gap) || (gap.match(/\n/g)?.length ?? 0) > 1) continue;
+    const datesBetween = index.dates.filter((d) => d.start >= label.end && d.end <= mention.start);
+    // A date between label and amount may only say when the amount holds; another number (a rate) means the label is not this amount's.
+    const gapFits = datesBetween.length > 0 ? datedLabel(text, label.end, datesBetween, mention.start) : LABEL_GAP.test(gap);
+    if (!gapFits || (gap.match(/\n/g)?.length ?? 0) > 1) continue;
     if (gap.includes("\n") && stackedLabel(text, label.start, label.end)) continue;
-    // Another number between label and amount (a rate, a date) means the label is not this amount's.
     if (index.numbers.some((n) => n.start >= label.end && n.end <= mention.start)) continue;
-    if (index.dates.some((d) => d.start >= label.end && d.end <= mention.start)) continue;
     out.push({ start: mention.start, end: mention.end, field: label.target, cents: mention.cents });
   }
   return out.map((labelled) => corrected(labelled, index));

@@ -2,7 +2,7 @@ import { buildCandidates, candidateKind } from "./candidates.ts";
 import type { CandidateKind, DocumentCandidates } from "./candidates.ts";
 import { checkInjection, injectedLines } from "./injection.ts";
 import type { SourceIndex, Span } from "./mentions.ts";
-import { AMOUNT_LABELS, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
+import { AMOUNT_LABELS, datedLabel, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
 
 /**
  * A second opinion that does not come from the model: the values a document puts next to the
@@ -61,6 +61,10 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["ending in", "account_last4"],
   ["loan number ending in", "account_last4"],
   ["member number", "account_last4"],
+  ["ends in", "account_last4"],
+  ["ending with", "account_last4"],
+  ["loan id", "account_last4"],
+  ["account id", "account_last4"],
   // A statement's "ACCOUNT 929801162", "credit card account ...9065"; the look-alikes below
   // ("checking account", "escrow account") win where they are longer.
   ["account", "account_last4"],
@@ -245,6 +249,17 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["deposit account", null],
   ["funding account", null],
   ["payment account", null],
+  ["last four of the social", null],
+  ["last four of your social", null],
+  ["last four of the borrower's social", null],
+  ["last four of a borrower's social", null],
+  ["last four of the ssn", null],
+  ["last four of your ssn", null],
+  ["last 4 of ssn", null],
+  ["last 4 of the ssn", null],
+  ["last four of the social security number", null],
+  ["social security", null],
+  ["ssn", null],
   ["zip code on the account", null],
   ["zip on the account", null],
   ["zip code", null],
@@ -614,11 +629,15 @@ function firstValueAfter(index: SourceIndex, values: Record<CandidateKind, Value
   // A value of another kind in between (a date before the amount) means the label is not this value's;
   // the leading groups of the account number itself ("55-0912-38817": 55 looks like a rate) do not count.
   const accountNumber = kind === "last4" ? index.digits.find((run) => run.start <= first.start && first.end <= run.end) : undefined;
-  const between = (["money", "rate", "date", "last4"] as const)
+  const others = (["money", "rate", "date", "last4"] as const)
     .filter((k) => k !== kind)
-    .some((k) => values[k].some((v) => v.start >= from && v.end <= first.start && !(accountNumber && v.start >= accountNumber.start)));
-  if (between) return undefined;
-  return gapAllowed(index.scan.slice(from, first.start), kind) ? first : undefined;
+    .flatMap((k) => values[k].filter((v) => v.start >= from && v.end <= first.start && !(accountNumber && v.start >= accountNumber.start)));
+  if (others.length === 0) return gapAllowed(index.scan.slice(from, first.start), kind) ? first : undefined;
+  // An amount's label may say when it holds ("AMOUNT DUE 05/01/2026 $1,845.20"); nothing else may stand between.
+  const dates = values.date.filter((v) => others.includes(v));
+  const dateSpans = [...new Map(dates.map((d) => [`${d.start}:${d.end}`, d])).values()];
+  if (kind !== "money" || dates.length !== others.length || !datedLabel(index.scan, from, dateSpans, first.start)) return undefined;
+  return first;
 }
 
 /** What separates the groups of a number read out or printed in parts ("5 3 1 0, 2 2 4 8"). */
