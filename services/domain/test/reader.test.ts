@@ -358,3 +358,9 @@ test("reader: an amount whose label says when it holds, and an account that 'end
   // The last four of a social security number are not the account's.
   assert.equal(read("Rep: Can you verify the last four of your social?\nCaller: 6723.").account_last4, undefined);
 });
+
+test("consistency: where the labels disagree on a field, a record that leaves it empty goes to review too", () => {
+  const text = "Payment Due Date 04/12/2026\nNew Balance $1,538.90\nNext due date 05/12/2026\nStatement Date 03/18/2026";
+  const record: LiabilityRecord = { ...card.expected!, next_due_date: null };
+  assert.ok(codes(text, record).includes(`${RULES.conflictingValues}:next_due_date`));
+});

@@ -177,8 +177,8 @@ export function labelledAmounts(labelled: readonly LabelledAmount[], readings: L
 export interface DocumentLabels {
   /**
    * Per field, the canonical values its labels allow (cents, thousandths, ISO date, digits):
-   * for the two amounts as labelledAmounts gives them (an empty set where their labels disagree),
-   * for the other fields the reader's agreed value. No entry where nothing labels the field.
+   * for the two amounts as labelledAmounts gives them, for the other fields the reader's agreed
+   * value; an empty set where the labels disagree. No entry where nothing labels the field.
    */
   readonly allowed: Partial<Record<ReaderField, ReadonlySet<number | string>>>;
   /** Fields a speaker says cannot be given, and that nothing labels. */
@@ -241,10 +241,14 @@ export function checkConsistency(
   return reasons;
 }
 
-/** The reader's value for a field as a set of one; undefined where it reads none or several. */
+/**
+ * The reader's value for a field as a set of one; empty where its readings disagree (a person
+ * decides: a record may not leave such a field empty unnoticed), undefined where it reads none.
+ */
 function readingSet(readings: readonly Reading[] | undefined): ReadonlySet<number | string> | undefined {
+  if (!readings || readings.length === 0) return undefined;
   const agreed = agreedReading(readings);
-  return agreed === undefined ? undefined : new Set([agreed]);
+  return agreed === undefined ? new Set() : new Set([agreed]);
 }
 
 function canonical(field: ReaderField, value: string | number | null): string | number | null {

@@ -109,9 +109,14 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["current payment", "monthly_payment"],
   ["new payment", "monthly_payment"],
   ["new monthly payment", "monthly_payment"],
-  // "the payment is $322.62 a month"; on an overview of several accounts each "Next payment" is its own account's.
+  // "the payment is $322.62 a month", in a call only (SPOKEN_ONLY); on an overview of several accounts each
+  // "Next payment" is its own account's.
   ["payment", "monthly_payment"],
   ["next payment", null],
+  ["partial payment", null],
+  ["unapplied payment", null],
+  ["principal payment", null],
+  ["interest payment", null],
   ["payment due date", "next_due_date"],
   ["next payment due date", "next_due_date"],
   ["next due date", "next_due_date"],
@@ -288,6 +293,10 @@ const LABEL_TARGET = new Map(LABELS.map(([phrase, target]) => [phrase, target]))
  * inside a line they end another name ("first draft date", "card issued by").
  */
 const LINE_START_ONLY = new Set(["date", "issued"]);
+/** Names that are a field's only in a speaker's turn. */
+const SPOKEN_ONLY = new Set(["payment"]);
+/** A line that opens a speaker's turn: "Rep:", "[00:41] Caller:", "[Bank]", "<v Kara>", "> ", "- ". */
+const SPOKEN_LINE = /^[ \t]*(?:\[?[\d:.,]+\]?[ \t]+)?(?:<v [^>\n]{1,40}>|\[[\p{L}][^\]\n]{0,40}\]|[\p{L}][\p{L}\d .'()&-]{0,40}:|[>\-—"])/u;
 /** Payment instructions name the lender's own account ("routing 055501234, account 00914417"), not the borrower's. */
 const REMITTANCE = /\b(?:routing|aba|wire|remit|payable to|pay to|transfer to)\b/i;
 
@@ -370,6 +379,8 @@ export function readLabelledFields(
     const before = index.scan.slice(index.scan.lastIndexOf("\n", start - 1) + 1, start);
     // Inside a line these words are part of something else ("as of today's date, …"): no name at all.
     if (LINE_START_ONLY.has(phrase) && before.trim() !== "") return [];
+    // A statement's "Payment" heads a column of transactions or is part of a longer name; a speaker's is the payment.
+    if (SPOKEN_ONLY.has(phrase) && !SPOKEN_LINE.test(before)) return [];
     const misplaced = phrase === "account" && REMITTANCE.test(before);
     const target = misplaced || planted.some((line) => start >= line.start && start < line.end) ? null : (LABEL_TARGET.get(phrase) ?? null);
     return [{ start, end: start + m[0].length, phrase, target }];
