@@ -364,3 +364,11 @@ test("consistency: where the labels disagree on a field, a record that leaves it
   const record: LiabilityRecord = { ...card.expected!, next_due_date: null };
   assert.ok(codes(text, record).includes(`${RULES.conflictingValues}:next_due_date`));
 });
+
+test("consistency: a labelled value the reader cannot pin down (a yearless date) may not be left empty", () => {
+  const call = "AGENT: Yes, paid through June. Next payment is due July first.\nCALLER: Thanks.";
+  const record: LiabilityRecord = { ...card.expected!, next_due_date: null };
+  assert.ok(codes(call, record).includes(`${RULES.labelledValueMissing}:next_due_date`));
+  // A value, whichever year it takes, is not contradicted by an unresolved label.
+  assert.ok(!codes(call, { ...record, next_due_date: "2026-07-01" }).some((c) => c.endsWith(":next_due_date") && c.startsWith(RULES.labelledValueMissing)));
+});

@@ -64,7 +64,9 @@ export async function groundSteps(llama: Llama, steps: readonly CompiledStep[], 
   // What a line addressed to a model states is not the document's: no candidate, no name.
   const planted = injectedLines(index.scan, injectionSpans);
   const candidates = buildCandidates(index, { referenceYear: received.getUTCFullYear(), excluded: planted });
-  const labels: DocumentLabels = guided ? readDocumentLabels(index, candidates, injectionSpans) : { allowed: {}, unavailable: new Set() };
+  const labels: DocumentLabels = guided
+    ? readDocumentLabels(index, candidates, injectionSpans)
+    : { allowed: {}, unavailable: new Set(), unresolved: new Set() };
   const unavailable: ReadonlySet<string> = labels.unavailable;
   const names = lenderNameCandidates(blankLines(text, planted));
   // Guided: a due or good-through date falls on or within a year after the date the labels give the document.

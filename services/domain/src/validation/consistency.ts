@@ -183,17 +183,20 @@ export interface DocumentLabels {
   readonly allowed: Partial<Record<ReaderField, ReadonlySet<number | string>>>;
   /** Fields a speaker says cannot be given, and that nothing labels. */
   readonly unavailable: ReadonlySet<ReaderField>;
+  /** Fields a label gives a value for that no reading pins down (a yearless date): stated, so never left empty unnoticed. */
+  readonly unresolved: ReadonlySet<ReaderField>;
 }
 
 export function readDocumentLabels(index: SourceIndex, candidates: DocumentCandidates, injectionSpans: readonly Span[]): DocumentLabels {
-  const readings = readLabelledFields(index, candidates, injectionSpans);
+  const unresolved = new Set<ReaderField>();
+  const readings = readLabelledFields(index, candidates, injectionSpans, unresolved);
   const amounts = labelledAmounts(findLabelledAmounts(index, injectionSpans), readings);
   const allowed: Partial<Record<ReaderField, ReadonlySet<number | string>>> = {};
   for (const field of READER_FIELDS) {
     const values = (LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field) ? amounts[field as LabelledField] : readingSet(readings[field]);
     if (values !== undefined) allowed[field] = values;
   }
-  return { allowed, unavailable: unavailableFields(index, readings) };
+  return { allowed, unavailable: unavailableFields(index, readings), unresolved };
 }
 
 /**
@@ -223,7 +226,9 @@ export function checkConsistency(
   for (const field of READER_FIELDS) {
     const allowed = labels.allowed[field];
     if (allowed === undefined) {
-      if (record[field] !== null && corroboratedFields.includes(field))
+      if (record[field] === null && labels.unresolved.has(field) && !labels.unavailable.has(field))
+        reasons.push({ rule: RULES.labelledValueMissing, field, message: `the document labels a value for ${field} and the record has none` });
+      else if (record[field] !== null && corroboratedFields.includes(field))
         reasons.push({ rule: RULES.uncorroborated, field, message: `no label in the document names ${field}; nothing confirms the record's value` });
       continue;
     }

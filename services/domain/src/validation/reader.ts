@@ -347,12 +347,15 @@ interface LabelAt extends Span {
 
 /**
  * The readings of `index` (built once; `candidates` as buildCandidates gives them for the
- * document, `injectionSpans` as checkInjection finds them in its text).
+ * document, `injectionSpans` as checkInjection finds them in its text). Fields whose label is
+ * followed by a value the reader cannot pin down (a yearless "July first", "four twelve fifty")
+ * are added to `unresolved`: the document states them, though no reading says which value.
  */
 export function readLabelledFields(
   index: SourceIndex,
   candidates: DocumentCandidates = buildCandidates(index),
   injectionSpans: readonly Span[] = checkInjection(index.text).spans,
+  unresolved?: Set<ReaderField>,
 ): LabelledReadings {
   const excluded = [...index.scan.matchAll(CUE_TIMING), ...index.scan.matchAll(CLOCK_TIME)].map((m) => ({
     start: m.index,
@@ -418,7 +421,12 @@ export function readLabelledFields(
       add(label.target, changed);
       return;
     }
-    const first = firstValueAfter(index, values, kind, label.end, until);
+    const after = firstValueAfter(index, values, kind, label.end, until);
+    if (after?.ambiguous) {
+      unresolved?.add(label.target);
+      return;
+    }
+    const first = after?.value;
     // The amounts' own rule (consistency.ts) stays out of stacks; so does the reader where it stands in for it.
     if (first && kind === "money" && AMOUNT_FIELDS.has(label.target) && stackedUnder(index.scan, label, first)) return;
     const found = first && correctedValue(index, values[kind], kind === "last4" ? lastGroup(index, values.last4, first) : first, nextLabel);
@@ -631,24 +639,30 @@ function spread<K extends number | string>(map: ReadonlyMap<K, readonly Span[]>,
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
-function firstValueAfter(index: SourceIndex, values: Record<CandidateKind, ValueAt[]>, kind: CandidateKind, from: number, until: number): ValueAt | undefined {
+/** The value right after a label; `ambiguous` when that mention has several readings ("four twelve fifty", a yearless date). */
+function firstValueAfter(
+  index: SourceIndex,
+  values: Record<CandidateKind, ValueAt[]>,
+  kind: CandidateKind,
+  from: number,
+  until: number,
+): { value: ValueAt; ambiguous: boolean } | undefined {
   const own = values[kind].filter((v) => v.start >= from && v.start < until);
   if (own.length === 0) return undefined;
   const first = own[0]!;
-  // Several readings of one mention ("four twelve fifty", a yearless date) make it ambiguous.
-  if (own.some((v) => v.start === first.start && v.value !== first.value)) return undefined;
+  const ambiguous = own.some((v) => v.start === first.start && v.value !== first.value);
   // A value of another kind in between (a date before the amount) means the label is not this value's;
   // the leading groups of the account number itself ("55-0912-38817": 55 looks like a rate) do not count.
   const accountNumber = kind === "last4" ? index.digits.find((run) => run.start <= first.start && first.end <= run.end) : undefined;
   const others = (["money", "rate", "date", "last4"] as const)
     .filter((k) => k !== kind)
     .flatMap((k) => values[k].filter((v) => v.start >= from && v.end <= first.start && !(accountNumber && v.start >= accountNumber.start)));
-  if (others.length === 0) return gapAllowed(index.scan.slice(from, first.start), kind) ? first : undefined;
+  if (others.length === 0) return gapAllowed(index.scan.slice(from, first.start), kind) ? { value: first, ambiguous } : undefined;
   // An amount's label may say when it holds ("AMOUNT DUE 05/01/2026 $1,845.20"); nothing else may stand between.
   const dates = values.date.filter((v) => others.includes(v));
   const dateSpans = [...new Map(dates.map((d) => [`${d.start}:${d.end}`, d])).values()];
   if (kind !== "money" || dates.length !== others.length || !datedLabel(index.scan, from, dateSpans, first.start)) return undefined;
-  return first;
+  return { value: first, ambiguous };
 }
 
 /** What separates the groups of a number read out or printed in parts ("5 3 1 0, 2 2 4 8"). */
