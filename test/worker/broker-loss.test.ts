@@ -9,8 +9,9 @@ import type { Worker } from "@liability/worker";
 import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
 import { PrivateKafkaCluster } from "./support/private-kafka.ts";
 import {
-  committedOffsetsByPartition,
+  assertCommittedOffsetsBacked,
   count,
+  countsPerKey,
   documents,
   encodeEvent,
   exampleLabels,
@@ -76,28 +77,13 @@ test("a broker killed under load: documents in = records + dead letters, no reco
   assert.equal(deadLetters.length, 0, "a lost broker is no reason to dead-letter a document");
   assert.equal(new Set(records.map((r) => r.document_id)).size, docs.length, "one record per document");
 
-  const events = await readTopic(ctx.topics.recorded, docs.length, 30_000, cluster.brokers);
-  const perKey = new Map<string, number>();
-  for (const e of events) perKey.set(e.key!.toString(), (perKey.get(e.key!.toString()) ?? 0) + 1);
+  const perKey = await countsPerKey(ctx.topics.recorded, docs.length, cluster.brokers);
   assert.equal(perKey.size, docs.length, "an event for every record");
   assert.deepEqual(
-    [...perKey.entries()].filter(([, n]) => n > 1),
+    [...perKey].filter(([, n]) => n > 1),
     [],
     "no event published twice",
   );
 
-  await waitFor(
-    "offsets committed",
-    async () => {
-      const committed = await committedOffsetsByPartition(ctx.group, ctx.topics.documents, cluster.brokers);
-      return [...committed.values()].reduce((a, b) => a + b, 0) === docs.length ? committed : undefined;
-    },
-    30_000,
-    500,
-  ).then((committed) => {
-    for (const [partition, offset] of committed) {
-      const backed = records.filter((r) => r.kafka_partition === partition && Number(r.kafka_offset) < offset).length;
-      assert.equal(backed, offset, `partition ${partition}: every message below committed offset ${offset} has its record`);
-    }
-  });
+  await assertCommittedOffsetsBacked(ctx.group, ctx.topics.documents, docs.length, records, cluster.brokers);
 });

@@ -6,8 +6,9 @@ import { after, before, test } from "node:test";
 import type { Worker } from "@liability/worker";
 import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
 import {
-  committedOffsetsByPartition,
+  assertCommittedOffsetsBacked,
   count,
+  countsPerKey,
   documents,
   encodeEvent,
   exampleLabels,
@@ -80,26 +81,12 @@ test("workers joining and leaving every few seconds under load: one record and o
   );
   assert.equal(new Set(records.map((r) => r.document_id)).size, docs.length, "one record per document");
   assert.equal((await readTopic(ctx.topics.dlq, 1, 2_000)).length, 0, "nothing dead-lettered");
-  const events = await readTopic(ctx.topics.recorded, docs.length, 30_000);
-  const perKey = new Map<string, number>();
-  for (const e of events) perKey.set(e.key!.toString(), (perKey.get(e.key!.toString()) ?? 0) + 1);
+  const perKey = await countsPerKey(ctx.topics.recorded, docs.length);
   assert.equal(perKey.size, docs.length, "an event for every record");
   assert.deepEqual(
     [...perKey].filter(([, n]) => n > 1),
     [],
     "no event published twice",
   );
-  const committed = await waitFor(
-    "offsets committed",
-    async () => {
-      const byPartition = await committedOffsetsByPartition(ctx.group, ctx.topics.documents);
-      return [...byPartition.values()].reduce((a, b) => a + b, 0) === docs.length ? byPartition : undefined;
-    },
-    30_000,
-    500,
-  );
-  for (const [partition, offset] of committed) {
-    const backed = records.filter((r) => r.kafka_partition === partition && Number(r.kafka_offset) < offset).length;
-    assert.equal(backed, offset, `partition ${partition}: every message below committed offset ${offset} has its record`);
-  }
+  await assertCommittedOffsetsBacked(ctx.group, ctx.topics.documents, docs.length, records);
 });

@@ -4,23 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { LiabilityRecord } from "@liability/domain";
+import { CARD_RECORD, CARD_STATEMENT } from "./support/card-statement.ts";
 
-const expected: LiabilityRecord = {
-  liability_type: "credit_card",
-  lender_name: "Blue Mesa Credit Union",
-  account_last4: "0931",
-  current_balance: 1538.9,
-  payoff_amount: null,
-  payoff_good_through: null,
-  escrow_balance: null,
-  interest_rate: 22.49,
-  monthly_payment: 46,
-  next_due_date: "2026-04-12",
-  as_of_date: "2026-03-18",
-};
-const text =
-  "BLUE MESA CREDIT UNION VISA\nAccount ending in 0931  Closing Date 03/18/26\nNew Balance $1,538.90\nMinimum Payment Due $46.00\nPayment Due Date 04/12/26\nPurchase APR 22.49%\n";
+const expected = CARD_RECORD;
+const text = CARD_STATEMENT;
 
 test("reroute scores and validates an earlier run's records again, without the model", () => {
   const dir = mkdtempSync(join(tmpdir(), "reroute-"));

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
@@ -278,6 +279,42 @@ export async function committedOffsetsByPartition(group: string, topic: string, 
     return new Map(offsets!.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** How many messages of `topic` carry each key, read until `expected` messages arrived: a duplicate shows as 2. */
+export async function countsPerKey(topic: string, expected: number, brokers?: readonly string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const message of await readTopic(topic, expected, 30_000, brokers)) {
+    const key = message.key?.toString() ?? "";
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * Waits until `group` has committed `total` offsets on `topic`, then asserts that every message
+ * below each partition's committed offset has its record (rows as liability_records stores them).
+ */
+export async function assertCommittedOffsetsBacked(
+  group: string,
+  topic: string,
+  total: number,
+  records: readonly { kafka_partition: number; kafka_offset: string }[],
+  brokers?: readonly string[],
+): Promise<void> {
+  const committed = await waitFor(
+    "offsets committed",
+    async () => {
+      const byPartition = await committedOffsetsByPartition(group, topic, brokers);
+      return [...byPartition.values()].reduce((a, b) => a + b, 0) === total ? byPartition : undefined;
+    },
+    30_000,
+    500,
+  );
+  for (const [partition, offset] of committed) {
+    const backed = records.filter((r) => r.kafka_partition === partition && Number(r.kafka_offset) < offset).length;
+    assert.equal(backed, offset, `partition ${partition}: every message below committed offset ${offset} has its record`);
   }
 }
 
