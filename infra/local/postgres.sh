@@ -64,6 +64,12 @@ synchronous_commit = $durability
 full_page_writes = $durability
 log_line_prefix = '%m [%p] %q%u@%d '
 log_min_duration_statement = 1000
+# Statement parameters are customer data (the worker's rows travel as one JSON parameter): never in
+# this log, neither for a slow statement nor for a failing one.
+log_parameter_max_length = 0
+log_parameter_max_length_on_error = 0
+# A constraint violation's DETAIL repeats the failing row; the log keeps the error and its constraint.
+log_error_verbosity = terse
 timezone = 'UTC'
 CONF
   # Settings a test needs on top (one per line, e.g. a server that commits asynchronously).

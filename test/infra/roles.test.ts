@@ -45,11 +45,9 @@ const insertRecord = `INSERT INTO liability_records
 test("the worker writes records, review items, attempts and outbox rows", async () => {
   await as(db.workerUrl, async (c) => {
     await c.query(insertRecord, recordRow("doc-w1", "tenant-a"));
-    await c.query(
-      `${insertRecord} ON CONFLICT (tenant_id, document_id) DO UPDATE SET current_balance = EXCLUDED.current_balance`,
-      recordRow("doc-w1", "tenant-a"),
-    );
-    await c.query("UPDATE liability_records SET status = 'review' WHERE document_id = 'doc-w1'");
+    // A redelivery writes nothing a second time.
+    const again = await c.query(`${insertRecord} ON CONFLICT (tenant_id, document_id) DO NOTHING`, recordRow("doc-w1", "tenant-a"));
+    assert.equal(again.rowCount, 0);
     await c.query(
       `INSERT INTO review_queue (document_id, tenant_id, reasons, raw_model_output)
        VALUES ('doc-w1', 'tenant-a', '[{"code":"low_confidence"}]', '{}')
@@ -60,6 +58,27 @@ test("the worker writes records, review items, attempts and outbox rows", async 
       Buffer.from([1, 2, 3]),
     ]);
     assert.equal(o.rowCount, 1);
+    // What the relay keeps about a row: its lease, attempts, error, parking and publication.
+    await c.query(`UPDATE outbox SET lease_until = now(), attempts = attempts + 1, last_error = 'x', parked_at = NULL, published_at = now() WHERE id = $1`, [
+      o.rows[0].id,
+    ]);
+  });
+});
+
+test("the worker cannot rewrite a stored record, a review item or an event's payload", async () => {
+  await as(db.workerUrl, async (c) => {
+    assert.equal(await failsWith(c, "UPDATE liability_records SET current_balance = 1"), INSUFFICIENT_PRIVILEGE);
+    assert.equal(
+      await failsWith(
+        c,
+        `${insertRecord} ON CONFLICT (tenant_id, document_id) DO UPDATE SET current_balance = EXCLUDED.current_balance`,
+        recordRow("doc-w1", "tenant-a"),
+      ),
+      INSUFFICIENT_PRIVILEGE,
+    );
+    assert.equal(await failsWith(c, "UPDATE review_queue SET status = 'resolved'"), INSUFFICIENT_PRIVILEGE);
+    assert.equal(await failsWith(c, "UPDATE outbox SET payload = '\\x00'"), INSUFFICIENT_PRIVILEGE);
+    assert.equal(await failsWith(c, "UPDATE outbox SET topic = 'elsewhere'"), INSUFFICIENT_PRIVILEGE);
   });
 });
 

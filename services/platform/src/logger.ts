@@ -27,6 +27,25 @@ const REDACTED_PATHS = [
   "*.password",
 ];
 
+/**
+ * Fields of a database error that quote the data: PostgreSQL's DETAIL of a CHECK or unique
+ * violation repeats the row ("Failing row contains (…, 1234, 250000.10, …)"), WHERE and the
+ * internal query may hold values too. The SQLSTATE (`code`), constraint, table and column stay.
+ */
+const DATA_BEARING_ERROR_FIELDS = ["detail", "where", "internalQuery", "parameters"];
+
+function withoutData(serialized: Record<string, unknown>): Record<string, unknown> {
+  for (const field of DATA_BEARING_ERROR_FIELDS) delete serialized[field];
+  if (serialized.cause && typeof serialized.cause === "object") withoutData(serialized.cause as Record<string, unknown>);
+  return serialized;
+}
+
+/** An error as pino writes it, less what would put customer data in the log. */
+function errorSerializer(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  return withoutData(pino.stdSerializers.errWithCause(error) as unknown as Record<string, unknown>);
+}
+
 /** Structured JSON logs that carry the active trace and span ids. */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
@@ -36,6 +55,7 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: options.service },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      serializers: { err: errorSerializer, error: errorSerializer },
       formatters: { level: (label) => ({ level: label }) },
       mixin() {
         const span = trace.getActiveSpan();

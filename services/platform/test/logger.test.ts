@@ -43,3 +43,22 @@ test("log lines carry the active trace id and never document text", async () => 
   assert.deepEqual(line?.event, { text: "[redacted]" });
   assert.equal(line?.documentId, "d1");
 });
+
+test("a database error is logged with its SQLSTATE and constraint, never the row it quotes", () => {
+  const out = capture();
+  const log = createLogger({ service: "test", destination: out.stream });
+  // What node-postgres throws for a CHECK violation: DETAIL repeats the failing row.
+  const error = Object.assign(new Error('new row for relation "liability_records" violates check constraint "liability_records_interest_rate_check"'), {
+    code: "23514",
+    constraint: "liability_records_interest_rate_check",
+    table: "liability_records",
+    detail: "Failing row contains (doc-1, tenant-a, accepted, mortgage, First Bank, 1234, 250000.10, 100.000).",
+    where: "SQL function writing row 1234",
+  });
+  log.warn({ err: new Error("database write failed", { cause: error }) }, "pausing");
+  const [line] = out.lines();
+  const written = JSON.stringify(line);
+  assert.doesNotMatch(written, /Failing row|250000\.10|writing row/);
+  assert.match(written, /23514/);
+  assert.match(written, /liability_records_interest_rate_check/);
+});

@@ -46,6 +46,11 @@ export class PrivatePostgres {
     return `postgres://lre_admin:lre_admin@127.0.0.1:${this.port}/liability`;
   }
 
+  /** The server's own log (what an operator would read). */
+  serverLog(): string {
+    return readFileSync(join(this.#cache, "postgres", "postgres.log"), "utf8");
+  }
+
   get workerUrl(): string {
     return `postgres://lre_worker:${WORKER_PASSWORD}@127.0.0.1:${this.port}/liability`;
   }
