@@ -79,6 +79,7 @@ done
 check "refused: database TLS off" refused deploy/helm/refused/database-tls-off.yaml "database.tls=disable is refused"
 check "refused: SASL PLAIN without TLS" refused deploy/helm/refused/sasl-plain-without-tls.yaml "sends the password in clear text"
 check "refused: unknown autoscaling mode" refused deploy/helm/refused/unknown-autoscaling.yaml "autoscaling.mode must be"
+check "refused: no tenant allow-list" refused deploy/helm/refused/no-tenant-allowlist.yaml "worker.tenantAllowlist is required"
 
 for dockerfile in deploy/docker/*.Dockerfile; do
   check "hadolint $(basename "$dockerfile")" "$bin/hadolint" --failure-threshold warning "$dockerfile"

@@ -8,6 +8,10 @@ const nonNegativeInt = z.coerce.number().int().min(0);
 const fraction = z.coerce.number().min(0).max(1);
 const positiveNumber = z.coerce.number().positive();
 
+const tenantAllowlistSchema = z
+  .record(z.string().min(1), z.union([z.literal("*"), z.array(z.string().min(1)).min(1)]))
+  .refine((m) => Object.keys(m).length > 0);
+
 /** Settings of the worker itself; Kafka, PostgreSQL and telemetry variables come from the platform schemas. */
 export const workerSettingsSchema = z.object({
   KAFKA_TOPIC_DOCUMENTS: z.string().min(1).default(DEFAULT_TOPICS.documents),
@@ -107,6 +111,31 @@ export const workerSettingsSchema = z.object({
       return fields;
     }),
 
+  /**
+   * Which tenants each source system may write for, as JSON: {"lender-portal": ["tenant-a",
+   * "tenant-b"], "batch-import": "*"}. An event from a source system not listed, or for a tenant
+   * its list does not name, is dead-lettered (TENANT_NOT_ALLOWED). Unset: any (the local profile only).
+   */
+  TENANT_ALLOWLIST: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(v);
+      } catch {
+        ctx.addIssue({ code: "custom", message: 'not JSON; expected {"source-system": ["tenant-id", …] or "*"}' });
+        return z.NEVER;
+      }
+      const result = tenantAllowlistSchema.safeParse(parsed);
+      if (!result.success) {
+        ctx.addIssue({ code: "custom", message: 'expected {"source-system": ["tenant-id", …] or "*"}, with at least one source system' });
+        return z.NEVER;
+      }
+      return new Map(Object.entries(result.data).map(([source, tenants]) => [source, tenants === "*" ? ("any" as const) : new Set(tenants)]));
+    }),
+
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -118,6 +147,13 @@ export const workerConfigSchema = z
     ...workerSettingsSchema.shape,
   })
   .superRefine((c, ctx) => {
+    if (c.DEPLOYMENT_PROFILE !== "local" && c.TENANT_ALLOWLIST === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TENANT_ALLOWLIST"],
+        message: "required outside DEPLOYMENT_PROFILE=local: which tenants each source system may write for",
+      });
+    }
     if ((c.INFERENCE_TLS_CERT_FILE === undefined) !== (c.INFERENCE_TLS_KEY_FILE === undefined)) {
       ctx.addIssue({ code: "custom", path: ["INFERENCE_TLS_CERT_FILE"], message: "INFERENCE_TLS_CERT_FILE and INFERENCE_TLS_KEY_FILE must be set together" });
     }

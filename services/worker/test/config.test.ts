@@ -15,3 +15,19 @@ test("corroboration covers every field the reader knows unless configured otherw
     /VALIDATION_CORROBORATED_FIELDS.*unknown field\(s\) lender/s,
   );
 });
+
+test("the tenant allow-list is JSON per source system, and required outside the local profile", () => {
+  assert.equal(loadWorkerConfig({}).TENANT_ALLOWLIST, undefined, "local: any source system may write for any tenant");
+  const allowlist = loadWorkerConfig({ TENANT_ALLOWLIST: '{"lender-portal": ["tenant-a", "tenant-b"], "batch-import": "*"}' }).TENANT_ALLOWLIST;
+  assert.deepEqual(allowlist?.get("lender-portal"), new Set(["tenant-a", "tenant-b"]));
+  assert.equal(allowlist?.get("batch-import"), "any");
+  assert.throws(() => loadWorkerConfig({ TENANT_ALLOWLIST: "lender-portal=tenant-a" }), /TENANT_ALLOWLIST.*not JSON/s);
+  assert.throws(() => loadWorkerConfig({ TENANT_ALLOWLIST: '{"lender-portal": []}' }), /TENANT_ALLOWLIST/);
+  const production = {
+    DEPLOYMENT_PROFILE: "production",
+    DATABASE_URL: "postgres://lre_worker:s3cret-from-vault@db.internal:5432/liability",
+    DATABASE_TLS: "verify-full",
+  };
+  assert.throws(() => loadWorkerConfig(production), /TENANT_ALLOWLIST.*required outside DEPLOYMENT_PROFILE=local/s);
+  assert.ok(loadWorkerConfig({ ...production, TENANT_ALLOWLIST: '{"lender-portal": ["tenant-a"]}' }).TENANT_ALLOWLIST);
+});

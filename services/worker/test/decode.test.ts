@@ -105,3 +105,22 @@ test("details are safe to log: they never contain the document text", () => {
   assert.ok(!r.detail.includes("4402"));
   assert.ok(!r.detail.includes("9,999"));
 });
+
+test("a source system may write only for the tenants its allow-list names", () => {
+  const tenants = new Map<string, ReadonlySet<string> | "any">([
+    ["lender-portal", new Set(["t"])],
+    ["batch-import", "any"],
+  ]);
+  const decode = (fields: Record<string, unknown>) => decodeDocumentReceived(message(binary(fields)), { ...limits, tenants });
+  assert.ok(decode({ sourceSystem: "lender-portal" }).ok);
+  assert.ok(decode({ sourceSystem: "batch-import", tenantId: "someone-else" }).ok);
+  const other = decode({ sourceSystem: "lender-portal", tenantId: "someone-else" });
+  assert.ok(!other.ok);
+  assert.equal(other.reason, DeadLetterReason.TENANT_NOT_ALLOWED);
+  assert.match(other.detail, /"lender-portal" may not write for tenant "someone-else"/);
+  const unknown = decode({ sourceSystem: "side-door" });
+  assert.ok(!unknown.ok);
+  assert.equal(unknown.reason, DeadLetterReason.TENANT_NOT_ALLOWED);
+  // Without an allow-list (local development) anything goes.
+  assert.ok(decodeDocumentReceived(message(binary({ sourceSystem: "side-door", tenantId: "x" })), limits).ok);
+});

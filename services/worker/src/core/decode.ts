@@ -32,9 +32,14 @@ export interface PoisonMessage {
 
 export type DecodeResult = DecodedDocument | PoisonMessage;
 
+/** Per source system, the tenants it may write for ("any": every tenant). */
+export type TenantAllowlist = ReadonlyMap<string, ReadonlySet<string> | "any">;
+
 export interface DecodeLimits {
   /** Largest document text accepted, in UTF-8 bytes. */
   readonly maxTextBytes: number;
+  /** Undefined: any source system may write for any tenant (local development). */
+  readonly tenants?: TenantAllowlist;
 }
 
 const MAX_ID_LENGTH = 200;
@@ -98,6 +103,14 @@ export function decodeDocumentReceived(message: InboundMessage, limits: DecodeLi
   // Both ids are keys of indexed columns: bounded, so that no row outgrows its index.
   if (tenantId.length > MAX_ID_LENGTH || CONTROL_CHARACTER.test(tenantId)) {
     return poison(DeadLetterReason.MISSING_FIELD, "tenant_id is not a usable identifier", documentId);
+  }
+  const allowed = limits.tenants?.get(event.sourceSystem);
+  if (limits.tenants && allowed !== "any" && !allowed?.has(tenantId)) {
+    // Names only: a source system and a tenant id are configuration, not customer data.
+    const who = allowed
+      ? `source system "${event.sourceSystem}" may not write for tenant "${tenantId}"`
+      : `source system "${event.sourceSystem}" is not allowed`;
+    return poison(DeadLetterReason.TENANT_NOT_ALLOWED, who.slice(0, 300), documentId);
   }
   const kind = kindFromProto(event.kind);
   if (kind === undefined) return poison(DeadLetterReason.MISSING_FIELD, "kind is missing or unknown", documentId);

@@ -371,6 +371,14 @@ export enum DeadLetterReason {
    * @generated from enum value: DEAD_LETTER_REASON_INFERENCE_TIMED_OUT = 11;
    */
   INFERENCE_TIMED_OUT = 11,
+
+  /**
+   * The event's source system may not write for its tenant (the worker's TENANT_ALLOWLIST): a
+   * producer that names another tenant's id is refused, whatever the document says.
+   *
+   * @generated from enum value: DEAD_LETTER_REASON_TENANT_NOT_ALLOWED = 12;
+   */
+  TENANT_NOT_ALLOWED = 12,
 }
 
 /**
