@@ -44,6 +44,14 @@ interface Item extends BatchEntry {
   outcome: Outcome | undefined;
 }
 
+/** A document the sidecar could not take, and when its call began (performance.now()). */
+interface Unavailable {
+  readonly item: Item;
+  readonly document: DecodedDocument;
+  readonly extraction: ExtractOutcome;
+  readonly startedAt: number;
+}
+
 /**
  * Turns one Kafka batch into one database transaction. The decisions are the core's
  * (src/core: pure functions over its ports); this shell does the I/O, spans and metrics
@@ -186,7 +194,7 @@ export class BatchProcessor {
     // flight are abandoned rather than left retrying against a dead sidecar.
     const stopBatch = new AbortController();
     const signal = AbortSignal.any([stopBatch.signal, abandon]);
-    const unavailable: { item: Item; document: DecodedDocument; extraction: ExtractOutcome; startedAt: number }[] = [];
+    const unavailable: Unavailable[] = [];
     await Promise.all(
       toExtract.map(async ({ item, document }) => {
         const request = { documentId: document.documentId, kind: document.kind, text: document.text };
@@ -204,8 +212,7 @@ export class BatchProcessor {
         item.outcome = outcome;
       }),
     );
-    const stillDown = await this.#setAsideTimedOut(unavailable);
-    return stillDown;
+    return this.#setAsideTimedOut(unavailable);
   }
 
   /**
@@ -213,7 +220,7 @@ export class BatchProcessor {
    * after the call began) and that have done so too often are dead-lettered instead of being
    * left pending; true when a document is still pending because the sidecar is down.
    */
-  async #setAsideTimedOut(unavailable: readonly { item: Item; document: DecodedDocument; extraction: ExtractOutcome; startedAt: number }[]): Promise<boolean> {
+  async #setAsideTimedOut(unavailable: readonly Unavailable[]): Promise<boolean> {
     const suspects = unavailable.filter((u) => timedOutCallsOf(u.extraction) > 0 && this.#lastAnswerAt > u.startedAt);
     let earlier = new Map<string, number>();
     if (suspects.length > 0) {
