@@ -36,7 +36,7 @@ test("a second up while the stack runs is harmless and quick", async () => {
   await ensureStack();
   const started = Date.now();
   const { stdout } = await run("bash", [script("up.sh")], { timeout: 120_000 });
-  assert.match(stdout, /Kafka already running/);
+  assert.match(stdout, /Kafka node 1 already running/);
   assert.match(stdout, /PostgreSQL already running/);
   assert.match(stdout, /migrations up to date/);
   assert.ok(Date.now() - started < 30_000, "a no-op up should take seconds");
