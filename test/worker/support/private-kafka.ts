@@ -81,6 +81,11 @@ export class PrivateKafkaCluster {
     return this.#script("kill", String(node));
   }
 
+  /** Starts every node that is down (a killed broker comes back with its data). */
+  restartDown(): Promise<void> {
+    return this.#script("start");
+  }
+
   async destroy(): Promise<void> {
     await this.#script("stop").catch(() => {});
     rmSync(this.#home, { recursive: true, force: true });
