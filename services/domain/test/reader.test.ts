@@ -320,8 +320,9 @@ test("reader: a letter dated at its head, and a form's own 'Date:' line", () => 
   const app = ["Acme Card", "Please Pay By", "Nov. 2, 2026", "Minimum Due", "$35.00"].join("\n");
   assert.equal(read(app).as_of_date, undefined);
   assert.equal(read("Date: 03/11/2026\nRe: your account").as_of_date, "2026-03-11");
-  // Inside a line "date" belongs to another name.
+  // Inside a line "date" belongs to another name: an autopay notice's first draft is the next payment.
   assert.equal(read("First draft date: 04/01/2026\nAutopay amount: $310.00").as_of_date, undefined);
+  assert.equal(read("First draft date: 04/01/2026\nAutopay amount: $310.00").next_due_date, "2026-04-01");
 });
 
 test("reader: masked numbers are the account's; a ZIP asked 'on the account' and payment instructions are not", () => {
