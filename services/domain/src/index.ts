@@ -5,7 +5,7 @@ export type { ExtractedRecord, RecordScore } from "./scoring.ts";
 export { reasonCode } from "./validation/reasons.ts";
 export { DEFAULT_VALIDATION_POLICY, parseCorroboratedFields } from "./validation/policy.ts";
 export type { ValidationPolicy } from "./validation/policy.ts";
-export { buildSourceIndex, toCents, toThousandths } from "./validation/mentions.ts";
+export { buildSourceIndex } from "./validation/mentions.ts";
 export type { SourceIndex, Span } from "./validation/mentions.ts";
 export {
   DUE_AFTER_AS_OF,
@@ -19,7 +19,7 @@ export {
   lenderNameCandidates,
 } from "./validation/candidates.ts";
 export type { DocumentCandidates, GroundedField } from "./validation/candidates.ts";
-export { findLabelledAmounts, labelledAmounts, readDocumentLabels } from "./validation/consistency.ts";
+export { canonicalReaderValue, findLabelledAmounts, labelledAmounts, readDocumentLabels } from "./validation/consistency.ts";
 export type { DocumentLabels } from "./validation/consistency.ts";
 export { READER_FIELDS, agreedReading, readLabelledFields } from "./validation/reader.ts";
 export type { ReaderField } from "./validation/reader.ts";

@@ -11,7 +11,7 @@
 // and the documents whose every stated field is confirmed.
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { buildCandidates, buildSourceIndex, checkInjection, READER_FIELDS, readDocumentLabels, toCents, toThousandths } from "@liability/domain";
+import { buildCandidates, buildSourceIndex, canonicalReaderValue, checkInjection, READER_FIELDS, readDocumentLabels } from "@liability/domain";
 import type { ReaderField } from "@liability/domain";
 import { parseDataset } from "./dataset.ts";
 
@@ -29,12 +29,6 @@ if (!values.data) {
   process.exit(2);
 }
 
-function canonical(field: ReaderField, value: unknown): number | string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "string") return value;
-  return field === "interest_rate" ? toThousandths(value as number) : toCents(Math.abs(value as number));
-}
-
 const docs = parseDataset(readFileSync(values.data, "utf8"), values.data);
 const fields = Object.fromEntries(READER_FIELDS.map((f) => [f, { right: 0, wrong: 0, conflict: 0, unread: 0, spurious: 0 }])) as Record<
   ReaderField,
@@ -47,7 +41,7 @@ for (const doc of docs) {
   const { allowed } = readDocumentLabels(index, candidates, checkInjection(index.text).spans);
   let all = true;
   for (const field of READER_FIELDS) {
-    const want = canonical(field, doc.expected[field]);
+    const want = canonicalReaderValue(field, doc.expected[field]);
     const read = allowed[field];
     const counts = fields[field];
     if (want === null) {

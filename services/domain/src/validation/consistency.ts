@@ -236,7 +236,7 @@ export function checkConsistency(
       reasons.push({ rule: RULES.conflictingValues, field, message: `the document labels different values as ${field}` });
       continue;
     }
-    const value = canonical(field, record[field]);
+    const value = canonicalReaderValue(field, record[field]);
     if (value === null) {
       reasons.push({ rule: RULES.labelledValueMissing, field, message: `the document labels a value for ${field} and the record has none` });
     } else if (!allowed.has(value)) {
@@ -256,7 +256,8 @@ function readingSet(readings: readonly Reading[] | undefined): ReadonlySet<numbe
   return agreed === undefined ? new Set() : new Set([agreed]);
 }
 
-function canonical(field: ReaderField, value: string | number | null): string | number | null {
+/** A record's value of a reader field in the readings' canonical form (cents, thousandths, ISO date, digits). */
+export function canonicalReaderValue(field: ReaderField, value: string | number | null): string | number | null {
   if (value === null) return null;
   if (typeof value === "string") return value;
   return field === "interest_rate" ? toThousandths(value) : toCents(Math.abs(value));
