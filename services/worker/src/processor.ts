@@ -11,7 +11,7 @@ import type { DecodeLimits, DecodedDocument } from "./core/decode.ts";
 import { deadLetterReasonName } from "./core/events.ts";
 import { measurementsOf } from "./core/measurements.ts";
 import type { BatchContext, BatchResult, InboundBatch, InboundMessage, MessageProducer } from "./core/messaging.ts";
-import { documentKeysToCheck, outcomeOfExtraction, repeatOutcome, timedOutCallsOf, timedOutTooOften, triage } from "./core/outcome.ts";
+import { documentKeysToCheck, endedInTimeout, outcomeOfExtraction, repeatOutcome, timedOutTooOften, triage } from "./core/outcome.ts";
 import type { Outcome, RecordOrigin } from "./core/outcome.ts";
 import { keyOf, RowsRejectedError } from "./core/ports.ts";
 import type { Dependency, ExtractOutcome, Extractor, RecordStore } from "./core/ports.ts";
@@ -221,28 +221,24 @@ export class BatchProcessor {
    * left pending; true when a document is still pending because the sidecar is down.
    */
   async #setAsideTimedOut(unavailable: readonly Unavailable[]): Promise<boolean> {
-    const suspects = unavailable.filter((u) => timedOutCallsOf(u.extraction) > 0 && this.#lastAnswerAt > u.startedAt);
-    let earlier = new Map<string, number>();
-    if (suspects.length > 0) {
-      try {
-        earlier = await this.#o.store.timedOutCalls(suspects.map((s) => s.document));
-      } catch (error) {
-        this.#o.logger.warn({ err: error }, "could not read the attempt audit; timed-out documents stay pending");
-        return true;
-      }
+    const suspects = unavailable.filter((u) => endedInTimeout(u.extraction) && this.#lastAnswerAt > u.startedAt);
+    if (suspects.length === 0) return unavailable.length > 0;
+    let earlier: Map<string, number>;
+    try {
+      earlier = await this.#o.store.timedOutCalls(suspects.map((s) => s.document));
+    } catch (error) {
+      this.#o.logger.warn({ err: error }, "could not read the attempt audit; timed-out documents stay pending");
+      return true;
     }
-    let stillDown = false;
-    for (const u of unavailable) {
-      const answeredOthers = suspects.includes(u);
-      const poison = timedOutTooOften(u.document, u.extraction, earlier.get(keyOf(u.document)) ?? 0, this.#o.maxDocumentTimeouts, answeredOthers);
-      if (poison) {
-        this.#o.logger.warn({ documentId: u.document.documentId, detail: poison.poison.detail }, "document keeps timing out; dead-lettering it");
-        u.item.outcome = poison;
-      } else {
-        stillDown = true;
-      }
+    let setAside = 0;
+    for (const u of suspects) {
+      const poison = timedOutTooOften(u.document, u.extraction, earlier.get(keyOf(u.document)) ?? 0, this.#o.maxDocumentTimeouts);
+      if (!poison) continue;
+      this.#o.logger.warn({ documentId: u.document.documentId, detail: poison.poison.detail }, "document keeps timing out; dead-lettering it");
+      u.item.outcome = poison;
+      setAside += 1;
     }
-    return stillDown;
+    return setAside < unavailable.length;
   }
 
   #origin(item: Item): RecordOrigin {

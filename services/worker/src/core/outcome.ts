@@ -100,25 +100,29 @@ export interface RecordOrigin {
 export const TIMED_OUT = "DEADLINE_EXCEEDED";
 
 /** Calls of this extraction that ran out of time. */
-export function timedOutCallsOf(extraction: ExtractOutcome): number {
+function timedOutCallsOf(extraction: ExtractOutcome): number {
   return extraction.attempts.filter((a) => a.errorCode === TIMED_OUT).length;
 }
 
+/** An extraction left pending because its last call ran out of time. */
+export function endedInTimeout(extraction: ExtractOutcome): boolean {
+  return extraction.kind === "unavailable" && extraction.code === TIMED_OUT;
+}
+
 /**
- * A document left pending because its calls ran out of time, while the sidecar answered other
- * documents meanwhile, after `limit` timed-out calls in all (`earlier` from the audit plus this
- * delivery's): the document is the problem, not the sidecar. Retrying it would hold its partition
- * for ever, so it is dead-lettered (with its original bytes, for a replay once fixed). Undefined
- * while it may still go through.
+ * A document whose calls ran out of time (endedInTimeout) while the sidecar answered other
+ * documents meanwhile (the caller knows), after `limit` timed-out calls in all (`earlier` from the
+ * audit plus this delivery's): the document is the problem, not the sidecar. Retrying it would hold
+ * its partition for ever, so it is dead-lettered (with its original bytes, for a replay once fixed).
+ * Undefined while it may still go through.
  */
 export function timedOutTooOften(
   document: DecodedDocument,
   extraction: ExtractOutcome,
   earlier: number,
   limit: number,
-  sidecarAnsweredOthers: boolean,
 ): Extract<Outcome, { type: "poison" }> | undefined {
-  if (extraction.kind !== "unavailable" || extraction.code !== TIMED_OUT || !sidecarAnsweredOthers) return undefined;
+  if (!endedInTimeout(extraction)) return undefined;
   const total = earlier + timedOutCallsOf(extraction);
   if (total < limit) return undefined;
   return {
