@@ -8,7 +8,7 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { MetricReader } from "@opentelemetry/sdk-metrics";
 import type { ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { Partitioners } from "kafkajs";
-import type { Consumer, KafkaMessage } from "kafkajs";
+import type { Consumer, Kafka, KafkaConfig, KafkaMessage } from "kafkajs";
 import pg from "pg";
 import { DocumentReceivedSchema, kindToProto } from "@liability/contracts";
 import { canonicalRecordJson, labelledDocumentSchema } from "@liability/domain";
@@ -78,6 +78,11 @@ export interface RawMessage {
   headers?: Record<string, string | Buffer>;
 }
 
+/** A test client of the local stack, or of `brokers` (a test's own cluster) where given. */
+function kafkaOf(clientId: string, brokers?: readonly string[], overrides: Partial<KafkaConfig> = {}): Kafka {
+  return testKafka(clientId, brokers ? { ...overrides, brokers: [...brokers] } : overrides);
+}
+
 /**
  * `brokers`: another cluster than the local stack's. The upstream producer is patient (about a
  * minute of retries), as a real one is: a broker's leaderships move only once the controller has
@@ -85,7 +90,7 @@ export interface RawMessage {
  */
 export async function produce(topic: string, messages: readonly RawMessage[], brokers?: readonly string[]): Promise<void> {
   const retry = { retries: 12, initialRetryTime: 300, maxRetryTime: 5_000 };
-  const producer = testKafka("worker-test-producer", brokers ? { brokers: [...brokers], retry } : { retry }).producer({
+  const producer = kafkaOf("worker-test-producer", brokers, { retry }).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
@@ -98,7 +103,7 @@ export async function produce(topic: string, messages: readonly RawMessage[], br
 
 /** Reads a topic from the beginning until `count` messages arrived (or the timeout), then stops. */
 export async function readTopic(topic: string, count: number, timeoutMs = 20_000, brokers?: readonly string[]): Promise<KafkaMessage[]> {
-  const consumer: Consumer = testKafka("worker-test-reader", brokers ? { brokers: [...brokers] } : {}).consumer({ groupId: uniqueName("reader") });
+  const consumer: Consumer = kafkaOf("worker-test-reader", brokers).consumer({ groupId: uniqueName("reader") });
   const seen: KafkaMessage[] = [];
   await consumer.connect();
   try {
@@ -272,7 +277,7 @@ export function newTraceparent(): { traceparent: string; traceId: string } {
 
 /** The consumer group's committed offset per partition of `topic` (0 where none is committed). */
 export async function committedOffsetsByPartition(group: string, topic: string, brokers?: readonly string[]): Promise<Map<number, number>> {
-  const admin = testKafka("offsets-reader", brokers ? { brokers: [...brokers] } : {}).admin();
+  const admin = kafkaOf("offsets-reader", brokers).admin();
   await admin.connect();
   try {
     const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });

@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { Kafka, logLevel } from "kafkajs";
+import { logLevel } from "kafkajs";
+import type { Kafka } from "kafkajs";
+import { testKafka } from "../../harness/index.ts";
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL("../../../infra/local/kafka.sh", import.meta.url));
@@ -57,9 +59,9 @@ export class PrivateKafkaCluster {
     return Array.from({ length: this.nodes }, (_, i) => `127.0.0.1:${this.#port + 10 * i}`);
   }
 
-  /** A kafkajs client of this cluster, quiet unless something is wrong. */
+  /** A kafkajs client of this cluster, silent (a killed broker is the point, not news). */
   client(clientId: string): Kafka {
-    return new Kafka({ clientId, brokers: this.brokers, logLevel: logLevel.NOTHING });
+    return testKafka(clientId, { brokers: this.brokers, logLevel: logLevel.NOTHING });
   }
 
   /** The node id (1..3) leading most partitions of `topic`: killing it moves the most leaders. */

@@ -393,7 +393,8 @@ export function readLabelledFields(
   const out: Partial<Record<ReaderField, Reading[]>> = {};
   const add = (field: ReaderField, found: ValueAt) => (out[field] ??= []).push({ value: found.value, span: { start: found.start, end: found.end } });
 
-  const columns = columnPairs(index.scan, labels);
+  const lines = linesOf(index.scan);
+  const columns = columnPairs(lines, labels);
   const inColumns = new Set(columns.map((c) => c.label));
   for (const { label, row } of columns) {
     if (label.target === null) continue;
@@ -405,7 +406,7 @@ export function readLabelledFields(
   }
   const callDate = callHeaderDate(index, values.date);
   if (callDate) add("as_of_date", callDate);
-  const letterDate = letterHeadDate(index, values.date, labels);
+  const letterDate = letterHeadDate(index, lines, values.date, labels);
   if (letterDate) add("as_of_date", letterDate);
   for (const masked of maskedNumbers(index, values.last4, labels)) add("account_last4", masked);
   labels.forEach((label, i) => {
@@ -464,14 +465,8 @@ const LETTERHEAD_LINES = 8;
  * addressee): the one full date alone on a line among the first lines, when no name stands on
  * the line before it (a value under "Please Pay By" is that label's).
  */
-function letterHeadDate(index: SourceIndex, dates: readonly ValueAt[], labels: readonly LabelAt[]): ValueAt | undefined {
-  const lines: Span[] = [];
-  let at = 0;
-  for (const text of index.scan.split("\n")) {
-    if (text.trim() !== "") lines.push({ start: at, end: at + text.length });
-    at += text.length + 1;
-    if (lines.length >= LETTERHEAD_LINES) break;
-  }
+function letterHeadDate(index: SourceIndex, allLines: readonly Line[], dates: readonly ValueAt[], labels: readonly LabelAt[]): ValueAt | undefined {
+  const lines = allLines.filter((line) => line.text !== "").slice(0, LETTERHEAD_LINES);
   const found: ValueAt[] = [];
   lines.forEach((line, i) => {
     const own = dates.filter((v) => v.start >= line.start && v.end <= line.end);
@@ -557,6 +552,17 @@ interface Line extends Span {
   readonly text: string;
 }
 
+/** The text's lines with their offsets, each line's text trimmed. */
+function linesOf(scan: string): Line[] {
+  const lines: Line[] = [];
+  let at = 0;
+  for (const text of scan.split("\n")) {
+    lines.push({ start: at, end: at + text.length, text: text.trim() });
+    at += text.length + 1;
+  }
+  return lines;
+}
+
 /** A line that is a name only: letters, a few words, no figure. */
 const LABEL_LINE = /^[\p{L}][\p{L} &'()/#-]{1,58}:?$/u;
 /** A line that is a figure only, with at most a unit or a weekday around it. */
@@ -566,13 +572,7 @@ const VALUE_LINE = /^(?=.*\d)[^\p{L}]*(?:[\p{L}]+[^\p{L}]+){0,4}[\p{L}]*$/u;
  * A table whose columns were flattened into rows (PDF-to-text does this): a run of three or
  * more label lines, then exactly as many value lines. The n-th value is the n-th label's.
  */
-function columnPairs(scan: string, labels: readonly LabelAt[]): { label: LabelAt; row: Line }[] {
-  const lines: Line[] = [];
-  let at = 0;
-  for (const text of scan.split("\n")) {
-    lines.push({ start: at, end: at + text.length, text: text.trim() });
-    at += text.length + 1;
-  }
+function columnPairs(lines: readonly Line[], labels: readonly LabelAt[]): { label: LabelAt; row: Line }[] {
   const pairs: { label: LabelAt; row: Line }[] = [];
   let i = 0;
   while (i < lines.length) {
