@@ -223,11 +223,15 @@ export function checkConsistency(
     if (record[field] !== null)
       reasons.push({ rule: RULES.statedUnavailable, field, message: `the document says ${field} cannot be given, and the record has one` });
   }
+  const missing = (field: ReaderField): ValidationReason => ({
+    rule: RULES.labelledValueMissing,
+    field,
+    message: `the document labels a value for ${field} and the record has none`,
+  });
   for (const field of READER_FIELDS) {
     const allowed = labels.allowed[field];
     if (allowed === undefined) {
-      if (record[field] === null && labels.unresolved.has(field) && !labels.unavailable.has(field))
-        reasons.push({ rule: RULES.labelledValueMissing, field, message: `the document labels a value for ${field} and the record has none` });
+      if (record[field] === null && labels.unresolved.has(field) && !labels.unavailable.has(field)) reasons.push(missing(field));
       else if (record[field] !== null && corroboratedFields.includes(field))
         reasons.push({ rule: RULES.uncorroborated, field, message: `no label in the document names ${field}; nothing confirms the record's value` });
       continue;
@@ -238,7 +242,7 @@ export function checkConsistency(
     }
     const value = canonicalReaderValue(field, record[field]);
     if (value === null) {
-      reasons.push({ rule: RULES.labelledValueMissing, field, message: `the document labels a value for ${field} and the record has none` });
+      reasons.push(missing(field));
     } else if (!allowed.has(value)) {
       reasons.push({ rule: RULES.valueNotAtLabel, field, message: `${field} is not the value the document labels as such` });
     }
