@@ -287,14 +287,19 @@ export async function committedOffsetsByPartition(group: string, topic: string, 
   }
 }
 
-/** How many messages of `topic` carry each key, read until `expected` messages arrived: a duplicate shows as 2. */
-export async function countsPerKey(topic: string, expected: number, brokers?: readonly string[]): Promise<Map<string, number>> {
+/** Reads `topic` until `expected` messages arrived (and a moment more) and asserts one per key: one event per record, none twice. */
+export async function assertOneEventPerKey(topic: string, expected: number, brokers?: readonly string[]): Promise<void> {
   const counts = new Map<string, number>();
   for (const message of await readTopic(topic, expected, 30_000, brokers)) {
     const key = message.key?.toString() ?? "";
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return counts;
+  assert.equal(counts.size, expected, "an event for every record");
+  assert.deepEqual(
+    [...counts].filter(([, n]) => n > 1),
+    [],
+    "no event published twice",
+  );
 }
 
 /**
