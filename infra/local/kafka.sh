@@ -37,6 +37,10 @@ node_controller_port() { echo $((KAFKA_CONTROLLER_PORT + 10 * ($1 - 1))); }
 node_pid_file() { echo "$(node_home "$1")/kafka.pid"; }
 nodes() { seq 1 "$KAFKA_NODES"; }
 min() { echo $(($1 < $2 ? $1 : $2)); }
+# Copies of each partition, and copies in sync before a write counts: production's 3 and 2 where
+# there are three nodes, 1 and 1 on one. Internal and application topics alike.
+replication_factor() { min "$KAFKA_NODES" 3; }
+min_insync_replicas() { min "$KAFKA_NODES" 2; }
 
 # Every node's broker address, comma-separated: what clients of this cluster put in KAFKA_BROKERS.
 bootstrap() {
@@ -50,10 +54,9 @@ write_config() {
   home="$(node_home "$n")"
   for v in $(nodes); do voters+="${voters:+,}$v@$KAFKA_HOST:$(node_controller_port "$v")"; done
   mkdir -p "$home/data" "$home/logs"
-  # Internal topics get three copies on three nodes and must keep two in sync, as production's topics.
   local rf min_isr
-  rf="$(min "$KAFKA_NODES" 3)"
-  min_isr="$(min "$KAFKA_NODES" 2)"
+  rf="$(replication_factor)"
+  min_isr="$(min_insync_replicas)"
   # Regenerated on every start so that a port change in the environment takes effect.
   cat >"$home/server.properties" <<PROPS
 process.roles=broker,controller
@@ -220,11 +223,11 @@ status_kafka() {
   return $rc
 }
 
-# Application topics on a three-node cluster get production's durability unless told otherwise.
+# Application topics get the cluster's durability unless told otherwise.
 create_topics() {
   KAFKA_BROKERS="$(bootstrap)" \
-  KAFKA_TOPIC_REPLICATION_FACTOR="${KAFKA_TOPIC_REPLICATION_FACTOR:-$(min "$KAFKA_NODES" 3)}" \
-  KAFKA_TOPIC_MIN_INSYNC_REPLICAS="${KAFKA_TOPIC_MIN_INSYNC_REPLICAS:-$(min "$KAFKA_NODES" 2)}" \
+  KAFKA_TOPIC_REPLICATION_FACTOR="${KAFKA_TOPIC_REPLICATION_FACTOR:-$(replication_factor)}" \
+  KAFKA_TOPIC_MIN_INSYNC_REPLICAS="${KAFKA_TOPIC_MIN_INSYNC_REPLICAS:-$(min_insync_replicas)}" \
     "$LRE_NODE" --disable-warning=TimeoutNegativeWarning "$LRE_ROOT/infra/local/topics.ts" create
 }
 
