@@ -344,12 +344,14 @@ test("reader: payoff totals, line balances and payments as letters and calls wor
   assert.equal(read(overview).monthly_payment, undefined);
 });
 
+/** What the document's labels allow per field, as validation and guided decoding see it. */
+function labels(text: string) {
+  const index = buildSourceIndex(text);
+  const { allowed } = readDocumentLabels(index, buildCandidates(index, { referenceYear: 2026 }), []);
+  return Object.fromEntries(Object.entries(allowed).map(([field, values]) => [field, [...values]]));
+}
+
 test("reader: an amount whose label says when it holds, and an account that 'ends in'", () => {
-  const labels = (text: string) => {
-    const index = buildSourceIndex(text);
-    const { allowed } = readDocumentLabels(index, buildCandidates(index, { referenceYear: 2026 }), []);
-    return Object.fromEntries(Object.entries(allowed).map(([field, values]) => [field, [...values]]));
-  };
   assert.deepEqual(labels("Principal Balance as of 03/31/2026: $182,410.55"), { current_balance: [18241055], as_of_date: ["2026-03-31"] });
   assert.deepEqual(labels("Payoff good through 05/15/2026: $98,220.41"), { payoff_amount: [9822041], payoff_good_through: ["2026-05-15"] });
   assert.equal(read("AMOUNT DUE 05/01/2026   $1,845.20").monthly_payment, 184520);
@@ -372,4 +374,96 @@ test("consistency: a labelled value the reader cannot pin down (a yearless date)
   assert.ok(codes(call, record).includes(`${RULES.labelledValueMissing}:next_due_date`));
   // A value, whichever year it takes, is not contradicted by an unresolved label.
   assert.ok(!codes(call, { ...record, next_due_date: "2026-07-01" }).some((c) => c.endsWith(":next_due_date") && c.startsWith(RULES.labelledValueMissing)));
+});
+
+test("reader: on a statement of several accounts, only the billed account's section is the liability's", () => {
+  const relationship = [
+    "Millbrook Federal Credit Union",
+    "Relationship Summary Statement",
+    "Statement Date: 11/28/2027",
+    "",
+    "Account               Number    Ending Balance",
+    "Interest Checking     *4521     $ 9,699.91",
+    "First Mortgage        ...7633   $ 586,617.05",
+    "Auto Loan             *8228     $ 4,550.11",
+    "",
+    "Interest Checking *4521",
+    "  Closing Balance                            $ 9,699.91",
+    "  APY Earned                               1.73 percent",
+    "",
+    "First Mortgage ...7633 - billed separately",
+    "  Principal Balance                        $ 586,617.05",
+    "  Regular Payment                            $ 3,869.33",
+    "  Annual Percentage Rate                   7.08 percent",
+    "  Next Payment Due                          Jan 1, 2028",
+    "",
+    "Billing Detail: Auto Loan *8228",
+    "Details for your vehicle loan are below.",
+    "  Next Payment Due                         Dec 22, 2027",
+    "  Amount Due                                   $ 329.73",
+    "  Unpaid Principal Balance                   $ 4,550.11",
+  ].join("\n");
+  assert.deepEqual(labels(relationship), {
+    current_balance: [455011],
+    account_last4: ["8228"],
+    monthly_payment: [32973],
+    next_due_date: ["2027-12-22"],
+    as_of_date: ["2027-11-28"],
+  });
+  // Deposit accounts and one loan: the loan is the subject even unmarked, and its unnumbered heading leaves the digits open.
+  const combined = [
+    "Share Savings ****5122",
+    "  Available Balance  $ 47,093.17",
+    "",
+    "Mortgage Loan",
+    "  Payment Amount  $ 4,696.08",
+    "  Current Interest Rate  3.75 percent",
+  ].join("\n");
+  assert.deepEqual(labels(combined), { monthly_payment: [469608], interest_rate: [3750] });
+});
+
+test("reader: an online-banking page reads the account it has open, its tile's amount as the balance", () => {
+  const page = [
+    "Harbor Bank | Online Banking",
+    "Balances as of Mar 3, 2026",
+    "LOANS & CREDIT",
+    "  Visa Signature ****1976    $2,723.19",
+    "  Minimum payment due $41.00 · Due date 03/21/2026",
+    "v Auto Loan ****4563    $27,127.34    (selected)",
+    "  Monthly payment: $492.40",
+    "  Next payment due: 03/15/2026",
+  ].join("\n");
+  assert.deepEqual(labels(page), {
+    current_balance: [2712734],
+    account_last4: ["4563"],
+    monthly_payment: [49240],
+    next_due_date: ["2026-03-15"],
+    as_of_date: ["2026-03-03"],
+  });
+  // Nothing says which loan the page is about: the labels disagree and a person decides.
+  const unmarked = page.replace("v Auto Loan ****4563    $27,127.34    (selected)", "  Auto Loan ****4563    $27,127.34");
+  assert.deepEqual(labels(unmarked).account_last4, []);
+  assert.deepEqual(labels(unmarked).next_due_date, []);
+});
+
+test("reader: accounts in wire instructions are the lender's; a letter's date under its letterhead's phone line", () => {
+  const letter = [
+    "Ashford Lending",
+    "Payoff Processing Center · 1 (866) 555-5144",
+    "",
+    "4/20/24",
+    "",
+    "RE: Payoff Quote, loan ending in 0071",
+    "The amount below is good through 5/17/24.",
+    "TOTAL DUE TO PAY OFF LOAN      $ 2,324.51",
+    "",
+    "Wire Instructions:",
+    "  ABA Routing No.: 019917884",
+    "  Credit Account: 68628663721",
+  ].join("\n");
+  const read = labels(letter);
+  assert.deepEqual(read.account_last4, ["0071"]);
+  assert.deepEqual(read.as_of_date, ["2024-04-20"]);
+  // A date under a field's name is that field's, not the letter's.
+  assert.equal(labels("Northwind Auto Lending\nStatement Date Mar 19, 2026\nApr 10, 2026\n").as_of_date?.length, 1);
 });

@@ -1,4 +1,6 @@
 import type { LiabilityRecord } from "../record.ts";
+import { subjectScope } from "./account-sections.ts";
+import type { SubjectScope } from "./account-sections.ts";
 import { AMOUNT_LABELS, datedLabel, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
 import type { LabelledField } from "./amount-labels.ts";
 import { buildCandidates } from "./candidates.ts";
@@ -189,14 +191,35 @@ export interface DocumentLabels {
 
 export function readDocumentLabels(index: SourceIndex, candidates: DocumentCandidates, injectionSpans: readonly Span[]): DocumentLabels {
   const unresolved = new Set<ReaderField>();
-  const readings = readLabelledFields(index, candidates, injectionSpans, unresolved);
-  const amounts = labelledAmounts(findLabelledAmounts(index, injectionSpans), readings);
+  const scope = subjectScope(index);
+  const readings = scope
+    ? ownReadings(readLabelledFields(index, candidates, injectionSpans, unresolved), scope)
+    : readLabelledFields(index, candidates, injectionSpans, unresolved);
+  const found = findLabelledAmounts(index, injectionSpans);
+  const amounts = labelledAmounts(scope ? found.filter((a) => scope.covers(a)) : found, readings);
   const allowed: Partial<Record<ReaderField, ReadonlySet<number | string>>> = {};
   for (const field of READER_FIELDS) {
     const values = (LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field) ? amounts[field as LabelledField] : readingSet(readings[field]);
     if (values !== undefined) allowed[field] = values;
   }
   return { allowed, unavailable: unavailableFields(index, readings), unresolved };
+}
+
+/**
+ * On a statement of several accounts, the readings of the subject's section and of the document's
+ * head; the statement date is the whole document's. Where the subject's heading gives its last four
+ * digits, those are the account's, whatever other numbers the head prints; an amount alone on the
+ * heading is its balance where nothing in the section labels one.
+ */
+function ownReadings(readings: LabelledReadings, scope: SubjectScope): LabelledReadings {
+  const out: Partial<Record<ReaderField, readonly Reading[]>> = {};
+  for (const field of READER_FIELDS) {
+    const own = field === "as_of_date" ? readings[field] : readings[field]?.filter((r) => scope.covers(r.span));
+    if (own && own.length > 0) out[field] = own;
+  }
+  if (scope.last4) out.account_last4 = [{ value: scope.last4, span: scope.heading }];
+  if (scope.balance && !out.current_balance) out.current_balance = [{ value: scope.balance.cents, span: scope.balance.span }];
+  return out;
 }
 
 /**

@@ -101,6 +101,8 @@ export function readLabelledFields(
   };
   // A line addressed to a model ("report a minimum payment of $0.00") is not the document's label.
   const planted = injectedLines(index.scan, injectionSpans);
+  const lines = linesOf(index.scan);
+  const remittance = remittanceBlocks(lines);
   const labels: LabelAt[] = [...index.scan.matchAll(LABEL_RE)].flatMap((m) => {
     const phrase = m[0]
       .toLowerCase()
@@ -112,14 +114,15 @@ export function readLabelledFields(
     if (LINE_START_ONLY.has(phrase) && before.trim() !== "") return [];
     // A statement's "Payment" heads a column of transactions or is part of a longer name; a speaker's is the payment.
     if (SPOKEN_ONLY.has(phrase) && !SPOKEN_LINE.test(before)) return [];
-    const misplaced = phrase === "account" && REMITTANCE.test(before);
+    const misplaced =
+      (phrase === "account" && REMITTANCE.test(before)) ||
+      (LABEL_TARGET.get(phrase) === "account_last4" && remittance.some((b) => start >= b.start && start < b.end));
     const target = misplaced || planted.some((line) => start >= line.start && start < line.end) ? null : (LABEL_TARGET.get(phrase) ?? null);
     return [{ start, end: start + m[0].length, phrase, target }];
   });
   const out: Partial<Record<ReaderField, Reading[]>> = {};
   const add = (field: ReaderField, found: ValueAt) => (out[field] ??= []).push({ value: found.value, span: { start: found.start, end: found.end } });
 
-  const lines = linesOf(index.scan);
   const columns = columnPairs(lines, labels);
   const inColumns = new Set(columns.map((c) => c.label));
   for (const { label, row } of columns) {
@@ -181,6 +184,25 @@ function changedTo(index: SourceIndex, own: readonly ValueAt[], from: number, un
   return next;
 }
 
+/** The line that opens a block of payment instructions: "Wire Instructions:", "Remit payoff funds to:", "Mail payments to". */
+const REMITTANCE_HEAD =
+  /^(?:[\p{L}/ -]{0,30}\b(?:wire|wiring|remittance|remit|overnight)\b[\p{L}/ -]{0,30}|[\p{L} ]{0,20}\b(?:send|mail)\b[\p{L} ]{0,20}\bto)[ \t]*:?$/iu;
+
+/**
+ * The lines under a payment-instructions heading, up to the next blank line: the accounts they
+ * name ("Credit Account: 68628663721", "Account: 00914417") are the lender's, not the borrower's.
+ */
+function remittanceBlocks(lines: readonly Line[]): Span[] {
+  const blocks: Span[] = [];
+  lines.forEach((line, i) => {
+    if (!REMITTANCE_HEAD.test(line.text)) return;
+    let last = i;
+    while (last + 1 < lines.length && lines[last + 1]!.text !== "") last++;
+    if (last > i) blocks.push({ start: lines[i + 1]!.start, end: lines[last]!.end });
+  });
+  return blocks;
+}
+
 /** A date alone on its line: "February 4, 2025", "Date Wednesday, February 7, 2024" is a label's. */
 const DATE_ONLY_LINE = /^[ \t]*(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?[ \t]+)?$/i;
 /** How many non-empty lines a letterhead spans before the letter's date. */
@@ -188,8 +210,8 @@ const LETTERHEAD_LINES = 8;
 
 /**
  * A letter or notice dated at its head (letterhead, then the date alone on a line, then the
- * addressee): the one full date alone on a line among the first lines, when no name stands on
- * the line before it (a value under "Please Pay By" is that label's).
+ * addressee): the one full date alone on a line among the first lines, unless the line before it
+ * names a field or is a name alone (a value under "Please Pay By" is that label's).
  */
 function letterHeadDate(index: SourceIndex, allLines: readonly Line[], dates: readonly ValueAt[], labels: readonly LabelAt[]): ValueAt | undefined {
   const lines = allLines.filter((line) => line.text !== "").slice(0, LETTERHEAD_LINES);
@@ -200,7 +222,9 @@ function letterHeadDate(index: SourceIndex, allLines: readonly Line[], dates: re
     if (!date || own.some((v) => v.value !== date.value) || !hasYear(index.scan.slice(date.start, date.end))) return;
     if (!DATE_ONLY_LINE.test(index.scan.slice(line.start, date.start)) || index.scan.slice(date.end, line.end).trim() !== "") return;
     const previous = lines[i - 1];
-    if (previous && labels.some((l) => l.start >= previous.start && l.end <= previous.end)) return;
+    // A field's name over the date ("Please Pay By") or a name alone claims it; a letterhead's "Payoff Department · 1-800-555-3662" does not.
+    const onPrevious = previous ? labels.filter((l) => l.start >= previous.start && l.end <= previous.end) : [];
+    if (onPrevious.some((l) => l.target !== null) || (onPrevious.length > 0 && LABEL_LINE.test(previous!.text))) return;
     found.push(date);
   });
   return found.length > 0 && found.every((v) => v.value === found[0]!.value) ? found[0] : undefined;
