@@ -467,3 +467,15 @@ test("reader: accounts in wire instructions are the lender's; a letter's date un
   // A date under a field's name is that field's, not the letter's.
   assert.equal(labels("Northwind Auto Lending\nStatement Date Mar 19, 2026\nApr 10, 2026\n").as_of_date?.length, 1);
 });
+
+test("reader: a call's payoff quoted as 'to pay it off through …', and answers after diarized or timestamped speakers", () => {
+  const call = ["Irene (caller): Can I get a payoff quote?", "Jamal (Mossy): To pay it off through July 15, twenty twenty-six you would need $31,768.90."].join(
+    "\n",
+  );
+  assert.deepEqual(labels(call), { payoff_amount: [3176890], payoff_good_through: ["2026-07-15"] });
+  const asr = ["spk1: can I have the a count number", "spk2: okay, one three one eight seven one nine two zero seven"].join("\n");
+  assert.equal(read(asr).account_last4, "9207");
+  assert.equal(read("speaker_0: do you have the account number?\nspeaker_1: sure, it's four four six eight nine oh seven oh zero.").account_last4, "0700");
+  const chat = ["[3:39 PM] Leo (Support): Can I have the account number?", "[3:40 PM] You: It's 4273 6591."].join("\n");
+  assert.equal(read(chat).account_last4, "6591");
+});

@@ -59,6 +59,13 @@ export const AMOUNT_LABELS: ReadonlyArray<readonly [string, LabelledField | null
   ["amount to pay off", "payoff_amount"],
   ["amount needed to pay off", "payoff_amount"],
   ["amount required to pay off", "payoff_amount"],
+  // How a call quotes it: "to pay it off through July 15 you would need $31,768.90", ASR's "a pay off of …".
+  ["pay it off", "payoff_amount"],
+  ["pay off", "payoff_amount"],
+  ["pay the loan off", "payoff_amount"],
+  ["pay off the loan", "payoff_amount"],
+  ["pay it in full", "payoff_amount"],
+  ["pay the loan in full", "payoff_amount"],
   ["principal outstanding", "current_balance"],
   ["line balance", "current_balance"],
   ["current line balance", "current_balance"],
@@ -109,9 +116,10 @@ export const AMOUNT_LABELS: ReadonlyArray<readonly [string, LabelledField | null
   ["credits", null],
 ];
 
-/** What may introduce the date that qualifies a label: "Principal Balance as of 03/31/2026: $…", "Payoff good through 05/15: $…". */
+/** What may introduce the date that qualifies a label: "Principal Balance as of 03/31/2026: $…", "Payoff good through 05/15: $…", "to pay it off through July 15 you would need $…". */
 const DATE_QUALIFIER = /^[\s:|.\-–—]*(?:as of|as at|through|thru|good through|good thru|valid through|on|for|due|due on|due by)?[\s:|.,\-–—]*$/i;
-const AFTER_DATE = /^[\s:|=.,\-–—>…)]*(?:is|was|of|would be|will be)?[\s:|=.,\-–—>…]*$/i;
+const AFTER_DATE =
+  /^[\s:|=.,\-–—>…)]*(?:is|was|of|would be|will be|it(?:'s| is| would be| will be)|you(?:'d| would| will)? need|that(?:'s| is| would be)|comes to|would come to)?[\s:|=.,\-–—>…]*$/i;
 
 /**
  * One date between a label and its amount that only says when the amount holds ("Balance as of

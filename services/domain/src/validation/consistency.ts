@@ -53,6 +53,7 @@ function inDepositSection(text: string, labelStart: number): boolean {
 const PLAIN_BALANCE_QUALIFIERS = new Set(["the", "your", "my", "our", "a", "its", "is", "what's", "whats", "card", "account", "loan", "current", "me"]);
 
 /** How far back from an amount its label may sit, in characters. */
+/** How far after its label's end an amount may sit, in characters. */
 const MAX_LABEL_GAP = 60;
 
 /**
@@ -99,7 +100,7 @@ export function findLabelledAmounts(index: SourceIndex, injectionSpans: readonly
     let label: (typeof labels)[number] | undefined;
     for (const l of labels) {
       if (l.end > mention.start) break;
-      if (l.start >= floor) label = l;
+      if (l.end >= floor) label = l;
     }
     if (!label || label.target === null || !mention.moneyLike) continue;
     const gap = text.slice(label.end, mention.start);

@@ -25,6 +25,8 @@ export type ReaderField =
 const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ...AMOUNT_LABELS.filter(([phrase, target]) => target !== null && phrase !== "balance" && phrase !== "payoff"),
   ["account number", "account_last4"],
+  // Speech-to-text hears "account number" as two words.
+  ["a count number", "account_last4"],
   ["account no", "account_last4"],
   ["account #", "account_last4"],
   ["acct #", "account_last4"],
@@ -157,6 +159,11 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["quote valid through", "payoff_good_through"],
   ["if received by", "payoff_good_through"],
   ["if paid by", "payoff_good_through"],
+  ["pay it off through", "payoff_good_through"],
+  ["pay it off by", "payoff_good_through"],
+  ["pay off through", "payoff_good_through"],
+  ["payoff through", "payoff_good_through"],
+  ["pay it in full by", "payoff_good_through"],
   // Look-alikes.
   ["checking account", null],
   ["savings account", null],

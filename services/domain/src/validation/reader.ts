@@ -30,12 +30,12 @@ export const READER_FIELDS: readonly ReaderField[] = [
 
 /** A caption cue's number and timing line ("2" / "00:04.000 --> 00:06.980"): times, not values. */
 const CUE_TIMING = /^[ \t]*(?:\d+[ \t]*\r?\n[ \t]*)?[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*$/gm;
-/** A clock time ("8:00", "01:38", "00:12:05.3"). */
-const CLOCK = String.raw`\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?`;
+/** A clock time ("8:00", "01:38", "00:12:05.3", "3:40 PM"). */
+const CLOCK = String.raw`\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?(?:[ \t]?[AaPp]\.?[Mm]\.?(?![\p{L}]))?`;
 /** A clock time or call timestamp ("[01:38]") anywhere: never a value. */
-const CLOCK_TIME = new RegExp(String.raw`\[?(?<![\d/.:-])${CLOCK}(?![\d/:])\]?`, "g");
+const CLOCK_TIME = new RegExp(String.raw`\[?(?<![\d/.:-])${CLOCK}(?![\d/:])\]?`, "gu");
 /** A timestamp opening a line of a call log, before the speaker's name. */
-const LINE_TIMESTAMP = new RegExp(String.raw`^[ \t]*\[?${CLOCK}\]?`, "gm");
+const LINE_TIMESTAMP = new RegExp(String.raw`^[ \t]*\[?${CLOCK}\]?`, "gmu");
 
 /** Labels of a period ("Billing Period 05/16/27 - 06/13/27"): the statement date is where it ends. */
 const PERIOD_LABELS = new Set(["statement period", "billing period", "billing cycle", "statement cycle"]);
@@ -450,7 +450,7 @@ function gapAllowed(rawGap: string, kind: CandidateKind): boolean {
   if (gap.split(/\r?\n/).filter((line) => line.trim() !== "").length > 2) return false;
   let words = gap
     .replace(/<[^<>\n]{0,40}>/g, " ")
-    .replace(/(?<=\n)[ \t]*[\p{L}][\p{L} .'()-]{0,30}:/gu, " ")
+    .replace(/(?<=\n)[ \t]*[\p{L}][\p{L}\d _.'()-]{0,30}:/gu, " ")
     // A speaker in brackets at a turn's start: "[Bank] It's due on …", "[Agent 2] Sure, …".
     .replace(/(?<=\n)[ \t]*\[[\p{L}][\p{L}\d .'-]{0,30}\]/gu, " ");
   // An account number's leading groups and masks stand before its last four digits.
