@@ -479,3 +479,45 @@ test("reader: a call's payoff quoted as 'to pay it off through …', and answers
   const chat = ["[3:39 PM] Leo (Support): Can I have the account number?", "[3:40 PM] You: It's 4273 6591."].join("\n");
   assert.equal(read(chat).account_last4, "6591");
 });
+
+test("reader: a header row over one row of values, as exports and payoff quotes print them", () => {
+  const quote = [
+    "FIRST FALCONER HOME FINANCE",
+    "Statement of Amount Required to Pay in Full",
+    "As Of | Valid Through | Account # | Borrower | Interest Rate (until next change)",
+    "Aug. 19, 2026 | Aug. 31, 2026 | ******4547 | Derek Chen | 5.75 %",
+    "",
+    "Description   Amount",
+    "Outstanding Principal   335,560.86",
+    "Interest from Aug. 17, 2026 to Aug. 31, 2026 (14 days)   740.04",
+    "Total   336,300.90",
+  ].join("\n");
+  assert.deepEqual(labels(quote), {
+    current_balance: [33556086],
+    payoff_amount: [33630090],
+    account_last4: ["4547"],
+    interest_rate: [5750],
+    as_of_date: ["2026-08-19"],
+    payoff_good_through: ["2026-08-31"],
+  });
+  const csv = [
+    "Institution;Product;Loan #;Statement As Of;Please Pay By;Regular Payment;Past Due Amount;Amount Due Now",
+    "Ivywood Campus Lending;student loan;XXXX-XXXX-3199;3/26/2024;4/10/2024;182.19;182.19;364.38",
+  ].join("\n");
+  assert.deepEqual(labels(csv), { account_last4: ["3199"], monthly_payment: [18219], next_due_date: ["2024-04-10"], as_of_date: ["2024-03-26"] });
+  // A header over several rows is a list (transactions, loans): no row is the account's.
+  const list = ["Due Date | Payment | Balance", "04/01/2026 | $412.00 | $9,100.00", "05/01/2026 | $412.00 | $8,720.00"].join("\n");
+  assert.deepEqual(labels(list), {});
+  // Outside a payoff quote a "Total" line is no payoff.
+  assert.equal(labels("Monthly Statement\nPrincipal   100.00\nTotal   120.00").payoff_amount, undefined);
+});
+
+test("reader: a name runs on to the next line into lower case or wrapped prose, not into a column's next name", () => {
+  assert.deepEqual(labels("Description   Amount\nOutstanding Principal   35,904.56").current_balance, [3590456]);
+  const wrapped = [
+    "Effective APR 18 2024, the interest rate on your home equity line of",
+    "credit changed from 7.7500% to 8.0000%. The new rate equals the Prime",
+    "Rate of 8.2500% plus a margin of -0.2500%.",
+  ].join("\n");
+  assert.deepEqual(labels(wrapped).interest_rate, [8000]);
+});

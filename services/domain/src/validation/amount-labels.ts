@@ -127,7 +127,8 @@ const AFTER_DATE =
  * label is not this amount's.
  */
 export function datedLabel(text: string, labelEnd: number, dates: readonly Span[], valueStart: number): boolean {
-  if (dates.length !== 1) return false;
+  // The qualifier is part of the label's line; across a line break the date is a row's ("Balance" heading a column over "04/01/2026 | $412.00").
+  if (dates.length !== 1 || text.slice(labelEnd, valueStart).includes("\n")) return false;
   const date = dates[0]!;
   return DATE_QUALIFIER.test(text.slice(labelEnd, date.start)) && AFTER_DATE.test(text.slice(date.end, valueStart));
 }

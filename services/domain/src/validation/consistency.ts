@@ -11,6 +11,7 @@ import { toCents, toThousandths } from "./mentions.ts";
 import type { MoneyMention, SourceIndex, Span } from "./mentions.ts";
 import { RULES } from "./reasons.ts";
 import type { ValidationReason } from "./reasons.ts";
+import { nameText } from "./reader-labels.ts";
 import { agreedReading, READER_FIELDS, readLabelledFields, unavailableFields } from "./reader.ts";
 import type { LabelledReadings, ReaderField, Reading } from "./reader.ts";
 
@@ -79,7 +80,7 @@ export interface LabelledAmount extends Span {
 export function findLabelledAmounts(index: SourceIndex, injectionSpans: readonly Span[] = checkInjection(index.text).spans): LabelledAmount[] {
   const text = index.scan;
   const planted = injectedLines(text, injectionSpans);
-  const labels = [...text.matchAll(LABEL_RE)].map((m) => {
+  const labels = [...nameText(text).matchAll(LABEL_RE)].map((m) => {
     const phrase = m[0].toLowerCase().replace(/[\s/-]+/g, " ");
     const onPlantedLine = planted.some((line) => m.index >= line.start && m.index < line.end);
     let target = onPlantedLine ? null : (LABEL_TARGET.get(phrase) ?? null);

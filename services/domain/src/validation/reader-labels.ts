@@ -179,6 +179,9 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["cash advance apr", null],
   ["cash apr", null],
   ["total amount due", null],
+  // Past due included: "Amount Due Now" is the regular payment plus what is overdue.
+  ["amount due now", null],
+  ["total due now", null],
   ["past due amount", null],
   ["amount past due", null],
   ["due to", null],
@@ -274,11 +277,25 @@ export const LABEL_RE = new RegExp(
   `(?<![\\p{L}])(${[...LABELS]
     .map(([phrase]) => phrase)
     .sort((a, b) => b.length - a.length)
-    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, String.raw`(?:[ \t.]+|[ \t.]*\n[ \t]*(?=\p{Ll}))`))
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, String.raw`(?:[ \t.]+|[ \t.]*\n[ \t]*)`))
     .join("|")})(?![\\p{L}])`,
   "giu",
 );
 export const LABEL_TARGET = new Map(LABELS.map(([phrase, target]) => [phrase, target]));
+
+/** A line of wrapped prose: long, and no column gap in it. */
+const PROSE_LINE = /^(?!.*\S {3,}\S).{50,}$/;
+
+/**
+ * The text names are matched in: a line break before a capital is made unjoinable (same length,
+ * same offsets) unless it wraps prose, so that a name runs on to the next line only into lower
+ * case or within a paragraph ("Amount" heading a column over "Outstanding Principal" is two
+ * names; "… equals the Prime / Rate of 8.25%" is one). A lookahead cannot say this: under the
+ * case-insensitive flag \p{Ll} matches capitals too.
+ */
+export function nameText(scan: string): string {
+  return scan.replace(/\n(?=[ \t]*\p{Lu})/gu, (_, at: number) => (PROSE_LINE.test(scan.slice(scan.lastIndexOf("\n", at - 1) + 1, at)) ? "\n" : "\u0000"));
+}
 /**
  * Names that are a field's only at the start of a line ("Date: 03-08-2025", "Issued: …"):
  * inside a line they end another name ("first draft date", "card issued by").

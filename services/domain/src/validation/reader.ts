@@ -3,7 +3,7 @@ import type { CandidateKind, DocumentCandidates } from "./candidates.ts";
 import { checkInjection, injectedLines } from "./injection.ts";
 import type { SourceIndex, Span } from "./mentions.ts";
 import { datedLabel, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
-import { LABEL_RE, LABEL_TARGET, LINE_START_ONLY, REMITTANCE, SPOKEN_LINE, SPOKEN_ONLY } from "./reader-labels.ts";
+import { LABEL_RE, LABEL_TARGET, LINE_START_ONLY, nameText, REMITTANCE, SPOKEN_LINE, SPOKEN_ONLY } from "./reader-labels.ts";
 import type { ReaderField } from "./reader-labels.ts";
 
 /**
@@ -103,7 +103,7 @@ export function readLabelledFields(
   const planted = injectedLines(index.scan, injectionSpans);
   const lines = linesOf(index.scan);
   const remittance = remittanceBlocks(lines);
-  const labels: LabelAt[] = [...index.scan.matchAll(LABEL_RE)].flatMap((m) => {
+  const labels: LabelAt[] = [...nameText(index.scan).matchAll(LABEL_RE)].flatMap((m) => {
     const phrase = m[0]
       .toLowerCase()
       .replace(/[\s.]+/g, " ")
@@ -123,7 +123,7 @@ export function readLabelledFields(
   const out: Partial<Record<ReaderField, Reading[]>> = {};
   const add = (field: ReaderField, found: ValueAt) => (out[field] ??= []).push({ value: found.value, span: { start: found.start, end: found.end } });
 
-  const columns = columnPairs(lines, labels);
+  const columns = [...columnPairs(lines, labels), ...headerRowPairs(index.scan, lines, labels)];
   const inColumns = new Set(columns.map((c) => c.label));
   for (const { label, row } of columns) {
     if (label.target === null) continue;
@@ -138,6 +138,8 @@ export function readLabelledFields(
   const letterDate = letterHeadDate(index, lines, values.date, labels);
   if (letterDate) add("as_of_date", letterDate);
   for (const masked of maskedNumbers(index, values.last4, labels)) add("account_last4", masked);
+  const total = payoffTotal(index, lines, allMoney);
+  if (total) add("payoff_amount", total);
   labels.forEach((label, i) => {
     if (label.target === null || inColumns.has(label)) return;
     const kind = candidateKind(label.target);
@@ -203,6 +205,36 @@ function remittanceBlocks(lines: readonly Line[]): Span[] {
   return blocks;
 }
 
+/** A payoff quote or letter says so at its head: "PAYOFF QUOTE", "Statement of Amount Required to Pay in Full". */
+const PAYOFF_HEAD = /\bpay[- ]?off\b|\bpay(?:ment)? in full\b/i;
+/** The name of a table's bottom line: "TOTAL", "Total Amount Due", "Grand Total". */
+const TOTAL_NAME = /^[ \t|]*(?:grand[ \t]+)?total(?:[ \t]+amount)?(?:[ \t]+due)?[ \t:|.=-]*$/i;
+/** How many non-empty lines of a document's head may say it is a payoff quote. */
+const HEAD_LINES = 4;
+
+/**
+ * On a payoff quote the itemised table's total is the payoff ("Principal … Interest … Total
+ * Amount Due | USD 53,363.86"): the one amount on a line named only "Total", when the document's
+ * head says it is a payoff quote and every such line agrees.
+ */
+function payoffTotal(index: SourceIndex, lines: readonly Line[], money: readonly ValueAt[]): ValueAt | undefined {
+  if (
+    !lines
+      .filter((line) => line.text !== "")
+      .slice(0, HEAD_LINES)
+      .some((line) => PAYOFF_HEAD.test(line.text))
+  )
+    return undefined;
+  const totals = lines.flatMap((line) => {
+    const own = money.filter((v) => v.start >= line.start && v.end <= line.end);
+    const amount = own[0];
+    if (!amount || own.some((v) => v.value !== amount.value)) return [];
+    if (!TOTAL_NAME.test(index.scan.slice(line.start, amount.start).replace(/(?:usd|\$)[ \t]*$/i, ""))) return [];
+    return [amount];
+  });
+  return totals.length > 0 && totals.every((t) => t.value === totals[0]!.value) ? totals[0] : undefined;
+}
+
 /** A date alone on its line: "February 4, 2025", "Date Wednesday, February 7, 2024" is a label's. */
 const DATE_ONLY_LINE = /^[ \t]*(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?[ \t]+)?$/i;
 /** How many non-empty lines a letterhead spans before the letter's date. */
@@ -255,7 +287,7 @@ const UNAVAILABLE =
  */
 export function unavailableFields(index: SourceIndex, readings: LabelledReadings): Set<ReaderField> {
   const out = new Set<ReaderField>();
-  for (const m of index.scan.matchAll(LABEL_RE)) {
+  for (const m of nameText(index.scan).matchAll(LABEL_RE)) {
     const target = LABEL_TARGET.get(
       m[0]
         .toLowerCase()
@@ -345,6 +377,63 @@ function columnPairs(lines: readonly Line[], labels: readonly LabelAt[]): { labe
     }
     i = Math.max(m, j);
   }
+  return pairs;
+}
+
+/** How the cells of a table row are separated: pipes, tabs, semicolons, quoted CSV, or runs of spaces. */
+function cellsOf(scan: string, line: Line): { cells: Span[]; separator: string } | undefined {
+  const raw = scan.slice(line.start, line.end);
+  const separator = raw.includes("|")
+    ? "|"
+    : raw.includes("\t")
+      ? "\t"
+      : (raw.match(/;/g)?.length ?? 0) >= 2
+        ? ";"
+        : /^\s*".*",".*"\s*$/.test(raw)
+          ? '","'
+          : "  ";
+  const cells: Span[] = [];
+  const pattern = separator === "  " ? / {2,}/g : new RegExp(separator.replace(/[|]/g, "\\|"), "g");
+  let from = 0;
+  for (const m of [...raw.matchAll(pattern), null]) {
+    const to = m ? m.index : raw.length;
+    const cell = raw.slice(from, to);
+    const lead = cell.length - cell.trimStart().length;
+    const text = cell.trim().replace(/^"|"$/g, "");
+    if (text !== "") cells.push({ start: line.start + from + lead, end: line.start + from + lead + cell.trim().length });
+    from = m ? m.index + m[0].length : raw.length;
+  }
+  return cells.length >= (separator === "  " ? 3 : 2) ? { cells, separator } : undefined;
+}
+
+/** A header cell that is a field's name, a word or two of qualifier at most ("Interest Rate (until next change)"). */
+const HEADER_REST = /^[^\d]{0,40}$/;
+
+/**
+ * A table of one row under a header row ("As Of | Valid Through | Account #", then "Aug. 19, 2026 |
+ * Aug. 31, 2026 | ******4547"), as exports and payoff quotes print them: the n-th cell of the row
+ * is the n-th header's. A header followed by several such rows (a transaction list) names no one value.
+ */
+function headerRowPairs(scan: string, lines: readonly Line[], labels: readonly LabelAt[]): { label: LabelAt; row: Span }[] {
+  const pairs: { label: LabelAt; row: Span }[] = [];
+  const nonEmpty = lines.filter((line) => line.text !== "");
+  nonEmpty.forEach((header, i) => {
+    const row = nonEmpty[i + 1];
+    if (!row || /\d/.test(header.text) || !/\d/.test(row.text)) return;
+    const head = cellsOf(scan, header);
+    const values = row && cellsOf(scan, row);
+    if (!head || !values || head.separator !== values.separator || head.cells.length !== values.cells.length) return;
+    const after = nonEmpty[i + 2] && cellsOf(scan, nonEmpty[i + 2]!);
+    if (after && after.separator === head.separator && after.cells.length === head.cells.length && /\d/.test(nonEmpty[i + 2]!.text)) return;
+    const named = head.cells.flatMap((cell, n) => {
+      const label = labels
+        .filter((l) => l.target !== null && l.start >= cell.start && l.end <= cell.end)
+        .sort((a, b) => b.end - b.start - (a.end - a.start))[0];
+      if (!label || !HEADER_REST.test(scan.slice(cell.start, label.start) + scan.slice(label.end, cell.end))) return [];
+      return [{ label, row: values.cells[n]! }];
+    });
+    if (named.length >= 2) pairs.push(...named);
+  });
   return pairs;
 }
 
