@@ -28,6 +28,7 @@ import {
 } from "@liability/contracts";
 import { canonicalRecordJson, validateExtraction } from "@liability/domain";
 import { createServiceClient } from "@liability/platform";
+import { FAKE_INFERENCE_SIDECAR_MAIN } from "@liability/test-support";
 import { z } from "zod";
 import { loadLabelledJsonl } from "./corpus.ts";
 import { DEFAULT_CORPUS, REPO_ROOT } from "./paths.ts";
@@ -129,15 +130,9 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
 // 3. gRPC unary call: client (this process) and server (the test double's process).
 {
   const socket = `unix:/tmp/lre-bench-${process.pid}.sock`;
-  const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "node"), [join(REPO_ROOT, "loadtest", "src", "fake-sidecar-main.ts")], {
-    env: {
-      ...process.env,
-      FAKE_SIDECAR_ADDRESS: socket,
-      FAKE_SIDECAR_LATENCY: "none",
-      FAKE_SIDECAR_CORPUS: opts.corpus,
-      FAKE_SIDECAR_SLOTS: "100000",
-      LOG_LEVEL: "warn",
-    },
+  // No latency and no slot limit: the defaults, so that only gRPC and protobuf cost CPU.
+  const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "node"), [FAKE_INFERENCE_SIDECAR_MAIN], {
+    env: { ...process.env, FAKE_SIDECAR_ADDRESS: socket, FAKE_SIDECAR_LABELS: opts.corpus },
     stdio: ["ignore", "pipe", "ignore"],
   });
   try {

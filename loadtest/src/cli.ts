@@ -10,6 +10,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { Kafka, logLevel, Partitioners, type KafkaConfig } from "kafkajs";
 import { kafkaConnectionOptions } from "@liability/platform";
+import { FAKE_INFERENCE_SIDECAR_MAIN } from "@liability/test-support";
 import { OutcomeCollector, LagSampler, sampleSidecar } from "./collector.ts";
 import { parseCli, type LoadtestArgs } from "./config.ts";
 import { loadLabelledJsonl } from "./corpus.ts";
@@ -87,14 +88,14 @@ async function stopProcess(label: string, child: ChildProcess, graceMs = 15_000)
 async function startFakeSidecar(args: LoadtestArgs, address: string, out: string): Promise<{ statsUrl: string; pid: number; child: ChildProcess }> {
   const env = childEnv({
     FAKE_SIDECAR_ADDRESS: address,
-    FAKE_SIDECAR_CORPUS: resolve(args.corpus),
+    FAKE_SIDECAR_LABELS: resolve(args.corpus),
     FAKE_SIDECAR_LATENCY: args.latency,
     FAKE_SIDECAR_SLOTS: String(args.slots),
     FAKE_SIDECAR_MAX_QUEUE: String(args.maxQueue),
     FAKE_SIDECAR_SEED: String(args.seed),
     ...(args.confidence !== undefined ? { FAKE_SIDECAR_CONFIDENCE: String(args.confidence) } : {}),
   });
-  const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "node"), [join(REPO_ROOT, "loadtest", "src", "fake-sidecar-main.ts")], {
+  const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "node"), [FAKE_INFERENCE_SIDECAR_MAIN], {
     cwd: REPO_ROOT,
     env,
     detached: true,

@@ -2,7 +2,7 @@ import { DEFAULT_TOPICS } from "@liability/contracts";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { kafkaConfigSchema, loadConfig } from "@liability/platform";
-import { parseLatency } from "./latency.ts";
+import { latencySpecSchema } from "@liability/test-support";
 import { DEFAULT_CORPUS } from "./paths.ts";
 import { PROFILE_NAMES } from "./profiles.ts";
 
@@ -11,15 +11,6 @@ import { PROFILE_NAMES } from "./profiles.ts";
  * set-up), environment variables (validated with zod, like every service here) for where things
  * are. Flags win over the environment.
  */
-
-const latencySpec = z.string().refine((s) => {
-  try {
-    parseLatency(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, "expected none, fixed:MS, uniform:LO-HI or lognormal:p50=MS,p99=MS");
 
 const positive = z.coerce.number().positive();
 const positiveInt = z.coerce.number().int().positive();
@@ -56,7 +47,7 @@ export const argsSchema = z.object({
   sidecar: z.enum(["fake", "real", "external"]).default("fake"),
   /** Extra environment for spawned real sidecars, KEY=VALUE, repeatable (INFERENCE_SEQUENCES=…). */
   sidecarEnv: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*=/, "expected KEY=VALUE")).default([]),
-  latency: latencySpec.default("lognormal:p50=2,p99=10"),
+  latency: latencySpecSchema.default("lognormal:p50=2,p99=10"),
   slots: positiveInt.default(256),
   maxQueue: z.coerce.number().int().min(0).default(4096),
   /** Address the worker dials (and the fake listens on); default a Unix socket in the run folder. */

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { labelledDocumentSchema, type LabelledDocument, type LiabilityRecord } from "@liability/domain";
 
@@ -35,13 +34,4 @@ export function loadLabelledJsonl(path: string): LoadDocument[] {
   }
   if (out.length === 0) throw new Error(`${path}: no labelled documents`);
   return out;
-}
-
-/**
- * Key under which the sidecar test double finds a label when the load test publishes a corpus
- * document under a fresh id (every event needs its own id, or the worker's idempotent upsert
- * would turn the load into no-ops). A digest of the text identifies the template it came from.
- */
-export function textDigest(text: string): string {
-  return createHash("sha1").update(text).digest("base64url");
 }

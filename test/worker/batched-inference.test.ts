@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import type { Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import {
   count,
   documents,
@@ -21,16 +21,16 @@ import type { WorkerTestContext } from "./support/env.ts";
 
 const telemetry = testTelemetry();
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 let worker: Worker | undefined;
 const docs = documents(20);
 
 before(async () => {
   ctx = await workerTestContext({ partitions: 1 });
   // One document fails once with a transient error: only it is sent again.
-  sidecar = await FakeInferenceSidecar.start({
+  sidecar = await FakeInferenceSidecarProcess.start({
     labels: exampleLabels,
-    delayMs: 20,
+    latency: "fixed:20",
     answers: { [docs[3]!.id]: { code: grpc.status.UNAVAILABLE, failTimes: 1 } },
   });
 });

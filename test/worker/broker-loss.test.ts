@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import { PrivateKafkaCluster } from "./support/private-kafka.ts";
 import {
   assertCommittedOffsetsBacked,
@@ -29,11 +29,11 @@ const PER_BATCH = 30;
 
 let cluster: PrivateKafkaCluster;
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 let worker: Worker | undefined;
 
 before(async () => {
-  [cluster, sidecar] = await Promise.all([PrivateKafkaCluster.start(), FakeInferenceSidecar.start({ labels: exampleLabels, delayMs: 20 })]);
+  [cluster, sidecar] = await Promise.all([PrivateKafkaCluster.start(), FakeInferenceSidecarProcess.start({ labels: exampleLabels, latency: "fixed:20" })]);
   ctx = await workerTestContext({ partitions: 3, cluster });
 });
 

@@ -8,7 +8,7 @@ import { DeadLetterReason, DeadLetterSchema } from "@liability/contracts";
 import { canonicalRecordJson } from "@liability/domain";
 import type { Worker } from "@liability/worker";
 import { keyOf, WorkerStore, workerPoolConfig } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import {
   committedOffsets,
   count,
@@ -26,7 +26,7 @@ import {
 import type { WorkerTestContext } from "./support/env.ts";
 
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 let worker: Worker | undefined;
 
 const mortgage = examples.find((e) => e.expected?.liability_type === "mortgage")!;
@@ -36,7 +36,7 @@ const answer = (changes: Record<string, unknown>) => ({ output: canonicalRecordJ
 
 before(async () => {
   ctx = await workerTestContext({ partitions: 1 });
-  sidecar = await FakeInferenceSidecar.start({
+  sidecar = await FakeInferenceSidecarProcess.start({
     labels: exampleLabels,
     answers: {
       // numeric(7, 3) rounds 99.9995 to 100.000, which the column's CHECK refuses.

@@ -6,20 +6,20 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import { PrivatePostgres } from "./support/private-postgres.ts";
 import { count, documents, encodeEvent, exampleLabels, produce, query, startWorker, waitFor, workerTestContext } from "./support/env.ts";
 import type { WorkerTestContext } from "./support/env.ts";
 
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 let postgres: PrivatePostgres;
 let worker: Worker | undefined;
 
 before(async () => {
   [ctx, sidecar, postgres] = await Promise.all([
     workerTestContext({ partitions: 1 }),
-    FakeInferenceSidecar.start({ labels: exampleLabels, delayMs: 10 }),
+    FakeInferenceSidecarProcess.start({ labels: exampleLabels, latency: "fixed:10" }),
     PrivatePostgres.create({ durable: true, settings: { synchronous_commit: "off", wal_writer_delay: "10s", wal_writer_flush_after: "64MB" } }),
   ]);
 });

@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { LiabilityRecordedSchema, RecordStatus } from "@liability/contracts";
 import type { Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import {
   count,
   counterValue,
@@ -25,12 +25,12 @@ import type { WorkerTestContext } from "./support/env.ts";
 
 const telemetry = testTelemetry();
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 let worker: Worker | undefined;
 
 before(async () => {
   ctx = await workerTestContext();
-  sidecar = await FakeInferenceSidecar.start({ labels: exampleLabels });
+  sidecar = await FakeInferenceSidecarProcess.start({ labels: exampleLabels });
 });
 
 after(async () => {

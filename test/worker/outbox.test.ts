@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import {
   count,
   counterValue,
@@ -24,11 +24,11 @@ import type { WorkerTestContext } from "./support/env.ts";
 
 const telemetry = testTelemetry();
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 let worker: Worker | undefined;
 
 before(async () => {
-  [ctx, sidecar] = await Promise.all([workerTestContext({ partitions: 1 }), FakeInferenceSidecar.start({ labels: exampleLabels })]);
+  [ctx, sidecar] = await Promise.all([workerTestContext({ partitions: 1 }), FakeInferenceSidecarProcess.start({ labels: exampleLabels })]);
 });
 
 after(async () => {

@@ -6,7 +6,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { DeadLetterReason, DeadLetterSchema, DocumentKind, DocumentReceivedSchema } from "@liability/contracts";
 import type { Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import {
   count,
   counterValue,
@@ -25,7 +25,7 @@ import type { RawMessage, TestDocument, WorkerTestContext } from "./support/env.
 
 const telemetry = testTelemetry();
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 let worker: Worker | undefined;
 
 const good = documents(9);
@@ -95,7 +95,7 @@ const poison: Record<string, [RawMessage, DeadLetterReason]> = {
 
 before(async () => {
   ctx = await workerTestContext();
-  sidecar = await FakeInferenceSidecar.start({
+  sidecar = await FakeInferenceSidecarProcess.start({
     labels: exampleLabels,
     answers: { [rejected.id]: { code: grpc.status.INVALID_ARGUMENT } },
   });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import { PrivatePostgres } from "./support/private-postgres.ts";
 import {
   committedOffsetsByPartition,
@@ -27,7 +27,7 @@ import type { WorkerTestContext } from "./support/env.ts";
 
 const telemetry = testTelemetry();
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 let postgres: PrivatePostgres;
 let worker: Worker | undefined;
 /** What the crash test started, stopped in this order. */
@@ -36,7 +36,7 @@ const cleanups: (() => Promise<unknown>)[] = [];
 before(async () => {
   [ctx, sidecar, postgres] = await Promise.all([
     workerTestContext(),
-    FakeInferenceSidecar.start({ labels: exampleLabels, delayMs: 80 }),
+    FakeInferenceSidecarProcess.start({ labels: exampleLabels, latency: "fixed:80" }),
     PrivatePostgres.create(),
   ]);
 });

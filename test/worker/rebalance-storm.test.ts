@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import {
   assertCommittedOffsetsBacked,
   assertOneEventPerKey,
@@ -28,11 +28,11 @@ const BATCHES = 10;
 const PER_BATCH = 30;
 
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 const running: Worker[] = [];
 
 before(async () => {
-  [ctx, sidecar] = await Promise.all([workerTestContext({ partitions: 6 }), FakeInferenceSidecar.start({ labels: exampleLabels, delayMs: 30 })]);
+  [ctx, sidecar] = await Promise.all([workerTestContext({ partitions: 6 }), FakeInferenceSidecarProcess.start({ labels: exampleLabels, latency: "fixed:30" })]);
 });
 
 after(async () => {

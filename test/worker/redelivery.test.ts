@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import { kafkaConnectionOptions } from "@liability/platform";
 import { createKafka, createWorker, KafkajsConsumer } from "@liability/worker";
 import type { BatchHandler, MessageConsumer, Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import {
   committedOffsets,
   count,
@@ -26,12 +26,12 @@ import {
 import type { WorkerTestContext } from "./support/env.ts";
 
 const telemetry = testTelemetry();
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 const contexts: WorkerTestContext[] = [];
 const workers: Worker[] = [];
 
 before(async () => {
-  sidecar = await FakeInferenceSidecar.start({ labels: exampleLabels });
+  sidecar = await FakeInferenceSidecarProcess.start({ labels: exampleLabels });
 });
 
 after(async () => {

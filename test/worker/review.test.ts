@@ -8,8 +8,8 @@ import * as grpc from "@grpc/grpc-js";
 import { LiabilityRecordedSchema, RecordStatus } from "@liability/contracts";
 import { canonicalRecordJson } from "@liability/domain";
 import type { Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
-import type { ScriptedAnswer } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
+import type { ScriptedAnswer } from "@liability/test-support";
 import {
   count,
   encodeEvent,
@@ -27,7 +27,7 @@ import type { TestDocument, WorkerTestContext } from "./support/env.ts";
 
 const telemetry = testTelemetry();
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 let worker: Worker | undefined;
 
 const [mortgage, autoCall] = [examples[0]!, examples[1]!];
@@ -105,7 +105,7 @@ const control = doc("r-control");
 
 before(async () => {
   ctx = await workerTestContext();
-  sidecar = await FakeInferenceSidecar.start({
+  sidecar = await FakeInferenceSidecarProcess.start({
     labels: exampleLabels,
     answers: {
       ...Object.fromEntries(Object.values(cases).map((c) => [c.doc.id, c.answer])),

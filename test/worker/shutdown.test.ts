@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import {
   committedOffsetsByPartition,
   count,
@@ -22,12 +22,12 @@ import {
 import type { WorkerTestContext } from "./support/env.ts";
 
 const MAIN = fileURLToPath(new URL("../../services/worker/src/main.ts", import.meta.url));
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 const contexts: WorkerTestContext[] = [];
 const children: ChildProcess[] = [];
 
 before(async () => {
-  sidecar = await FakeInferenceSidecar.start({ labels: exampleLabels, delayMs: 150 });
+  sidecar = await FakeInferenceSidecarProcess.start({ labels: exampleLabels, latency: "fixed:150" });
 });
 
 after(async () => {
@@ -84,7 +84,7 @@ test("SIGTERM under load, with a rebalance in the middle: stops cleanly and lose
     docs.map((d) => encodeEvent(d)),
   );
   // A slow sidecar of its own keeps both workers busy for a while: ~5 documents/s per worker.
-  const slow = await FakeInferenceSidecar.start({ labels: exampleLabels, delayMs: 400 });
+  const slow = await FakeInferenceSidecarProcess.start({ labels: exampleLabels, latency: "fixed:400" });
   t.after(() => slow.stop());
   const env = ctx.env({ INFERENCE_ADDRESS: slow.address, INFERENCE_CONCURRENCY: "2", LOG_LEVEL: "info" });
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import {
   count,
   counterValue,
@@ -22,13 +22,13 @@ import type { WorkerTestContext } from "./support/env.ts";
 
 const telemetry = testTelemetry();
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 let worker: Worker | undefined;
 
 before(async () => {
   ctx = await workerTestContext();
   // Slow enough that the kill lands mid-stream.
-  sidecar = await FakeInferenceSidecar.start({ labels: exampleLabels, delayMs: 120 });
+  sidecar = await FakeInferenceSidecarProcess.start({ labels: exampleLabels, latency: "fixed:120" });
 });
 
 after(async () => {

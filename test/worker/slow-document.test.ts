@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { DeadLetterReason, DeadLetterSchema } from "@liability/contracts";
 import type { Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import {
   committedOffsets,
   count,
@@ -24,14 +24,14 @@ import {
 import type { WorkerTestContext } from "./support/env.ts";
 
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 let worker: Worker | undefined;
 const docs = documents(6);
 const slow = docs[2]!;
 
 before(async () => {
   ctx = await workerTestContext({ partitions: 1 });
-  sidecar = await FakeInferenceSidecar.start({ labels: exampleLabels, answers: { [slow.id]: { delayMs: 5_000 } } });
+  sidecar = await FakeInferenceSidecarProcess.start({ labels: exampleLabels, answers: { [slow.id]: { delayMs: 5_000 } } });
 });
 
 after(async () => {

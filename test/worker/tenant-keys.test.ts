@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { DeadLetterReason, DeadLetterSchema } from "@liability/contracts";
 import type { Worker } from "@liability/worker";
-import { FakeInferenceSidecar } from "./support/fake-sidecar.ts";
+import { FakeInferenceSidecarProcess } from "@liability/test-support";
 import {
   committedOffsets,
   count,
@@ -24,12 +24,12 @@ import {
 import type { WorkerTestContext } from "./support/env.ts";
 
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecarProcess;
 let worker: Worker | undefined;
 
 before(async () => {
   ctx = await workerTestContext({ partitions: 1 });
-  sidecar = await FakeInferenceSidecar.start({ labels: exampleLabels });
+  sidecar = await FakeInferenceSidecarProcess.start({ labels: exampleLabels });
 });
 
 after(async () => {

@@ -1,15 +1,15 @@
 // Whole-pipeline mode against the real system: Kafka (a private topic), the real worker with
 // its validation, PostgreSQL (a private schema). Only the model is a test double: the shared
-// FakeInferenceSidecar, which answers each document text with a scripted raw output.
+// FakeInferenceSidecar, which answers each document text with a scripted record.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { canonicalRecordJson } from "@liability/domain";
 import type { Worker } from "@liability/worker";
 import { generateDocument } from "@liability/corpus";
 import { kafkaConfigSchema, loadConfig, postgresConfigSchema } from "@liability/platform";
+import { FakeInferenceSidecar } from "@liability/test-support";
+import type { LabelledText } from "@liability/test-support";
 import { buildReport, parseDataset, PipelineTarget } from "../src/index.ts";
 import type { DocResult } from "../src/index.ts";
-import { FakeInferenceSidecar } from "../../../test/worker/support/fake-sidecar.ts";
 import { startWorker, workerTestContext } from "../../../test/worker/support/env.ts";
 import type { WorkerTestContext } from "../../../test/worker/support/env.ts";
 
@@ -19,30 +19,32 @@ const generated = Array.from({ length: 40 }, (_, i) => generateDocument(11, "tes
   .slice(0, 12);
 const WRONG = 3;
 const jsonl = generated.map((d) => JSON.stringify(d)).join("\n");
-const labels = generated.map((d, i) => ({
+const labels: LabelledText[] = generated.map((d, i) => ({
   text: d.text,
-  output: canonicalRecordJson(i < WRONG ? { ...d.expected, current_balance: 123456.78, lender_name: d.expected.lender_name } : d.expected),
+  expected: i < WRONG ? { ...d.expected, current_balance: 123456.78, lender_name: d.expected.lender_name } : d.expected,
 }));
 
 let ctx: WorkerTestContext;
-let sidecar: FakeInferenceSidecar;
+let sidecar: FakeInferenceSidecar | undefined;
+let sidecarAddress: string;
 let worker: Worker | undefined;
 
 before(async () => {
   ctx = await workerTestContext();
-  sidecar = await FakeInferenceSidecar.start({ labels });
-  worker = await startWorker(ctx.config({ INFERENCE_ADDRESS: sidecar.address }));
+  sidecar = new FakeInferenceSidecar({ labels });
+  sidecarAddress = await sidecar.listen("127.0.0.1:0");
+  worker = await startWorker(ctx.config({ INFERENCE_ADDRESS: sidecarAddress }));
 });
 
 after(async () => {
   await worker?.stop();
-  await sidecar?.stop();
+  await sidecar?.close();
   await ctx?.cleanup();
 });
 
 test("pipeline mode publishes to Kafka and scores what the worker committed, with its review routing", async () => {
   assert.equal(generated.length, 12);
-  const env = ctx.env({ INFERENCE_ADDRESS: sidecar.address });
+  const env = ctx.env({ INFERENCE_ADDRESS: sidecarAddress });
   const docs = parseDataset(jsonl);
   const target = new PipelineTarget({
     name: "system",

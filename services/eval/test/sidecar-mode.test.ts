@@ -5,8 +5,8 @@ import { canonicalRecordJson } from "@liability/domain";
 import type { LiabilityRecord } from "@liability/domain";
 import { buildReport, parseDataset, SidecarTarget } from "../src/index.ts";
 import type { DocResult } from "../src/index.ts";
-import { FakeInferenceSidecar } from "./fake-inference-sidecar.ts";
-import type { FakeAnswer } from "./fake-inference-sidecar.ts";
+import { FakeInferenceSidecar } from "@liability/test-support";
+import type { ScriptedAnswer } from "@liability/test-support";
 
 const base: LiabilityRecord = {
   liability_type: "auto_loan",
@@ -29,30 +29,37 @@ const ids = Array.from({ length: 10 }, (_, i) => `doc-${i}`);
 const jsonl = ids
   .map((id, i) => JSON.stringify({ id, kind: "call_transcript", text, expected: base, meta: { family: i < 5 ? "fam-a" : "fam-b", received_at: "2026-05-30" } }))
   .join("\n");
-const answers = new Map<string, FakeAnswer>();
+const answers: Record<string, ScriptedAnswer> = {};
 ids.forEach((id, i) => {
-  if (i === 6 || i === 7) answers.set(id, { kind: "json", raw: canonicalRecordJson({ ...base, current_balance: 11240.18 }) });
-  else if (i === 8) answers.set(id, { kind: "json", raw: '{"liability_type": "auto_lo' });
-  else if (i === 9) answers.set(id, { kind: "error", code: grpc.status.INVALID_ARGUMENT });
-  else answers.set(id, { kind: "json", raw: canonicalRecordJson(base), promptTokens: 200 + i, completionTokens: 80 });
+  const usage = { promptTokens: 200 + i, completionTokens: 80 };
+  if (i === 6 || i === 7) answers[id] = { output: canonicalRecordJson({ ...base, current_balance: 11240.18 }), ...usage };
+  else if (i === 8) answers[id] = { output: '{"liability_type": "auto_lo', ...usage };
+  else if (i === 9) answers[id] = { code: grpc.status.INVALID_ARGUMENT };
+  else answers[id] = { output: canonicalRecordJson(base), ...usage };
 });
 
+/** A FakeInferenceSidecar on a free port, and the ids of the documents it was sent, in arrival order. */
+async function startFake(script: Record<string, ScriptedAnswer>): Promise<{ fake: FakeInferenceSidecar; address: string; calls: string[] }> {
+  const calls: string[] = [];
+  const fake = new FakeInferenceSidecar({ answers: script, onRequest: (request) => calls.push(request.documentId) });
+  return { fake, address: await fake.listen("127.0.0.1:0"), calls };
+}
+
 test("sidecar mode scores, times and validates every answer of a real gRPC server", async () => {
-  const fake = new FakeInferenceSidecar(answers);
-  await fake.start();
+  const { fake, address, calls } = await startFake(answers);
   try {
     const docs = parseDataset(jsonl);
-    const target = new SidecarTarget({ name: "fake", address: fake.address, deadlineMs: 5_000, validation: null, readyTimeoutMs: 5_000 });
+    const target = new SidecarTarget({ name: "fake", address, deadlineMs: 5_000, validation: null, readyTimeoutMs: 5_000 });
     const results = new Map<string, DocResult>();
     const run = await target.run(docs, { concurrency: 3, onResult: (r) => results.set(r.id, r) });
     await target.close();
 
     assert.equal(results.size, 10);
-    assert.deepEqual([...fake.calls].sort(), [...ids].sort(), "every document is sent once (INVALID_ARGUMENT is not retried)");
+    assert.deepEqual([...calls].sort(), [...ids].sort(), "every document is sent once (INVALID_ARGUMENT is not retried)");
     const report = buildReport({
       name: "fake",
       mode: "sidecar",
-      address: fake.address,
+      address,
       docs,
       results,
       run,
@@ -67,7 +74,7 @@ test("sidecar mode scores, times and validates every answer of a real gRPC serve
     // wrong balance in 2 docs, no output in 2 docs
     assert.equal(report.fieldAccuracy.current_balance, 0.6);
     assert.equal(report.fieldAccuracy.lender_name, 0.8);
-    assert.equal(report.model?.id, "fake-model");
+    assert.equal(report.model?.id, FakeInferenceSidecar.MODEL_ID);
     assert.ok(report.tokens.promptPerDoc !== null && report.tokens.promptPerDoc > 200);
     assert.ok(report.latencyMs.p50 > 0 && report.latencyMs.p99 >= report.latencyMs.p50);
     assert.ok(report.cost && report.cost.perMillionDocs > 0);
@@ -79,21 +86,20 @@ test("sidecar mode scores, times and validates every answer of a real gRPC serve
     assert.equal(report.worst.at(-1)?.wrong[0]?.field, "current_balance");
     assert.equal(report.validation, null);
   } finally {
-    await fake.stop();
+    await fake.close();
   }
 });
 
 test("with validation applied, the report counts review routing and wrong records caught", async () => {
-  const fake = new FakeInferenceSidecar(answers);
-  await fake.start();
+  const { fake, address } = await startFake(answers);
   try {
     const docs = parseDataset(jsonl);
     const { DEFAULT_VALIDATION_POLICY } = await import("@liability/domain");
-    const target = new SidecarTarget({ name: "fake", address: fake.address, deadlineMs: 5_000, validation: DEFAULT_VALIDATION_POLICY, readyTimeoutMs: 5_000 });
+    const target = new SidecarTarget({ name: "fake", address, deadlineMs: 5_000, validation: DEFAULT_VALIDATION_POLICY, readyTimeoutMs: 5_000 });
     const results = new Map<string, DocResult>();
     const run = await target.run(docs, { concurrency: 2, onResult: (r) => results.set(r.id, r) });
     await target.close();
-    const report = buildReport({ name: "fake", mode: "sidecar", address: fake.address, docs, results, run, cost: null, worst: 0 });
+    const report = buildReport({ name: "fake", mode: "sidecar", address, docs, results, run, cost: null, worst: 0 });
     const v = report.validation;
     assert.ok(v, "validation stats present");
     // the failed call gets no status; the other nine are judged
@@ -105,17 +111,16 @@ test("with validation applied, the report counts review routing and wrong record
     assert.equal(v.wrong, 3);
     assert.equal(v.acceptedWrong + v.wrongCaught, v.wrong);
   } finally {
-    await fake.stop();
+    await fake.close();
   }
 });
 
 test("an interrupted run sends nothing new, lets the call in flight finish, and reports the rest as not run", async () => {
-  const slow = new Map<string, FakeAnswer>(ids.map((id, i) => [id, { kind: "json", raw: canonicalRecordJson(base), delayMs: i === 1 ? 300 : 0 }]));
-  const fake = new FakeInferenceSidecar(slow);
-  await fake.start();
+  const slow = Object.fromEntries(ids.map((id, i) => [id, { output: canonicalRecordJson(base), delayMs: i === 1 ? 300 : 0 }]));
+  const { fake, address, calls } = await startFake(slow);
   try {
     const docs = parseDataset(jsonl);
-    const target = new SidecarTarget({ name: "fake", address: fake.address, deadlineMs: 5_000, validation: null, readyTimeoutMs: 5_000 });
+    const target = new SidecarTarget({ name: "fake", address, deadlineMs: 5_000, validation: null, readyTimeoutMs: 5_000 });
     const abort = new AbortController();
     const results = new Map<string, DocResult>();
     // Two in flight: doc-0 answers at once and the run is stopped then, while doc-1 is still being answered.
@@ -129,13 +134,13 @@ test("an interrupted run sends nothing new, lets the call in flight finish, and 
     });
     await target.close();
 
-    assert.deepEqual([...fake.calls].sort(), ["doc-0", "doc-1"]);
+    assert.deepEqual([...calls].sort(), ["doc-0", "doc-1"]);
     assert.equal(results.get("doc-1")?.error, null, "the call in flight is answered, not cancelled");
-    const report = buildReport({ name: "fake", mode: "sidecar", address: fake.address, docs, results, run, cost: null, worst: 0 });
+    const report = buildReport({ name: "fake", mode: "sidecar", address, docs, results, run, cost: null, worst: 0 });
     assert.equal(report.documentsDetail.filter((d) => d.error === "no result").length, 8);
     assert.equal(report.documentsDetail.filter((d) => d.correct).length, 2);
   } finally {
-    await fake.stop();
+    await fake.close();
   }
 });
 
@@ -144,8 +149,7 @@ test("--predictions writes one line per document in dataset order, record null w
   const { mkdtempSync, readFileSync, writeFileSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
   const { join } = await import("node:path");
-  const fake = new FakeInferenceSidecar(answers);
-  await fake.start();
+  const { fake, address } = await startFake(answers);
   const dir = mkdtempSync(join(tmpdir(), "eval-predictions-"));
   try {
     writeFileSync(join(dir, "data.jsonl"), jsonl);
@@ -155,7 +159,7 @@ test("--predictions writes one line per document in dataset order, record null w
       "--data",
       join(dir, "data.jsonl"),
       "--target",
-      `fake=${fake.address}`,
+      `fake=${address}`,
       "--no-progress",
       "--json",
       join(dir, "report.json"),
@@ -178,7 +182,7 @@ test("--predictions writes one line per document in dataset order, record null w
     assert.match(lines[9].error, /INVALID_ARGUMENT|3/);
     assert.equal(lines[0].status, "accepted");
   } finally {
-    await fake.stop();
+    await fake.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

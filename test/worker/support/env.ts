@@ -11,10 +11,11 @@ import { Partitioners } from "kafkajs";
 import type { Consumer, Kafka, KafkaConfig, KafkaMessage } from "kafkajs";
 import pg from "pg";
 import { DocumentReceivedSchema, kindToProto } from "@liability/contracts";
-import { canonicalRecordJson, labelledDocumentSchema } from "@liability/domain";
+import { labelledDocumentSchema } from "@liability/domain";
 import type { LabelledDocument } from "@liability/domain";
 import { createLogger, startTelemetry } from "@liability/platform";
 import type { Logger, Telemetry } from "@liability/platform";
+import type { LabelledText } from "@liability/test-support";
 import { createWorker, loadWorkerConfig } from "@liability/worker";
 import type { Worker, WorkerConfig } from "@liability/worker";
 import { createTestDatabase, createTestTopics, kafkaBrokers, testKafka, uniqueName } from "../../harness/index.ts";
@@ -25,8 +26,8 @@ export const examples: LabelledDocument[] = readFileSync(new URL("../../../../sh
   .split("\n")
   .map((line) => labelledDocumentSchema.parse(JSON.parse(line)));
 
-/** Labels as a FakeInferenceSidecar answers them: the canonical JSON a perfect model emits. */
-export const exampleLabels = examples.map((e) => ({ text: e.text, output: canonicalRecordJson(e.expected!) }));
+/** The examples as FakeInferenceSidecar's labels: it answers each text with the record a perfect model emits. */
+export const exampleLabels: LabelledText[] = examples.map((e) => ({ text: e.text, expected: e.expected! }));
 
 /** A statement date inside every example's plausible window. */
 export const RECEIVED_AT_MS = Date.parse("2026-04-20T12:00:00Z");

@@ -1,6 +1,6 @@
 /**
- * Seeded pseudo-random numbers, so that a load-test run (latency draws, document order)
- * can be repeated exactly; Math.random() would make two runs of one profile incomparable.
+ * Seeded pseudo-random numbers, so that the test double's latency draws repeat exactly from run
+ * to run; Math.random() would make two load-test runs of one profile incomparable.
  */
 export type Random = () => number;
 

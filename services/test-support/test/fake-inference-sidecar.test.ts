@@ -1,20 +1,19 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import { DocumentKind, InferenceService, LiabilityType } from "@liability/contracts";
 import { liabilityRecordSchema } from "@liability/domain";
 import { createServiceClient, type ServiceClient } from "@liability/platform";
-import { loadLabelledJsonl } from "../src/corpus.ts";
-import { FakeInferenceSidecar } from "../src/fake-sidecar.ts";
-import { parseLatency } from "../src/latency.ts";
-import { SPEC_EXAMPLES } from "../src/paths.ts";
+import { FakeInferenceSidecar, type RequestLogEntry } from "../src/fake-inference-sidecar.ts";
+import { loadLabels } from "../src/labels.ts";
 
-const documents = loadLabelledJsonl(SPEC_EXAMPLES);
+const documents = loadLabels(fileURLToPath(new URL("../../../../shared/spec/examples.jsonl", import.meta.url)));
 let sidecar: FakeInferenceSidecar;
 let client: ServiceClient<(typeof InferenceService)["method"]>;
 
 before(async () => {
-  sidecar = new FakeInferenceSidecar({ documents, latency: parseLatency("fixed:200"), slots: 2, maxQueue: 2, confidence: 0.99 });
+  sidecar = new FakeInferenceSidecar({ labels: documents, latency: "fixed:200", slots: 2, maxQueue: 2, confidence: 0.99 });
   const address = await sidecar.listen("127.0.0.1:0");
   client = createServiceClient(InferenceService, address, grpc.credentials.createInsecure());
 });
@@ -27,7 +26,7 @@ after(async () => {
 test("answers with the label of a corpus document published under a fresh id", async () => {
   const doc = documents[0]!;
   const response = await client.extract({ documentId: "lt-run-1", kind: DocumentKind.STATEMENT, text: doc.text });
-  assert.equal(response.model?.modelId, "FakeInferenceSidecar");
+  assert.equal(response.model?.modelId, FakeInferenceSidecar.MODEL_ID);
   assert.deepEqual(liabilityRecordSchema.parse(JSON.parse(response.rawOutput)), doc.expected);
   assert.equal(response.record?.lenderName, doc.expected.lender_name);
   assert.notEqual(response.record?.liabilityType, LiabilityType.UNSPECIFIED);
@@ -73,4 +72,46 @@ test("drops queued work whose deadline passes", async () => {
     (err: grpc.ServiceError) => err.code === grpc.status.DEADLINE_EXCEEDED,
   );
   await Promise.all(busy);
+});
+
+test("ExtractBatch answers each document on its own: scripted failures as often as told, scripted outputs, labels", async () => {
+  const requests: RequestLogEntry[] = [];
+  const scripted = new FakeInferenceSidecar({
+    labels: documents,
+    answers: { flaky: { code: grpc.status.UNAVAILABLE, failTimes: 1 }, garbled: { output: "Sure! The balance is $1.", truncated: true } },
+    onRequest: (request) => requests.push(request),
+  });
+  const batchClient = createServiceClient(InferenceService, await scripted.listen("127.0.0.1:0"), grpc.credentials.createInsecure());
+  try {
+    const text = documents[0]!.text;
+    const batch = ["flaky", "garbled", "labelled"].map((documentId) => ({
+      documentId,
+      kind: DocumentKind.STATEMENT,
+      text,
+      traceContext: { traceparent: `00-${documentId.padEnd(32, "0")}-0000000000000001-01` },
+    }));
+    const first = await batchClient.extractBatch({ documents: batch });
+    const second = await batchClient.extractBatch({ documents: batch.slice(0, 1) });
+
+    assert.deepEqual(
+      first.results.map((r) => r.documentId),
+      ["flaky", "garbled", "labelled"],
+    );
+    const [flaky, garbled, labelled] = first.results.map((r) => r.outcome);
+    assert.equal(flaky?.case === "failure" && flaky.value.code, grpc.status.UNAVAILABLE);
+    assert.ok(garbled?.case === "response" && garbled.value.rawOutput === "Sure! The balance is $1." && garbled.value.truncated);
+    assert.equal(garbled.value.record, undefined, "a scripted output carries no record");
+    assert.ok(labelled?.case === "response");
+    assert.deepEqual(liabilityRecordSchema.parse(JSON.parse(labelled.value.rawOutput)), documents[0]!.expected);
+    assert.equal(labelled.value.confidence?.available, false);
+    assert.ok(second.results[0]?.outcome.case === "response", "the scripted failure was used up; the label answers");
+
+    assert.deepEqual(
+      requests.map((r) => [r.documentId, r.via, r.traceparent?.split("-")[1]]),
+      [...batch, batch[0]!].map((d) => [d.documentId, "ExtractBatch", d.documentId.padEnd(32, "0")]),
+    );
+  } finally {
+    batchClient.channel.close();
+    await scripted.close();
+  }
 });

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseLatency } from "../src/latency.ts";
+import { latencySpecSchema, parseLatency } from "../src/latency.ts";
 import { seededRandom } from "../src/random.ts";
-import { percentile } from "../src/stats.ts";
+
+/** Nearest-rank percentile of sorted draws. */
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
 
 function draws(spec: string, n = 20000): Float64Array {
   const d = parseLatency(spec);
@@ -29,6 +33,7 @@ test("lognormal has the median and 99th percentile it was given", () => {
 
 test("a bad spec is rejected with the accepted forms", () => {
   assert.throws(() => parseLatency("gamma:3"), /expected none, fixed/);
+  assert.match(latencySpecSchema.safeParse("gamma:3").error?.issues[0]?.message ?? "", /expected none, fixed/);
   assert.throws(() => parseLatency("uniform:8-2"), /upper bound/);
   assert.throws(() => parseLatency("lognormal:p50=10,p99=5"), /p50 <= p99/);
 });

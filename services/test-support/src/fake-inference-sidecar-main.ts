@@ -1,50 +1,49 @@
-// Runs FakeInferenceSidecar as its own process, the way the load test deploys it beside the worker:
-//   FAKE_SIDECAR_CORPUS=... FAKE_SIDECAR_LATENCY=lognormal:p50=3,p99=15 node loadtest/src/fake-sidecar-main.ts
+// Runs FakeInferenceSidecar as its own process: beside the worker in a load test, or under a worker
+// integration test that kills it (SIGKILL) and starts it again on the same socket.
+//   FAKE_SIDECAR_LABELS=corpus.jsonl FAKE_SIDECAR_LATENCY=lognormal:p50=3,p99=15 node services/test-support/src/fake-inference-sidecar-main.ts
 // Prints one JSON line {"event":"ready",...} on stdout when it serves; GET /stats on the stats
 // port returns queue depth and counters as JSON.
+import { appendFileSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { z } from "zod";
 import { createLogger, envPositiveInt, loadConfig } from "@liability/platform";
-import { loadLabelledJsonl } from "./corpus.ts";
-import { FakeInferenceSidecar } from "./fake-sidecar.ts";
-import { parseLatency } from "./latency.ts";
-import { DEFAULT_CORPUS } from "./paths.ts";
+import { FakeInferenceSidecar, type ScriptedAnswer } from "./fake-inference-sidecar.ts";
+import { loadLabels } from "./labels.ts";
+import { latencySpecSchema } from "./latency.ts";
 
 const configSchema = z.object({
   FAKE_SIDECAR_ADDRESS: z.string().default("127.0.0.1:0"),
-  FAKE_SIDECAR_CORPUS: z.string().default(DEFAULT_CORPUS),
-  FAKE_SIDECAR_LATENCY: z
-    .string()
-    .default("lognormal:p50=3,p99=15")
-    .refine((s) => {
-      try {
-        parseLatency(s);
-        return true;
-      } catch {
-        return false;
-      }
-    }, "expected none, fixed:MS, uniform:LO-HI or lognormal:p50=MS,p99=MS"),
-  FAKE_SIDECAR_SLOTS: envPositiveInt.default(256),
-  FAKE_SIDECAR_MAX_QUEUE: z.coerce.number().int().min(0).default(4096),
+  /** Labelled JSONL: each text is answered with its label. */
+  FAKE_SIDECAR_LABELS: z.string().optional(),
+  /** JSON file: scripted answers by document id. */
+  FAKE_SIDECAR_ANSWERS: z.string().optional(),
+  FAKE_SIDECAR_LATENCY: latencySpecSchema.default("none"),
+  FAKE_SIDECAR_SLOTS: envPositiveInt.optional(),
+  FAKE_SIDECAR_MAX_QUEUE: z.coerce.number().int().min(0).optional(),
   FAKE_SIDECAR_CONFIDENCE: z.coerce.number().min(0).max(1).optional(),
-  FAKE_SIDECAR_STATS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   FAKE_SIDECAR_SEED: z.coerce.number().int().default(7),
+  /** File to append one JSON line per document received to, for a test to read across restarts. */
+  FAKE_SIDECAR_REQUEST_LOG: z.string().optional(),
+  FAKE_SIDECAR_STATS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 
 const config = loadConfig(configSchema);
 const log = createLogger({ service: "fake-inference-sidecar" });
-const documents = loadLabelledJsonl(config.FAKE_SIDECAR_CORPUS);
+const labels = config.FAKE_SIDECAR_LABELS ? loadLabels(config.FAKE_SIDECAR_LABELS) : [];
+const requestLog = config.FAKE_SIDECAR_REQUEST_LOG;
 const sidecar = new FakeInferenceSidecar({
-  documents,
-  latency: parseLatency(config.FAKE_SIDECAR_LATENCY),
+  labels,
+  answers: config.FAKE_SIDECAR_ANSWERS ? (JSON.parse(readFileSync(config.FAKE_SIDECAR_ANSWERS, "utf8")) as Record<string, ScriptedAnswer>) : {},
+  latency: config.FAKE_SIDECAR_LATENCY,
   slots: config.FAKE_SIDECAR_SLOTS,
   maxQueue: config.FAKE_SIDECAR_MAX_QUEUE,
   confidence: config.FAKE_SIDECAR_CONFIDENCE,
   seed: config.FAKE_SIDECAR_SEED,
+  onRequest: requestLog ? (request) => appendFileSync(requestLog, `${JSON.stringify(request)}\n`) : undefined,
 });
 const grpcAddress = await sidecar.listen(config.FAKE_SIDECAR_ADDRESS);
 
-// Loopback only: the stats endpoint is for the load-test driver on the same machine.
+// Loopback only: the stats endpoint is for a load-test driver on the same machine.
 const stats = createServer((req, res) => {
   if (req.url === "/stats") {
     res.writeHead(200, { "content-type": "application/json" });
@@ -58,7 +57,13 @@ const address = stats.address();
 const statsUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/stats`;
 
 log.info(
-  { grpcAddress, statsUrl, labels: documents.length, latency: config.FAKE_SIDECAR_LATENCY, slots: config.FAKE_SIDECAR_SLOTS },
+  {
+    grpcAddress,
+    statsUrl,
+    labels: labels.length,
+    latency: config.FAKE_SIDECAR_LATENCY,
+    slots: config.FAKE_SIDECAR_SLOTS ?? "unlimited",
+  },
   "FakeInferenceSidecar serving",
 );
 process.stdout.write(`${JSON.stringify({ event: "ready", grpcAddress, statsUrl, pid: process.pid })}\n`);

@@ -1,7 +1,8 @@
+import { z } from "zod";
 import { normal, type Random } from "./random.ts";
 
 /**
- * A service-time distribution for the sidecar test double, written as a short spec string so that
+ * A service-time distribution for FakeInferenceSidecar, written as a short spec string so that
  * it fits in an environment variable or a CLI flag:
  *   none                      answer at once
  *   fixed:5                   always 5 ms
@@ -17,6 +18,8 @@ export interface LatencyDistribution {
 
 /** z-score of the 99th percentile of the standard normal distribution. */
 const Z99 = 2.3263478740408408;
+
+const LATENCY_FORMS = "expected none, fixed:MS, uniform:LO-HI or lognormal:p50=MS,p99=MS";
 
 export function parseLatency(spec: string): LatencyDistribution {
   const s = spec.trim().toLowerCase();
@@ -46,5 +49,15 @@ export function parseLatency(spec: string): LatencyDistribution {
     return { spec: s, sample: (random) => Math.exp(mu + sigma * normal(random)) };
   }
 
-  throw new Error(`latency "${spec}": expected none, fixed:MS, uniform:LO-HI or lognormal:p50=MS,p99=MS`);
+  throw new Error(`latency "${spec}": ${LATENCY_FORMS}`);
 }
+
+/** A latency spec in configuration (a flag, an environment variable), refused at start-up with the accepted forms. */
+export const latencySpecSchema = z.string().refine((spec) => {
+  try {
+    parseLatency(spec);
+    return true;
+  } catch {
+    return false;
+  }
+}, LATENCY_FORMS);
