@@ -521,3 +521,13 @@ test("reader: a name runs on to the next line into lower case or wrapped prose, 
   ].join("\n");
   assert.deepEqual(labels(wrapped).interest_rate, [8000]);
 });
+
+test("reader: a card's interest-charge table gives the purchase APR; 'purchases' elsewhere on a line names no rate", () => {
+  const table = [
+    "Type of Balance  Annual Percentage Rate  Balance Subject to Interest Rate  Interest Charge",
+    "Purchases  24.99% (v)  $1,204.10  $24.77",
+    "Cash Advances  29.99% (v)  $0.00  $0.00",
+  ].join("\n");
+  assert.equal(read(table).interest_rate, 24990);
+  assert.equal(read("Fees and purchases 18.00% of the line are charged monthly").interest_rate, undefined);
+});

@@ -57,6 +57,9 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["current escrow balance", "escrow_balance"],
   ["impound balance", "escrow_balance"],
   ["escrow bal", "escrow_balance"],
+  // A card's interest-charge table: "Purchases  24.99% (v)  $1,204.10  $24.77" (line start only, below).
+  ["purchases", "interest_rate"],
+  ["standard purchases", "interest_rate"],
   ["interest rate", "interest_rate"],
   ["current interest rate", "interest_rate"],
   ["note rate", "interest_rate"],
@@ -300,7 +303,7 @@ export function nameText(scan: string): string {
  * Names that are a field's only at the start of a line ("Date: 03-08-2025", "Issued: …"):
  * inside a line they end another name ("first draft date", "card issued by").
  */
-export const LINE_START_ONLY = new Set(["date", "issued"]);
+export const LINE_START_ONLY = new Set(["date", "issued", "purchases", "standard purchases"]);
 /** Names that are a field's only in a speaker's turn. */
 export const SPOKEN_ONLY = new Set(["payment"]);
 /** A line that opens a speaker's turn: "Rep:", "[00:41] Caller:", "[Bank]", "<v Kara>", "> ", "- ". */
