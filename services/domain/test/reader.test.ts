@@ -531,3 +531,13 @@ test("reader: a card's interest-charge table gives the purchase APR; 'purchases'
   assert.equal(read(table).interest_rate, 24990);
   assert.equal(read("Fees and purchases 18.00% of the line are charged monthly").interest_rate, undefined);
 });
+
+test("reader: underscore leaders, 'Outstanding Principal at <date>', and a rate or balance 'on your account'", () => {
+  assert.deepEqual(labels("ACCT NO__________: 4410-2939-7713\nSCHEDULED PMT  : 412.50\nAMOUNT OF LAST PMT____: 500.00"), {
+    account_last4: ["7713"],
+    monthly_payment: [41250],
+  });
+  assert.deepEqual(labels("Outstanding Principal at 12/31/2026  $ 48,120.77").current_balance, [4812077]);
+  const letter = "Here is your summary. The outstanding principal on the account is $591.21 as of today. The interest rate on your account is 7.25%.";
+  assert.deepEqual(labels(letter), { current_balance: [59121], interest_rate: [7250] });
+});

@@ -63,7 +63,7 @@ const MAX_LABEL_GAP = 60;
  * Any other word means the label names something else ("Payoff statement fee 20.00").
  */
 const LABEL_GAP =
-  /^[\s:|=.\-–—>…]*(?:(?:is|was|are|of|at|today|now|currently|would|be|will|comes|to|it's|its|it|right|shows|showing|amount|as|about|approximately|usd|us|the|a|reads|stands|still|this|notice|writing)\b[\s:|=.,\-–—]*)*$/i;
+  /^[\s:|=._\-–—>…]*(?:(?:is|was|are|of|at|on|your|account|loan|today|now|currently|would|be|will|comes|to|it's|its|it|right|shows|showing|amount|as|about|approximately|usd|us|the|a|reads|stands|still|this|notice|writing)\b[\s:|=.,_\-–—]*)*$/i;
 
 /** A speaker correcting a figure they just gave ("Sorry, I misread that. It's …"). */
 const CORRECTION = /\b(sorry|correction|i misread|misspoke|let me correct|i mean|scratch that|my mistake|actually)\b/i;

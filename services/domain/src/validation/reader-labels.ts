@@ -76,6 +76,9 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["current rate", "interest_rate"],
   ["new rate", "interest_rate"],
   ["new interest rate", "interest_rate"],
+  ["scheduled pmt", "monthly_payment"],
+  ["amount of last pmt", null],
+  ["last pmt", null],
   ["monthly payment", "monthly_payment"],
   ["regular monthly payment", "monthly_payment"],
   ["monthly payment amount", "monthly_payment"],
@@ -168,6 +171,9 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["payoff through", "payoff_good_through"],
   ["pay it in full by", "payoff_good_through"],
   // Look-alikes.
+  ["on your account", null],
+  ["on the account", null],
+  ["on this account", null],
   ["checking account", null],
   ["savings account", null],
   ["checking account ending", null],
@@ -304,6 +310,8 @@ export function nameText(scan: string): string {
  * inside a line they end another name ("first draft date", "card issued by").
  */
 export const LINE_START_ONLY = new Set(["date", "issued", "purchases", "standard purchases"]);
+/** "The interest rate on your account is 7.25%": the account is where the rate applies, not a name of the account's number. */
+export const PASSING_MENTIONS = new Set(["on your account", "on the account", "on this account"]);
 /** Names that are a field's only in a speaker's turn. */
 export const SPOKEN_ONLY = new Set(["payment"]);
 /** A line that opens a speaker's turn: "Rep:", "[00:41] Caller:", "[Bank]", "<v Kara>", "> ", "- ". */

@@ -3,7 +3,7 @@ import type { CandidateKind, DocumentCandidates } from "./candidates.ts";
 import { checkInjection, injectedLines } from "./injection.ts";
 import type { SourceIndex, Span } from "./mentions.ts";
 import { datedLabel, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
-import { LABEL_RE, LABEL_TARGET, LINE_START_ONLY, nameText, REMITTANCE, SPOKEN_LINE, SPOKEN_ONLY } from "./reader-labels.ts";
+import { LABEL_RE, LABEL_TARGET, LINE_START_ONLY, nameText, PASSING_MENTIONS, REMITTANCE, SPOKEN_LINE, SPOKEN_ONLY } from "./reader-labels.ts";
 import type { ReaderField } from "./reader-labels.ts";
 
 /**
@@ -53,7 +53,7 @@ const MAX_GAP = 90;
  * the label is not this value's.
  */
 const GAP_WORD =
-  /^(?:is|was|are|of|at|on|by|to|be|will|would|it|it's|its|that's|thats|the|a|an|your|my|our|this|that|for|now|today|currently|right|shows|showing|show|reads|amount|as|about|approximately|usd|still|going|sitting|listed|okay|ok|so|and|sure|yes|yeah|just|see|i|we|you|have|has|is|number|no|date|ending|in|last|four|digits|xxxx|x+|sorry|one|moment|let|me|check|here|there|looks|like|fixed|variable|annual|percentage|rate|set|currently|what|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)$/i;
+  /^(?:is|was|are|of|at|on|by|to|be|will|would|it|it's|its|that's|thats|the|a|an|your|my|our|this|that|for|now|today|currently|right|shows|showing|show|reads|amount|as|about|approximately|usd|still|going|sitting|listed|okay|ok|so|and|sure|yes|yeah|just|see|i|we|you|have|has|is|number|no|date|ending|in|last|four|digits|xxxx|x+|sorry|one|moment|let|me|check|here|there|looks|like|fixed|variable|annual|percentage|rate|set|currently|what|account|loan|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)$/i;
 
 export interface Reading {
   /** Canonical value: cents for money, thousandths for rates, ISO date, four digits. */
@@ -111,7 +111,7 @@ export function readLabelledFields(
     const start = m.index;
     const before = index.scan.slice(index.scan.lastIndexOf("\n", start - 1) + 1, start);
     // Inside a line these words are part of something else ("as of today's date, …"): no name at all.
-    if (LINE_START_ONLY.has(phrase) && before.trim() !== "") return [];
+    if ((LINE_START_ONLY.has(phrase) && before.trim() !== "") || PASSING_MENTIONS.has(phrase)) return [];
     // A statement's "Payment" heads a column of transactions or is part of a longer name; a speaker's is the payment.
     if (SPOKEN_ONLY.has(phrase) && !SPOKEN_LINE.test(before)) return [];
     const misplaced =
@@ -545,7 +545,7 @@ function gapAllowed(rawGap: string, kind: CandidateKind): boolean {
   // An account number's leading groups and masks stand before its last four digits.
   if (kind === "last4") words = words.replace(/[\dXx*•]+(?=[\s-]|$)/g, " ");
   const list = words
-    .replace(/[\s:|=.…,;?!"()[\]*#—–>-]+/g, " ")
+    .replace(/[\s:|=.…,;?!"()[\]*#—–>_-]+/g, " ")
     .replace(/(^|\s)'+|'+(\s|$)/g, " ")
     .trim()
     .split(" ")
