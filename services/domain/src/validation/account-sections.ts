@@ -21,7 +21,8 @@ export interface SubjectScope {
 
 /** Names of products; the liability kinds are the ones a record can describe. */
 const DEPOSIT = "checking|savings|money market|certificate|share draft|cd|ira|brokerage|deposit";
-const LIABILITY = "mortgage|home loan|home equity|heloc|line of credit|credit line|loan|installment|contract|vehicle|auto|car|credit card|card|visa|mastercard|discover|amex";
+const LIABILITY =
+  "mortgage|home loan|home equity|heloc|line of credit|credit line|loan|installment|contract|vehicle|auto|car|credit card|card|visa|mastercard|discover|amex";
 /** What a heading may start with before the product's name. */
 const HEADING_LEAD = String.raw`(?:(?:v|▼|▽|►|▶|>|\[[-+]\])[ \t]+)?(?:(?:billing|account|loan|card) detail|payment due for|details for|statement for|billed account)?[ \t]*:?[ \t]*`;
 const HEADING = new RegExp(String.raw`^${HEADING_LEAD}(?:[\p{L}\d&'.-]+[ \t]+){0,4}?(?:${DEPOSIT}|${LIABILITY})s?\b`, "iu");
