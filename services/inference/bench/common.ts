@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import { DocumentKind } from "@liability/contracts";
 import { labelledDocumentSchema, type LabelledDocument } from "@liability/domain";
-import { service as healthService } from "grpc-health-check";
+import { createHealthClient } from "@liability/platform";
 
 export const KIND = { statement: DocumentKind.STATEMENT, call_transcript: DocumentKind.CALL_TRANSCRIPT } as const;
 
@@ -47,17 +47,14 @@ export function processCpu(pid: number): CpuClock {
 
 /** Polls grpc.health.v1 until the sidecar says SERVING; `gone` rejects early (e.g. the child exited). */
 export async function waitServing(address: string, timeoutMs: number, gone?: Promise<never>): Promise<void> {
-  const Health = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, "grpc.health.v1.Health");
-  const health = new Health(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
-    check(req: { service: string }, cb: (e: grpc.ServiceError | null, r: { status: string }) => void): void;
-  };
+  const health = createHealthClient(address, grpc.credentials.createInsecure());
   const until = Date.now() + timeoutMs;
   let stop = false;
   gone?.catch(() => (stop = true));
   try {
     const poll = (async () => {
       for (;;) {
-        const status = await new Promise<string>((resolve) => health.check({ service: "" }, (e, r) => resolve(e ? "DOWN" : r.status)));
+        const status = await health.check("", 5_000).catch(() => "DOWN");
         if (status === "SERVING") return;
         if (stop) return;
         if (Date.now() > until) throw new Error(`sidecar at ${address} not SERVING after ${timeoutMs} ms`);

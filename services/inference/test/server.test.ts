@@ -8,8 +8,7 @@ import { after, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import { DocumentKind, InferenceService, recordFromProto } from "@liability/contracts";
 import { canonicalRecordJson } from "@liability/domain";
-import { createLogger, createServiceClient } from "@liability/platform";
-import { service as healthService } from "grpc-health-check";
+import { createHealthClient, createLogger, createServiceClient } from "@liability/platform";
 import { InvalidDocumentError, type EngineStats, type ExtractInput, type ExtractionEngine, type ExtractOutput } from "../src/engine.ts";
 import { OverloadedError } from "../src/scheduler.ts";
 import { GRPC_PUSHBACK_METADATA, InferenceServer, MAX_BATCH_DOCUMENTS, RETRY_AFTER_METADATA } from "../src/server.ts";
@@ -43,11 +42,8 @@ test("listens on TCP (host:0 gets a port), NOT_SERVING and UNAVAILABLE before an
   const address = await server.listen();
   assert.match(address, /^127\.0\.0\.1:\d+$/);
   assert.notEqual(address, "127.0.0.1:0");
-  const HealthClient = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, "grpc.health.v1.Health");
-  const health = new HealthClient(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
-    check(req: { service: string }, cb: (e: grpc.ServiceError | null, r: { status: string }) => void): void;
-  };
-  const status = () => new Promise<string>((resolve) => health.check({ service: "" }, (e, r) => resolve(e ? `error ${e.code}` : r.status)));
+  const health = createHealthClient(address, grpc.credentials.createInsecure());
+  const status = () => health.check("", 5_000).catch((e: grpc.ServiceError) => `error ${e.code}`);
   const extract = createServiceClient(InferenceService, address, grpc.credentials.createInsecure());
   try {
     assert.equal(await status(), "NOT_SERVING");

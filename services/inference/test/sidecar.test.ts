@@ -8,10 +8,10 @@ import { after, before, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import { DocumentKind, InferenceService, type ExtractResponse } from "@liability/contracts";
 import { canonicalRecordJson, liabilityRecordSchema, RECORD_FIELDS, type LabelledDocument } from "@liability/domain";
-import { createLogger, createServiceClient, unixSocketPath } from "@liability/platform";
+import { createHealthClient, createLogger, createServiceClient, unixSocketPath } from "@liability/platform";
+import type { HealthClient } from "@liability/platform";
 import { AggregationTemporality, MetricReader } from "@opentelemetry/sdk-metrics";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { service as healthService } from "grpc-health-check";
 import { loadInferenceConfig } from "../src/config.ts";
 import { RETRY_AFTER_METADATA } from "../src/server.ts";
 import { startSidecar, type Sidecar } from "../src/sidecar.ts";
@@ -32,7 +32,7 @@ const MAX_DOCUMENT_CHARS = 5000;
 let sidecar: Sidecar;
 const makeClient = () => createServiceClient(InferenceService, address, grpc.credentials.createInsecure());
 let client: ReturnType<typeof makeClient>;
-let health: grpc.Client & { check: (req: { service: string }, cb: (e: grpc.ServiceError | null, r: { status: string }) => void) => void };
+let health: HealthClient | undefined;
 
 before(() => {
   ensureDefaultModel();
@@ -46,7 +46,7 @@ after(async () => {
 });
 
 function healthStatus(): Promise<string> {
-  return new Promise((resolve) => health.check({ service: "" }, (e, r) => resolve(e ? `error ${e.code}` : r.status)));
+  return health!.check("", 5_000).catch((e: grpc.ServiceError) => `error ${e.code}`);
 }
 
 const KIND = { statement: DocumentKind.STATEMENT, call_transcript: DocumentKind.CALL_TRANSCRIPT } as const;
@@ -102,8 +102,7 @@ test("health is NOT_SERVING while the model loads and SERVING only after load an
   const logger = createLogger({ service: "inference-test", level: "warn" });
   sidecar = await startSidecar(config, { logger, spanProcessors: [new SimpleSpanProcessor(spans)], metricReaders: [metricReader] });
   client = makeClient();
-  const HealthClient = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, "grpc.health.v1.Health");
-  health = new HealthClient(address, grpc.credentials.createInsecure()) as unknown as typeof health;
+  health = createHealthClient(address, grpc.credentials.createInsecure());
 
   assert.equal(await healthStatus(), "NOT_SERVING");
   const early = await grpcCode(extract(STATEMENT));

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape, create } from "@bufbuild/protobuf";
-import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
+import type { GenService } from "@bufbuild/protobuf/codegenv2";
 import * as grpc from "@grpc/grpc-js";
 
 /** The unary methods of a generated service, keyed by their local (camelCase) names. */
@@ -28,14 +28,14 @@ export type ServiceClient<T extends UnaryMethods> = {
  * Turns a protobuf-es service descriptor into what grpc-js needs, so the wire format is
  * produced by the generated code and not by a second, reflection-based protobuf library.
  */
-export function grpcServiceDefinition(service: GenService<GenServiceMethods>): grpc.ServiceDefinition {
+export function grpcServiceDefinition<T extends UnaryMethods>(service: GenService<T>): grpc.ServiceDefinition {
   const definition: Record<string, grpc.MethodDefinition<MessageShape<DescMessage>, MessageShape<DescMessage>>> = {};
   for (const method of service.methods) {
     if (method.methodKind !== "unary") {
       throw new Error(`${service.typeName}.${method.name}: only unary methods are supported`);
     }
     definition[method.localName] = {
-      path: `/${service.typeName}/${method.name}`,
+      path: methodPath(service, method),
       requestStream: false,
       responseStream: false,
       originalName: method.name,
@@ -48,46 +48,50 @@ export function grpcServiceDefinition(service: GenService<GenServiceMethods>): g
   return definition;
 }
 
-export function addService<T extends UnaryMethods>(server: grpc.Server, service: GenService<T>, handlers: ServiceHandlers<T>): void {
-  server.addService(grpcServiceDefinition(service as unknown as GenService<GenServiceMethods>), handlers as unknown as grpc.UntypedServiceImplementation);
+function methodPath(service: { typeName: string }, method: { name: string }): string {
+  return `/${service.typeName}/${method.name}`;
 }
 
-type UnaryInvoke = (
-  request: unknown,
-  metadata: grpc.Metadata,
-  options: grpc.CallOptions,
-  callback: (error: grpc.ServiceError | null, response: unknown) => void,
-) => grpc.ClientUnaryCall;
+export function addService<T extends UnaryMethods>(server: grpc.Server, service: GenService<T>, handlers: ServiceHandlers<T>): void {
+  server.addService(grpcServiceDefinition(service), handlers);
+}
 
+/**
+ * A promise-returning client whose methods are the service's, each a unary request on one
+ * grpc-js channel (makeUnaryRequest, grpc-js' typed call API), serialised by the generated code.
+ */
 export function createServiceClient<T extends UnaryMethods>(
   service: GenService<T>,
   address: string,
   credentials: grpc.ChannelCredentials,
   channelOptions: grpc.ChannelOptions = {},
 ): ServiceClient<T> {
-  const definition = grpcServiceDefinition(service as unknown as GenService<GenServiceMethods>);
-  const Constructor = grpc.makeGenericClientConstructor(definition, service.typeName);
-  const channel = new Constructor(address, credentials, channelOptions);
+  const channel = new grpc.Client(address, credentials, channelOptions);
   const client: Record<string, unknown> = { channel };
   for (const method of service.methods) {
-    // The generic constructor adds one method per RPC at run time, named as in the definition.
-    const invoke = (channel as unknown as Record<string, UnaryInvoke>)[method.localName]!.bind(channel);
+    if (method.methodKind !== "unary") throw new Error(`${service.typeName}.${method.name}: only unary methods are supported`);
+    const path = methodPath(service, method);
+    const serialize = (message: MessageShape<DescMessage>) => Buffer.from(toBinary(method.input, message));
+    const deserialize = (bytes: Buffer) => fromBinary(method.output, bytes);
     client[method.localName] = (request: MessageInitShape<DescMessage>, options: CallOptions = {}) =>
       new Promise((resolve, reject) => {
         if (options.signal?.aborted) {
           reject(cancelledError());
           return;
         }
-        const call = invoke(
+        const call = channel.makeUnaryRequest(
+          path,
+          serialize,
+          deserialize,
           create(method.input, request),
           options.metadata ?? new grpc.Metadata(),
           { deadline: options.deadline },
-          (error: grpc.ServiceError | null, response: unknown) => {
+          (error, response) => {
             options.signal?.removeEventListener("abort", onAbort);
             if (error) reject(error);
             else resolve(response);
           },
-        ) as grpc.ClientUnaryCall;
+        );
         const onAbort = () => call.cancel();
         options.signal?.addEventListener("abort", onAbort, { once: true });
       });

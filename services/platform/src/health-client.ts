@@ -11,28 +11,34 @@ export interface HealthClient {
   close(): void;
 }
 
-type CheckCall = (
-  request: { service: string },
-  options: grpc.CallOptions,
-  callback: (error: grpc.ServiceError | null, response?: { status?: string | number }) => void,
-) => void;
+/** What Check answers, as grpc-health-check's loaded definition decodes it (enum by name or number). */
+interface CheckResponse {
+  status?: string | number;
+}
 
 const STATES: readonly HealthState[] = ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"];
 
 export function createHealthClient(address: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions = {}): HealthClient {
-  const Constructor = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, "grpc.health.v1.Health");
-  const client = new Constructor(address, credentials, options);
-  // The generic constructor adds the method at run time, typed by the service definition above.
-  const check = (client as unknown as { check: CheckCall }).check.bind(client);
+  // proto-loader keys a service's methods by their proto names.
+  const method = healthService.Check!;
+  const client = new grpc.Client(address, credentials, options);
   return {
     check: (service, deadlineMs) =>
       new Promise((resolve, reject) => {
-        check({ service }, { deadline: new Date(Date.now() + deadlineMs) }, (error, response) => {
-          if (error?.code === grpc.status.UNIMPLEMENTED) return resolve("UNIMPLEMENTED");
-          if (error) return reject(error);
-          const status = response?.status;
-          resolve(typeof status === "number" ? (STATES[status] ?? "UNKNOWN") : ((status as HealthState | undefined) ?? "UNKNOWN"));
-        });
+        client.makeUnaryRequest(
+          method.path,
+          method.requestSerialize,
+          method.responseDeserialize,
+          { service },
+          new grpc.Metadata(),
+          { deadline: new Date(Date.now() + deadlineMs) },
+          (error, response?: CheckResponse) => {
+            if (error?.code === grpc.status.UNIMPLEMENTED) return resolve("UNIMPLEMENTED");
+            if (error) return reject(error);
+            const status = response?.status;
+            resolve(typeof status === "number" ? (STATES[status] ?? "UNKNOWN") : ((status as HealthState | undefined) ?? "UNKNOWN"));
+          },
+        );
       }),
     close: () => client.close(),
   };
