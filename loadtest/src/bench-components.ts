@@ -13,11 +13,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import * as grpc from "@grpc/grpc-js";
 import {
-  DocumentKind,
   DocumentReceivedSchema,
+  encodeDocumentReceived,
   ExtractRequestSchema,
   ExtractResponseSchema,
   InferenceService,
@@ -87,22 +86,15 @@ const results: { piece: string; perDocUs: number; note: string }[] = [];
 
 // 2. Protobuf-es: what one document costs the worker in (de)serialisation.
 {
-  const encoder = new TextEncoder();
+  const _encoder = new TextEncoder();
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const responses = docs.map((d) =>
     toBinary(ExtractResponseSchema, create(ExtractResponseSchema, { record: recordToProto(d.expected), rawOutput: canonicalRecordJson(d.expected) })),
   );
-  const events = docs.map((d, i) =>
-    toBinary(
-      DocumentReceivedSchema,
-      create(DocumentReceivedSchema, {
-        documentId: `bench-${i}`,
-        kind: DocumentKind.STATEMENT,
-        tenantId: "t",
-        receivedAt: timestampFromMs(Date.now()),
-        content: { case: "text", value: encoder.encode(d.text) },
-      }),
-    ),
+  const events = docs.map(
+    (d, i) =>
+      encodeDocumentReceived({ documentId: `bench-${i}`, kind: "statement", tenantId: "t", sourceSystem: "bench", receivedAtMs: Date.now(), text: d.text })
+        .value,
   );
   const run = () => {
     for (let i = 0; i < docs.length; i++) {

@@ -12,13 +12,12 @@ import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { fromBinary } from "@bufbuild/protobuf";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import type { KafkaConfig } from "kafkajs";
 import pg from "pg";
 import { z } from "zod";
-import { DeadLetterReason, DeadLetterSchema, DocumentReceivedSchema, kindToProto } from "@liability/contracts";
+import { DeadLetterReason, DeadLetterSchema, encodeDocumentReceived } from "@liability/contracts";
 import { generateDocument } from "@liability/corpus";
 import type { GeneratedDocument } from "@liability/corpus";
 import { scoreRecord } from "@liability/domain";
@@ -120,20 +119,14 @@ async function waitForSidecar(): Promise<void> {
 }
 
 function event(doc: { id: string; kind: DocumentKind; text: Uint8Array; receivedAt: string }): Buffer {
-  return Buffer.from(
-    toBinary(
-      DocumentReceivedSchema,
-      create(DocumentReceivedSchema, {
-        documentId: doc.id,
-        tenantId: "tenant-demo",
-        kind: kindToProto(doc.kind),
-        sourceSystem: "demo",
-        receivedAt: timestampFromMs(Date.parse(`${doc.receivedAt}T12:00:00Z`)),
-        contentType: "text/plain; charset=utf-8",
-        content: { case: "text", value: doc.text },
-      }),
-    ),
-  );
+  return encodeDocumentReceived({
+    documentId: doc.id,
+    tenantId: "tenant-demo",
+    kind: doc.kind,
+    sourceSystem: "demo",
+    receivedAtMs: Date.parse(`${doc.receivedAt}T12:00:00Z`),
+    text: doc.text,
+  }).value;
 }
 
 function traceparent(): string {

@@ -1,6 +1,4 @@
-import { create, toBinary } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { DocumentKind, DocumentReceivedSchema } from "@liability/contracts";
+import { encodeDocumentReceived } from "@liability/contracts";
 import type { Producer } from "kafkajs";
 import type { LoadDocument } from "./corpus.ts";
 import type { Profile } from "./profiles.ts";
@@ -34,11 +32,6 @@ export interface ProducerResult {
   /** Offered documents per whole second of the run (the profile integrated). */
   offeredPerSecond: number[];
 }
-
-const KIND: Record<LoadDocument["kind"], DocumentKind> = {
-  statement: DocumentKind.STATEMENT,
-  call_transcript: DocumentKind.CALL_TRANSCRIPT,
-};
 
 /**
  * Open-loop producer: documents are due at the times the profile says, whatever the system under
@@ -82,7 +75,6 @@ export async function runPacedProducer(o: PacedProducerOptions): Promise<Produce
       const first = state.published;
       // The event's received_at is the start of the end-to-end clock; it has millisecond resolution.
       const stamp = Math.floor(nowMs());
-      const receivedAt = timestampFromMs(stamp);
       for (let i = 0; i < count; i++) {
         const seq = first + i;
         const doc = o.documents[seq % o.documents.length]!;
@@ -90,20 +82,14 @@ export async function runPacedProducer(o: PacedProducerOptions): Promise<Produce
         state.sentAt[seq] = stamp;
         messages[i] = {
           key: documentId,
-          value: Buffer.from(
-            toBinary(
-              DocumentReceivedSchema,
-              create(DocumentReceivedSchema, {
-                documentId,
-                kind: KIND[doc.kind],
-                tenantId: `lt-tenant-${seq % o.tenants}`,
-                sourceSystem: "loadtest",
-                receivedAt,
-                contentType: "text/plain; charset=utf-8",
-                content: { case: "text", value: doc.bytes },
-              }),
-            ),
-          ),
+          value: encodeDocumentReceived({
+            documentId,
+            kind: doc.kind,
+            tenantId: `lt-tenant-${seq % o.tenants}`,
+            sourceSystem: "loadtest",
+            receivedAtMs: stamp,
+            text: doc.bytes,
+          }).value,
         };
       }
       state.published += count;

@@ -7,3 +7,5 @@ export type { ExtractBatchRequest, ExtractBatchResponse, ExtractRequest, Extract
 export { DeadLetterReason, DeadLetterSchema, DocumentReceivedSchema, LiabilityRecordedSchema, RecordStatus } from "../gen/liability/events/v1/events_pb.js";
 export type { DocumentReceived } from "../gen/liability/events/v1/events_pb.js";
 export { DEFAULT_TOPICS, kindFromProto, kindToProto, recordFromProto, recordToProto } from "./codec.ts";
+export { documentReceived, encodeDocumentReceived } from "./document-events.ts";
+export type { UpstreamDocument } from "./document-events.ts";

@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { DocumentKind, kindFromProto, kindToProto, LiabilityRecordSchema, LiabilityType, recordFromProto, recordToProto } from "@liability/contracts";
+import { fromBinary, fromJsonString, toBinary } from "@bufbuild/protobuf";
+import {
+  DocumentKind,
+  DocumentReceivedSchema,
+  encodeDocumentReceived,
+  kindFromProto,
+  kindToProto,
+  LiabilityRecordSchema,
+  LiabilityType,
+  recordFromProto,
+  recordToProto,
+} from "@liability/contracts";
 import { LIABILITY_TYPES, liabilityRecordSchema, type LiabilityRecord } from "@liability/domain";
 
 const full: LiabilityRecord = {
@@ -39,4 +49,28 @@ test("every liability type and document kind maps both ways; unknown wire values
   for (const kind of ["statement", "call_transcript"] as const) assert.equal(kindFromProto(kindToProto(kind)), kind);
   assert.equal(kindFromProto(DocumentKind.UNSPECIFIED), undefined);
   assert.equal(kindFromProto(99 as DocumentKind), undefined);
+});
+
+test("an upstream document encodes to the DocumentReceived the worker decodes, as protobuf or JSON", () => {
+  const doc = {
+    documentId: "d-1",
+    tenantId: "t-1",
+    kind: "call_transcript",
+    sourceSystem: "tests",
+    receivedAtMs: Date.UTC(2026, 3, 2, 12),
+    text: "Rep: hi",
+  } as const;
+  const binary = encodeDocumentReceived(doc);
+  assert.equal(binary.contentType, "application/x-protobuf");
+  const json = encodeDocumentReceived(doc, "json");
+  assert.equal(json.contentType, "application/json");
+  for (const event of [fromBinary(DocumentReceivedSchema, binary.value), fromJsonString(DocumentReceivedSchema, json.value.toString("utf8"))]) {
+    assert.equal(event.documentId, "d-1");
+    assert.equal(event.tenantId, "t-1");
+    assert.equal(kindFromProto(event.kind), "call_transcript");
+    assert.equal(event.sourceSystem, "tests");
+    assert.equal(Number(event.receivedAt!.seconds) * 1000, doc.receivedAtMs);
+    if (event.content.case !== "text") assert.fail(`content is ${event.content.case}, not text`);
+    assert.equal(new TextDecoder().decode(event.content.value), "Rep: hi");
+  }
 });

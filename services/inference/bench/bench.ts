@@ -16,13 +16,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as grpc from "@grpc/grpc-js";
-import { InferenceService } from "@liability/contracts";
+import { InferenceService, kindToProto } from "@liability/contracts";
 import { scoreRecord, summariseScores, type LabelledDocument, type RecordScore } from "@liability/domain";
 import { createServiceClient } from "@liability/platform";
 import { loadInferenceConfig } from "../src/config.ts";
 import { LlamaEngine } from "../src/engine.ts";
 import { engineOptions } from "../src/sidecar.ts";
-import { KIND, loadDocuments, mean, ownCpu, percentile, processCpu, waitServing, type CpuClock } from "./common.ts";
+import { loadDocuments, mean, ownCpu, percentile, processCpu, waitServing, type CpuClock } from "./common.ts";
 
 const { values } = parseArgs({
   options: {
@@ -205,7 +205,7 @@ async function benchGrpc(): Promise<LevelResult[]> {
     const client = createServiceClient(InferenceService, address, grpc.credentials.createInsecure());
     const runOne: RunOne = async (doc) => {
       const started = performance.now();
-      const r = await client.extract({ documentId: doc.id, kind: KIND[doc.kind], text: doc.text }, { deadline: new Date(Date.now() + 600_000) });
+      const r = await client.extract({ documentId: doc.id, kind: kindToProto(doc.kind), text: doc.text }, { deadline: new Date(Date.now() + 600_000) });
       const latencyMs = performance.now() - started;
       return {
         latencyMs,

@@ -1,11 +1,8 @@
 // Pieces both sidecar benchmarks (bench.ts on CPU, gpu-bench.ts) use.
 import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
-import { DocumentKind } from "@liability/contracts";
 import { labelledDocumentSchema, type LabelledDocument } from "@liability/domain";
 import { createHealthClient } from "@liability/platform";
-
-export const KIND = { statement: DocumentKind.STATEMENT, call_transcript: DocumentKind.CALL_TRANSCRIPT } as const;
 
 /** A labelled JSONL file (spec format; extra keys such as the corpus's `meta` are dropped). */
 export function loadDocuments(file: string): LabelledDocument[] {

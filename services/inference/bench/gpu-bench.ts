@@ -25,11 +25,11 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import * as grpc from "@grpc/grpc-js";
-import { InferenceService } from "@liability/contracts";
+import { InferenceService, kindToProto } from "@liability/contracts";
 import { scoreRecord, type LabelledDocument } from "@liability/domain";
 import { ConfigError, createServiceClient } from "@liability/platform";
 import { loadInferenceConfig, type InferenceConfig } from "../src/config.ts";
-import { KIND, loadDocuments, ownCpu, percentile, processCpu, waitServing, type CpuClock } from "./common.ts";
+import { loadDocuments, ownCpu, percentile, processCpu, waitServing, type CpuClock } from "./common.ts";
 import { chooseSetting, overheadRows, renderMarkdown, summarise, type GpuBenchReport, type LevelResult, type Sample, type SweepResult } from "./gpu-report.ts";
 import { GpuSampler, gpuInfo, processGpuMemoryMiB } from "./gpu-sampler.ts";
 
@@ -331,7 +331,7 @@ function grpcRunner(address: string): { runOne: RunOne; close(): void } {
   const client = createServiceClient(InferenceService, address, grpc.credentials.createInsecure());
   const runOne: RunOne = async (doc) => {
     const started = performance.now();
-    const r = await client.extract({ documentId: doc.id, kind: KIND[doc.kind], text: doc.text }, { deadline: new Date(deadline) });
+    const r = await client.extract({ documentId: doc.id, kind: kindToProto(doc.kind), text: doc.text }, { deadline: new Date(deadline) });
     const latencyMs = performance.now() - started;
     if (report.model === null && r.model) report.model = { modelId: r.model.modelId, modelVersion: r.model.modelVersion, promptVersion: r.model.promptVersion };
     return {

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { MetricReader } from "@opentelemetry/sdk-metrics";
@@ -10,7 +8,7 @@ import type { ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { Partitioners } from "kafkajs";
 import type { Consumer, Kafka, KafkaConfig, KafkaMessage } from "kafkajs";
 import pg from "pg";
-import { DocumentReceivedSchema, kindToProto } from "@liability/contracts";
+import { encodeDocumentReceived } from "@liability/contracts";
 import { labelledDocumentSchema } from "@liability/domain";
 import type { LabelledDocument } from "@liability/domain";
 import { createLogger, startTelemetry } from "@liability/platform";
@@ -54,23 +52,20 @@ export interface EventOptions {
 }
 
 export function encodeEvent(doc: TestDocument, options: EventOptions = {}): { key: string; value: Buffer; headers: Record<string, string> } {
-  const event = create(DocumentReceivedSchema, {
-    documentId: doc.id,
-    tenantId: doc.tenantId,
-    kind: kindToProto(doc.kind),
-    sourceSystem: "worker-tests",
-    receivedAt: timestampFromMs(options.receivedAtMs ?? RECEIVED_AT_MS),
-    contentType: "text/plain; charset=utf-8",
-    content: { case: "text", value: new TextEncoder().encode(doc.text) },
-  });
-  const headers: Record<string, string> = {};
+  const { value, contentType } = encodeDocumentReceived(
+    {
+      documentId: doc.id,
+      tenantId: doc.tenantId,
+      kind: doc.kind,
+      sourceSystem: "worker-tests",
+      receivedAtMs: options.receivedAtMs ?? RECEIVED_AT_MS,
+      text: doc.text,
+    },
+    options.format,
+  );
+  const headers: Record<string, string> = { "content-type": contentType };
   if (options.traceparent) headers.traceparent = options.traceparent;
-  if (options.format === "json") {
-    headers["content-type"] = "application/json";
-    return { key: doc.id, value: Buffer.from(toJsonString(DocumentReceivedSchema, event)), headers };
-  }
-  headers["content-type"] = "application/x-protobuf";
-  return { key: doc.id, value: Buffer.from(toBinary(DocumentReceivedSchema, event)), headers };
+  return { key: doc.id, value, headers };
 }
 
 export interface RawMessage {

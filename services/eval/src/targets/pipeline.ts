@@ -1,6 +1,4 @@
-import { create, toBinary } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { DocumentReceivedSchema, kindToProto } from "@liability/contracts";
+import { encodeDocumentReceived } from "@liability/contracts";
 import type { ExtractedRecord } from "@liability/domain";
 import { kafkaConnectionOptions, postgresPoolConfig } from "@liability/platform";
 import type { KafkaConfig, PostgresConfig } from "@liability/platform";
@@ -99,16 +97,15 @@ export class PipelineTarget implements Target {
         acks: -1,
         messages: chunk.map((id) => {
           const doc = byPipelineId.get(id)!;
-          const event = create(DocumentReceivedSchema, {
+          const { value } = encodeDocumentReceived({
             documentId: id,
-            kind: kindToProto(doc.kind),
+            kind: doc.kind,
             tenantId: o.tenantId,
             sourceSystem: "liability-eval",
-            receivedAt: timestampFromMs((doc.receivedAt ?? new Date(now)).getTime()),
-            contentType: "text/plain; charset=utf-8",
-            content: { case: "text", value: new TextEncoder().encode(doc.text) },
+            receivedAtMs: (doc.receivedAt ?? new Date(now)).getTime(),
+            text: doc.text,
           });
-          return { key: id, value: Buffer.from(toBinary(DocumentReceivedSchema, event)) };
+          return { key: id, value };
         }),
       });
       for (const id of chunk) publishedAt.set(id, now);
