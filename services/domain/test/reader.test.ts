@@ -541,3 +541,18 @@ test("reader: underscore leaders, 'Outstanding Principal at <date>', and a rate 
   const letter = "Here is your summary. The outstanding principal on the account is $591.21 as of today. The interest rate on your account is 7.25%.";
   assert.deepEqual(labels(letter), { current_balance: [59121], interest_rate: [7250] });
 });
+
+test("consistency: a payoff where nothing speaks of paying off, or an escrow balance where nothing mentions escrow, goes to review", () => {
+  const statement = "Northgate Savings Bank\nStatement Date 03/18/2026\nNew Balance $1,538.90\nYear-to-date payments $19,452.73\nPayment Due Date 04/12/2026";
+  const index = buildSourceIndex(statement);
+  assert.deepEqual([...readDocumentLabels(index, buildCandidates(index, { referenceYear: 2026 }), []).unnamed].sort(), [
+    "escrow_balance",
+    "payoff_amount",
+    "payoff_good_through",
+  ]);
+  const record: LiabilityRecord = { ...card.expected!, payoff_amount: 19452.73 };
+  assert.ok(codes(statement, record).includes(`${RULES.unnamedField}:payoff_amount`));
+  // Once the text quotes a payoff (OCR's "Poy in Full" included), the field may be filled.
+  const quote = `${statement}\nAmount Required to Poy in Full: $1,560.12`;
+  assert.ok(!codes(quote, { ...record, payoff_amount: 1560.12 }).some((c) => c.startsWith(RULES.unnamedField)));
+});

@@ -66,7 +66,7 @@ export async function groundSteps(llama: Llama, steps: readonly CompiledStep[], 
   const candidates = buildCandidates(index, { referenceYear: received.getUTCFullYear(), excluded: planted });
   const labels: DocumentLabels = guided
     ? readDocumentLabels(index, candidates, injectionSpans)
-    : { allowed: {}, unavailable: new Set(), unresolved: new Set() };
+    : { allowed: {}, unavailable: new Set(), unresolved: new Set(), unnamed: new Set() };
   const unavailable: ReadonlySet<string> = labels.unavailable;
   const names = lenderNameCandidates(blankLines(text, planted));
   // Guided: a due or good-through date falls on or within a year after the date the labels give the document.
@@ -87,8 +87,9 @@ export async function groundSteps(llama: Llama, steps: readonly CompiledStep[], 
       // labels agree on them (consistency.ts), and the kind of debt where the text names only one.
       const labelled = guided ? labelledValues(text, step.field, labels) : [];
       if (labelled.length > 0) grammar = labelledGrammar(step, labelled);
-      // A speaker who says the figure cannot be given: whatever else the text holds is not it.
-      else if (unavailable.has(step.field)) grammar = labelledGrammar(step, ["null"]);
+      // A speaker who says the figure cannot be given, or a text that never mentions its kind (no payoff
+      // without talk of paying off): whatever else the text holds is not it.
+      else if (unavailable.has(step.field) || labels.unnamed.has(step.field as ReaderField)) grammar = labelledGrammar(step, ["null"]);
       else if (GROUNDED.has(step.field)) grammar = groundedGrammar(step, groundedValues(step.field as GroundedField));
       // A text without any capitalised phrase (empty, or all lower case) keeps the open name grammar.
       else if (step.field === "lender_name" && names.length > 0) grammar = groundedNameGrammar(step, names);

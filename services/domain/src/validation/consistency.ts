@@ -6,6 +6,7 @@ import type { LabelledField } from "./amount-labels.ts";
 import { buildCandidates } from "./candidates.ts";
 import type { DocumentCandidates } from "./candidates.ts";
 import { checkInjection, injectedLines } from "./injection.ts";
+import { unnamedFields } from "./field-vocabulary.ts";
 import { wordedLiabilityType } from "./liability-type.ts";
 import { toCents, toThousandths } from "./mentions.ts";
 import type { MoneyMention, SourceIndex, Span } from "./mentions.ts";
@@ -189,6 +190,8 @@ export interface DocumentLabels {
   readonly unavailable: ReadonlySet<ReaderField>;
   /** Fields a label gives a value for that no reading pins down (a yearless date): stated, so never left empty unnoticed. */
   readonly unresolved: ReadonlySet<ReaderField>;
+  /** Fields whose kind of figure the document never mentions and nothing labels (unnamedFields): null. */
+  readonly unnamed: ReadonlySet<ReaderField>;
 }
 
 export function readDocumentLabels(index: SourceIndex, candidates: DocumentCandidates, injectionSpans: readonly Span[]): DocumentLabels {
@@ -204,7 +207,8 @@ export function readDocumentLabels(index: SourceIndex, candidates: DocumentCandi
     const values = (LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field) ? amounts[field as LabelledField] : readingSet(readings[field]);
     if (values !== undefined) allowed[field] = values;
   }
-  return { allowed, unavailable: unavailableFields(index, readings), unresolved };
+  const unnamed = new Set([...unnamedFields(index.scan)].filter((field) => allowed[field] === undefined));
+  return { allowed, unavailable: unavailableFields(index, readings), unresolved, unnamed };
 }
 
 /**
@@ -243,6 +247,9 @@ export function checkConsistency(
   const worded = wordedLiabilityType(index.text);
   if (worded !== undefined && record.liability_type !== worded) {
     reasons.push({ rule: RULES.valueNotAtLabel, field: "liability_type", message: `the document names one kind of debt and the record gives another` });
+  }
+  for (const field of labels.unnamed) {
+    if (record[field] !== null) reasons.push({ rule: RULES.unnamedField, field, message: `the document never mentions the kind of figure ${field} is` });
   }
   for (const field of labels.unavailable) {
     if (record[field] !== null)

@@ -33,6 +33,8 @@ export const RULES = {
   uncorroborated: "consistency.uncorroborated_value",
   /** A speaker says the figure cannot be given, and the record has one anyway (taken from elsewhere). */
   statedUnavailable: "consistency.stated_unavailable",
+  /** The record has a figure of a kind the document never mentions (a payoff where nothing speaks of paying off). */
+  unnamedField: "consistency.unnamed_field",
   /** Text that reads as instructions to a model rather than as a bank document. */
   injectionInstructions: "injection.instructions_in_text",
   /** Invisible or direction-changing characters, a common way to hide instructions. */
