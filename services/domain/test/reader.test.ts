@@ -556,3 +556,21 @@ test("consistency: a payoff where nothing speaks of paying off, or an escrow bal
   const quote = `${statement}\nAmount Required to Poy in Full: $1,560.12`;
   assert.ok(!codes(quote, { ...record, payoff_amount: 1560.12 }).some((c) => c.startsWith(RULES.unnamedField)));
 });
+
+test("reader: a yearless date placed by the document's own date; lettered account numbers; 'the statement that closed on'", () => {
+  const call = [
+    "Call recording transcript - Dec 9, 2025 - outbound",
+    "REP: Thanks for calling.",
+    "CALLER: When is the next payment due?",
+    "REP: The next one is due January first.",
+    "CALLER: Thanks.",
+    "REP: Anything else?",
+  ].join("\n");
+  // Due in the year after the call: January 2026, not January 2025.
+  assert.equal(read(call).next_due_date, "2026-01-01");
+  assert.equal(read(call.replace("Call recording transcript - Dec 9, 2025 - outbound", "Call recording transcript")).next_due_date, undefined);
+  const quote = "AGENT: Today's January ninth, so the payoff, good through January nineteenth, 2027, is $9,502.43.";
+  assert.equal(read(quote).as_of_date, "2027-01-09");
+  assert.equal(read("Customer no. 55-019382        Contract no. NMA-20-0088417").account_last4, "8417");
+  assert.equal(read("AGENT: Sure. The statement that closed on August twelfth, twenty twenty-six shows a new balance").as_of_date, "2026-08-12");
+});

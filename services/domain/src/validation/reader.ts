@@ -137,6 +137,12 @@ export function readLabelledFields(
   if (callDate) add("as_of_date", callDate);
   const letterDate = letterHeadDate(index, lines, values.date, labels);
   if (letterDate) add("as_of_date", letterDate);
+  const documentDate = (callDate ?? letterDate)?.value;
+  const latestDated = values.date
+    .filter((v) => hasYear(index.scan.slice(v.start, v.end)))
+    .map((v) => String(v.value))
+    .sort()
+    .at(-1);
   for (const masked of maskedNumbers(index, values.last4, labels)) add("account_last4", masked);
   const total = payoffTotal(index, lines, allMoney);
   if (total) add("payoff_amount", total);
@@ -155,7 +161,8 @@ export function readLabelledFields(
       add(label.target, changed);
       return;
     }
-    const after = firstValueAfter(index, values, kind, label.end, until);
+    const found = firstValueAfter(index, values, kind, label.end, until);
+    const after = found?.ambiguous && kind === "date" ? placedInTime(label.target, values.date, found.value, { documentDate, latestDated }) : found;
     if (after?.ambiguous) {
       unresolved?.add(label.target);
       return;
@@ -163,8 +170,8 @@ export function readLabelledFields(
     const first = after?.value;
     // The amounts' own rule (consistency.ts) stays out of stacks; so does the reader where it stands in for it.
     if (first && kind === "money" && AMOUNT_FIELDS.has(label.target) && stackedUnder(index.scan, label, first)) return;
-    const found = first && correctedValue(index, values[kind], kind === "last4" ? lastGroup(index, values.last4, first) : first, nextLabel);
-    if (found) add(label.target, found);
+    const value = first && correctedValue(index, values[kind], kind === "last4" ? lastGroup(index, values.last4, first) : first, nextLabel);
+    if (value) add(label.target, value);
   });
   return out;
 }
@@ -324,6 +331,33 @@ function callHeaderDate(index: SourceIndex, dates: readonly ValueAt[]): ValueAt 
   const inHeader = dates.filter((v) => v.end <= headerEnd && hasYear(index.scan.slice(v.start, v.end)));
   if (inHeader.length === 0 || inHeader.some((v) => v.value !== inHeader[0]!.value)) return undefined;
   return inHeader[0];
+}
+
+/** Fields whose date lies ahead of the document's own date (a due date, a quote's last day). */
+const AHEAD = new Set<ReaderField>(["next_due_date", "payoff_good_through"]);
+const YEAR_MS = 366 * 86_400_000;
+
+/**
+ * A yearless date ("due January first", "Today's January ninth") placed in time by the document:
+ * a due or good-through date in the year after the document's own date (a call's or letter's),
+ * the statement date in the year up to the latest date the text writes in full. Still ambiguous
+ * where the document gives no such anchor or two readings fit.
+ */
+function placedInTime(
+  field: ReaderField,
+  dates: readonly ValueAt[],
+  first: ValueAt,
+  anchors: { documentDate: string | number | undefined; latestDated: string | undefined },
+): { value: ValueAt; ambiguous: boolean } {
+  const readings = dates.filter((v) => v.start === first.start && v.end === first.end);
+  const anchor = AHEAD.has(field) ? anchors.documentDate : field === "as_of_date" ? anchors.latestDated : undefined;
+  if (typeof anchor !== "string") return { value: first, ambiguous: true };
+  const at = Date.parse(anchor);
+  const fits = readings.filter((v) => {
+    const t = Date.parse(String(v.value));
+    return AHEAD.has(field) ? t >= at && t < at + YEAR_MS : t <= at && t > at - YEAR_MS;
+  });
+  return fits.length === 1 ? { value: fits[0]!, ambiguous: false } : { value: first, ambiguous: true };
 }
 
 function hasYear(written: string): boolean {
@@ -542,8 +576,8 @@ function gapAllowed(rawGap: string, kind: CandidateKind): boolean {
     .replace(/(?<=\n)[ \t]*[\p{L}][\p{L}\d _.'()-]{0,30}:/gu, " ")
     // A speaker in brackets at a turn's start: "[Bank] It's due on …", "[Agent 2] Sure, …".
     .replace(/(?<=\n)[ \t]*\[[\p{L}][\p{L}\d .'-]{0,30}\]/gu, " ");
-  // An account number's leading groups and masks stand before its last four digits.
-  if (kind === "last4") words = words.replace(/[\dXx*•]+(?=[\s-]|$)/g, " ");
+  // An account number's leading groups and masks stand before its last four digits ("NMA-20-0088417", "XXXX-4410").
+  if (kind === "last4") words = words.replace(/[\dXx*•]+(?=[\s-]|$)|\b[A-Z]{1,5}(?=-)/g, " ");
   const list = words
     .replace(/[\s:|=.…,;?!"()[\]*#—–>_-]+/g, " ")
     .replace(/(^|\s)'+|'+(\s|$)/g, " ")
