@@ -574,3 +574,16 @@ test("reader: a yearless date placed by the document's own date; lettered accoun
   assert.equal(read("Customer no. 55-019382        Contract no. NMA-20-0088417").account_last4, "8417");
   assert.equal(read("AGENT: Sure. The statement that closed on August twelfth, twenty twenty-six shows a new balance").as_of_date, "2026-08-12");
 });
+
+test("consistency: on a statement of several accounts, the subject's heading names the kind of debt", () => {
+  const page = [
+    "Harbor Bank | Online Banking",
+    "  Home Mortgage ****8810    $212,400.00",
+    "  Monthly payment $1,840.00 · Due date 03/01/2026",
+    "v Visa Signature ****1976    $2,723.19    (selected)",
+    "  Minimum payment due: $41.00",
+  ].join("\n");
+  const index = buildSourceIndex(page);
+  assert.equal(readDocumentLabels(index, buildCandidates(index, { referenceYear: 2026 }), []).liabilityType, "credit_card");
+  assert.ok(codes(page, { ...card.expected!, liability_type: "mortgage" }).includes(`${RULES.valueNotAtLabel}:liability_type`));
+});

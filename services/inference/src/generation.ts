@@ -24,7 +24,6 @@ import {
   type DocumentLabels,
   type GroundedField,
   type ReaderField,
-  wordedLiabilityType,
 } from "@liability/domain";
 import { FIELD_STEPS, groundedGrammar, groundedNameGrammar, labelledGrammar, type FieldStep } from "./grammar.ts";
 import { abortError } from "./scheduler.ts";
@@ -85,7 +84,7 @@ export async function groundSteps(llama: Llama, steps: readonly CompiledStep[], 
       // Every field the reader reads (its precision where it reads is 99-100% per field, the
       // model's 80-92%; docs/model-card.md), and the balance and payoff where the document's
       // labels agree on them (consistency.ts), and the kind of debt where the text names only one.
-      const labelled = guided ? labelledValues(text, step.field, labels) : [];
+      const labelled = guided ? labelledValues(step.field, labels) : [];
       if (labelled.length > 0) grammar = labelledGrammar(step, labelled);
       // A speaker who says the figure cannot be given, or a text that never mentions its kind (no payoff
       // without talk of paying off): whatever else the text holds is not it.
@@ -105,11 +104,8 @@ export async function groundSteps(llama: Llama, steps: readonly CompiledStep[], 
 }
 
 /** Canonical JSON texts of what the document's labels give `field`; empty where they give nothing or disagree. */
-function labelledValues(text: string, field: string, labels: DocumentLabels): string[] {
-  if (field === "liability_type") {
-    const worded = wordedLiabilityType(text);
-    return worded === undefined ? [] : [JSON.stringify(worded)];
-  }
+function labelledValues(field: string, labels: DocumentLabels): string[] {
+  if (field === "liability_type") return labels.liabilityType === undefined ? [] : [JSON.stringify(labels.liabilityType)];
   const allowed = labels.allowed[field as ReaderField] ?? [];
   return [...allowed].map((value) => candidateJson(candidateKind(field as ReaderField), value));
 }

@@ -1,4 +1,4 @@
-import type { LiabilityRecord } from "../record.ts";
+import type { LiabilityRecord, LiabilityType } from "../record.ts";
 import { subjectScope } from "./account-sections.ts";
 import type { SubjectScope } from "./account-sections.ts";
 import { AMOUNT_LABELS, datedLabel, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
@@ -192,6 +192,8 @@ export interface DocumentLabels {
   readonly unresolved: ReadonlySet<ReaderField>;
   /** Fields whose kind of figure the document never mentions and nothing labels (unnamedFields): null. */
   readonly unnamed: ReadonlySet<ReaderField>;
+  /** The one kind of debt the text names, or on a statement of several accounts the subject's heading names. */
+  readonly liabilityType?: LiabilityType;
 }
 
 export function readDocumentLabels(index: SourceIndex, candidates: DocumentCandidates, injectionSpans: readonly Span[]): DocumentLabels {
@@ -208,7 +210,8 @@ export function readDocumentLabels(index: SourceIndex, candidates: DocumentCandi
     if (values !== undefined) allowed[field] = values;
   }
   const unnamed = new Set([...unnamedFields(index.scan)].filter((field) => allowed[field] === undefined));
-  return { allowed, unavailable: unavailableFields(index, readings), unresolved, unnamed };
+  const liabilityType = wordedLiabilityType(index.text) ?? (scope ? wordedLiabilityType(index.text.slice(scope.heading.start, scope.heading.end)) : undefined);
+  return { allowed, unavailable: unavailableFields(index, readings), unresolved, unnamed, ...(liabilityType ? { liabilityType } : {}) };
 }
 
 /**
@@ -244,7 +247,7 @@ export function checkConsistency(
   const candidates = buildCandidates(index, referenceDate ? { referenceYear: referenceDate.getUTCFullYear() } : {});
   const labels = readDocumentLabels(index, candidates, injectionSpans);
   const reasons: ValidationReason[] = [];
-  const worded = wordedLiabilityType(index.text);
+  const worded = labels.liabilityType;
   if (worded !== undefined && record.liability_type !== worded) {
     reasons.push({ rule: RULES.valueNotAtLabel, field: "liability_type", message: `the document names one kind of debt and the record gives another` });
   }
