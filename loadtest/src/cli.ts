@@ -24,7 +24,8 @@ import { backlogSpec, cpuSpec, fmtMs, latencySpec, phaseTable, saturationLine, s
 import { nowMs, RunState } from "./run-state.ts";
 import { findSaturation, phaseResults, round, summarise, timeline, type Sample } from "./stats.ts";
 import { CACHE_DIR, REPO_ROOT } from "./paths.ts";
-import { summariseProfiles } from "./profile-summary.ts";
+import { writeFlameGraph } from "./draw-flamegraph.ts";
+import { profileFiles, summariseProfiles } from "./profile-summary.ts";
 
 interface Topics {
   documents: string;
@@ -579,8 +580,24 @@ async function main(): Promise<void> {
   writeFileSync(join(out, "report.md"), md);
   if (args.cpuProf) {
     try {
-      writeFileSync(join(out, "profile.md"), summariseProfiles(join(out, "prof")));
-      log(`CPU profile summary: ${join(out, "profile.md")}`);
+      const profDir = join(out, "prof");
+      const files = profileFiles(profDir);
+      const flameGraphPath = join(out, "flamegraph.svg");
+      const flameGraph = files.length > 0 ? writeFlameGraph(flameGraphPath, files, args.png) : [];
+      const flameGraphSection = flameGraph.length
+        ? [
+            "## CPU flame graph",
+            "",
+            "All worker profiles merged; width is the share of non-idle samples, hover a frame for its file and share.",
+            `Drawn again by \`node loadtest/src/draw-flamegraph.ts --out ${flameGraphPath} ${profDir}\`.`,
+            "",
+            "![CPU flame graph of the workers](flamegraph.svg)",
+            "",
+            "",
+          ].join("\n")
+        : "";
+      writeFileSync(join(out, "profile.md"), `${flameGraphSection}${summariseProfiles(profDir)}`);
+      log(`CPU profile summary: ${join(out, "profile.md")}${flameGraph.length ? `, flame graph: ${flameGraph.join(", ")}` : ""}`);
     } catch (err) {
       log(`no CPU profile to summarise (${err instanceof Error ? err.message : String(err)})`);
     }

@@ -10,7 +10,7 @@ interface ProfileNode {
   children?: number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -119,7 +119,8 @@ export function profileMarkdown(title: string, s: ProfileSummary): string {
   ].join("\n");
 }
 
-function profileFiles(path: string): string[] {
+/** The .cpuprofile files of a folder, or the one file named. */
+export function profileFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
   return readdirSync(path)
     .filter((f) => f.endsWith(".cpuprofile"))
