@@ -12,6 +12,7 @@ import { toCents, toThousandths } from "./mentions.ts";
 import type { MoneyMention, SourceIndex, Span } from "./mentions.ts";
 import { RULES } from "./reasons.ts";
 import type { ValidationReason } from "./reasons.ts";
+import { nameMatcher } from "./name-matcher.ts";
 import { nameText } from "./reader-labels.ts";
 import { agreedReading, READER_FIELDS, readLabelledFields, unavailableFields } from "./reader.ts";
 import type { LabelledReadings, ReaderField, Reading } from "./reader.ts";
@@ -24,13 +25,10 @@ import type { LabelledReadings, ReaderField, Reading } from "./reader.ts";
  * document then labels two different balances, and a person has to decide.
  */
 
-const LABEL_RE = new RegExp(
-  `\\b(${[...AMOUNT_LABELS]
-    .map(([phrase]) => phrase)
-    .sort((a, b) => b.length - a.length)
-    .map((p) => p.replace(/[-\s]+/g, "[\\s/-]+"))
-    .join("|")})\\b`,
-  "gi",
+/** The amounts' names in a text; a hyphen or slash may stand for a space ("pay-off", "principal/interest"). */
+const findAmountNames = nameMatcher(
+  AMOUNT_LABELS.map(([phrase]) => phrase),
+  { separators: /[-\s]+/g, join: String.raw`[\s/-]+`, boundary: "word" },
 );
 const LABEL_TARGET = new Map(AMOUNT_LABELS.map(([phrase, target]) => [phrase, target]));
 
@@ -81,7 +79,7 @@ export interface LabelledAmount extends Span {
 export function findLabelledAmounts(index: SourceIndex, injectionSpans: readonly Span[] = checkInjection(index.text).spans): LabelledAmount[] {
   const text = index.scan;
   const planted = injectedLines(text, injectionSpans);
-  const labels = [...nameText(text).matchAll(LABEL_RE)].map((m) => {
+  const labels = findAmountNames(nameText(text)).map((m) => {
     const phrase = m[0].toLowerCase().replace(/[\s/-]+/g, " ");
     const onPlantedLine = planted.some((line) => m.index >= line.start && m.index < line.end);
     let target = onPlantedLine ? null : (LABEL_TARGET.get(phrase) ?? null);
@@ -147,11 +145,7 @@ function corrected(labelled: LabelledAmount, index: SourceIndex): LabelledAmount
   if (!next) return labelled;
   // Only a correction if no other label intervenes: otherwise the next amount is a different figure.
   const between = index.scan.slice(from, next.start);
-  if (LABEL_RE.test(between)) {
-    LABEL_RE.lastIndex = 0;
-    return labelled;
-  }
-  LABEL_RE.lastIndex = 0;
+  if (findAmountNames(between).length > 0) return labelled;
   return { start: next.start, end: next.end, field: labelled.field, cents: next.cents };
 }
 

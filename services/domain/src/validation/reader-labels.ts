@@ -1,4 +1,5 @@
 import { AMOUNT_LABELS } from "./amount-labels.ts";
+import { nameMatcher } from "./name-matcher.ts";
 
 /*
  * The labelled-field reader's vocabulary (reader.ts reads with it): how statements, letters and
@@ -285,13 +286,10 @@ const LABELS: ReadonlyArray<readonly [string, ReaderField | null]> = [
   ["payoff", null],
 ];
 
-export const LABEL_RE = new RegExp(
-  `(?<![\\p{L}])(${[...LABELS]
-    .map(([phrase]) => phrase)
-    .sort((a, b) => b.length - a.length)
-    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, String.raw`(?:[ \t.]+|[ \t.]*\n[ \t]*)`))
-    .join("|")})(?![\\p{L}])`,
-  "giu",
+/** The names of LABELS in a text (run it on nameText's copy): a word of a name may be followed by dots or a line break. */
+export const findNames = nameMatcher(
+  LABELS.map(([phrase]) => phrase),
+  { separators: /\s+/g, join: String.raw`(?:[ \t.]+|[ \t.]*\n[ \t]*)`, boundary: "letter" },
 );
 export const LABEL_TARGET = new Map(LABELS.map(([phrase, target]) => [phrase, target]));
 

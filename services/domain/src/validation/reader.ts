@@ -3,7 +3,7 @@ import type { CandidateKind, DocumentCandidates } from "./candidates.ts";
 import { checkInjection, injectedLines } from "./injection.ts";
 import type { SourceIndex, Span } from "./mentions.ts";
 import { datedLabel, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
-import { LABEL_RE, LABEL_TARGET, LINE_START_ONLY, nameText, PASSING_MENTIONS, REMITTANCE, SPOKEN_LINE, SPOKEN_ONLY } from "./reader-labels.ts";
+import { findNames, LABEL_TARGET, LINE_START_ONLY, nameText, PASSING_MENTIONS, REMITTANCE, SPOKEN_LINE, SPOKEN_ONLY } from "./reader-labels.ts";
 import type { ReaderField } from "./reader-labels.ts";
 
 /**
@@ -103,7 +103,7 @@ export function readLabelledFields(
   const planted = injectedLines(index.scan, injectionSpans);
   const lines = linesOf(index.scan);
   const remittance = remittanceBlocks(lines);
-  const labels: LabelAt[] = [...nameText(index.scan).matchAll(LABEL_RE)].flatMap((m) => {
+  const labels: LabelAt[] = findNames(nameText(index.scan)).flatMap((m) => {
     const phrase = m[0]
       .toLowerCase()
       .replace(/[\s.]+/g, " ")
@@ -294,7 +294,7 @@ const UNAVAILABLE =
  */
 export function unavailableFields(index: SourceIndex, readings: LabelledReadings): Set<ReaderField> {
   const out = new Set<ReaderField>();
-  for (const m of nameText(index.scan).matchAll(LABEL_RE)) {
+  for (const m of findNames(nameText(index.scan))) {
     const target = LABEL_TARGET.get(
       m[0]
         .toLowerCase()
