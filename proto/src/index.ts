@@ -9,3 +9,5 @@ export type { DocumentReceived } from "../gen/liability/events/v1/events_pb.js";
 export { DEFAULT_TOPICS, kindFromProto, kindToProto, recordFromProto, recordToProto } from "./codec.ts";
 export { documentReceived, encodeDocumentReceived } from "./document-events.ts";
 export type { UpstreamDocument } from "./document-events.ts";
+export { extractBatchResponse } from "./inference-batch.ts";
+export type { BatchDocumentOutcome } from "./inference-batch.ts";

@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { dirname } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import {
-  ExtractBatchResponseSchema,
+  extractBatchResponse,
   ExtractResponseSchema,
   InferenceService,
   kindFromProto,
@@ -236,14 +236,10 @@ export class InferenceServer {
       span.setAttribute("inference.batch.failed", results.filter((r) => !r.ok).length);
       callback(
         null,
-        create(ExtractBatchResponseSchema, {
-          results: results.map((r, i) => ({
-            documentId: documents[i]!.documentId,
-            outcome: r.ok
-              ? { case: "response" as const, value: r.response }
-              : { case: "failure" as const, value: { code: r.code, message: r.message, retryAfterMs: r.retryAfterMs ?? 0 } },
-          })),
-        }),
+        extractBatchResponse(
+          documents.map((d) => d.documentId),
+          results,
+        ),
       );
     } finally {
       span.end();

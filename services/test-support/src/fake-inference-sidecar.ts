@@ -4,7 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import {
-  ExtractBatchResponseSchema,
+  extractBatchResponse,
   ExtractResponseSchema,
   InferenceService,
   recordToProto,
@@ -86,7 +86,7 @@ interface PreparedLabel {
   confidence: Record<string, number> | undefined;
 }
 
-type DocumentResult = { ok: true; response: ExtractResponse } | { ok: false; code: grpc.status; details: string; retryAfterMs?: number };
+type DocumentResult = { ok: true; response: ExtractResponse } | { ok: false; code: grpc.status; message: string; retryAfterMs?: number };
 
 type EarlyEnd = "shed" | "deadline" | "cancelled";
 
@@ -97,7 +97,7 @@ const NO_ANSWER: DocumentResult = {
   ok: false,
   code: grpc.status.INVALID_ARGUMENT,
   // A real model would answer something; the double cannot, and says why without echoing text.
-  details: "FakeInferenceSidecar has no answer for this document",
+  message: "FakeInferenceSidecar has no answer for this document",
 };
 
 /**
@@ -183,7 +183,7 @@ export class FakeInferenceSidecar {
           if (result.ok) return callback(null, result.response);
           const metadata = new grpc.Metadata();
           if (result.retryAfterMs !== undefined) metadata.set("retry-after-ms", String(result.retryAfterMs));
-          callback({ code: result.code, details: result.details, metadata });
+          callback({ code: result.code, details: result.message, metadata });
         });
       },
       extractBatch: (call, callback) => {
@@ -194,14 +194,10 @@ export class FakeInferenceSidecar {
           dispose();
           callback(
             null,
-            create(ExtractBatchResponseSchema, {
-              results: results.map((r, i) => ({
-                documentId: documents[i]!.documentId,
-                outcome: r.ok
-                  ? { case: "response" as const, value: r.response }
-                  : { case: "failure" as const, value: { code: r.code, message: r.details, retryAfterMs: r.retryAfterMs ?? 0 } },
-              })),
-            }),
+            extractBatchResponse(
+              documents.map((d) => d.documentId),
+              results,
+            ),
           );
         });
       },
@@ -294,7 +290,7 @@ export class FakeInferenceSidecar {
       const failed = this.#failures.get(request.documentId) ?? 0;
       if (scripted.failTimes === undefined || failed < scripted.failTimes) {
         this.#failures.set(request.documentId, failed + 1);
-        return { ok: false, code: scripted.code, details: "scripted failure" };
+        return { ok: false, code: scripted.code, message: "scripted failure" };
       }
     }
     const scriptedOutput = scripted?.output;
@@ -380,13 +376,13 @@ export class FakeInferenceSidecar {
   #endedEarly(why: EarlyEnd): DocumentResult {
     if (why === "shed") {
       this.#stats.shed++;
-      return { ok: false, code: grpc.status.RESOURCE_EXHAUSTED, details: "FakeInferenceSidecar queue full", retryAfterMs: SHED_RETRY_AFTER_MS };
+      return { ok: false, code: grpc.status.RESOURCE_EXHAUSTED, message: "FakeInferenceSidecar queue full", retryAfterMs: SHED_RETRY_AFTER_MS };
     }
     if (why === "deadline") {
       this.#stats.expired++;
-      return { ok: false, code: grpc.status.DEADLINE_EXCEEDED, details: "deadline passed before the answer" };
+      return { ok: false, code: grpc.status.DEADLINE_EXCEEDED, message: "deadline passed before the answer" };
     }
     this.#stats.cancelled++;
-    return { ok: false, code: grpc.status.CANCELLED, details: "the client cancelled the call" };
+    return { ok: false, code: grpc.status.CANCELLED, message: "the client cancelled the call" };
   }
 }
