@@ -587,3 +587,25 @@ test("consistency: on a statement of several accounts, the subject's heading nam
   assert.equal(readDocumentLabels(index, buildCandidates(index, { referenceYear: 2026 }), []).liabilityType, "credit_card");
   assert.ok(codes(page, { ...card.expected!, liability_type: "mortgage" }).includes(`${RULES.valueNotAtLabel}:liability_type`));
 });
+
+test("reader: a figure taken back in the next turns is replaced; an example's figures and a lock rate are not the account's", () => {
+  const call = [
+    "Agent: Today is November 3rd, 2026. Your payment of one fifty-nine twenty is due on November 14th.",
+    "Caller: One fifty-nine twenty? My payment's one ninety-five twenty.",
+    "Agent: You're right, I misread that, it's one hundred ninety-five dollars and twenty cents, due November 14th.",
+  ].join("\n");
+  assert.equal(read(call).monthly_payment, 19520);
+  // Another figure said in between: the taking back is not about the payment.
+  const other = [
+    "Agent: Your payment is $159.20. The unpaid principal is twenty-two sixty-eight sixty-four.",
+    "Agent: Wait, let me correct that, it's $2,358.64.",
+  ].join("\n");
+  assert.equal(read(other).monthly_payment, 15920);
+  const example = [
+    "Dana: It's now six and seven eighths percent, that's prime minus five eighths.",
+    "Dana: For example, if you locked twenty thousand for ten years, today's fixed lock rate is seven and a quarter percent, and that portion's payment would be about two hundred thirty-four dollars and eighty-one cents.",
+  ].join("\n");
+  const readings = read(example);
+  assert.notEqual(readings.interest_rate, 7250);
+  assert.equal(readings.monthly_payment, undefined);
+});

@@ -171,9 +171,59 @@ export function readLabelledFields(
     // The amounts' own rule (consistency.ts) stays out of stacks; so does the reader where it stands in for it.
     if (first && kind === "money" && AMOUNT_FIELDS.has(label.target) && stackedUnder(index.scan, label, first)) return;
     const value = first && correctedValue(index, values[kind], kind === "last4" ? lastGroup(index, values.last4, first) : first, nextLabel);
-    if (value) add(label.target, value);
+    if (value && !hypothetical(index.scan, value)) add(label.target, value);
   });
+  takeBackCorrected(index, out, values, labels);
   return out;
+}
+
+/** What makes a figure an example rather than the account's: "For example, if you locked twenty thousand …, the payment would be about …". A payoff "would be" a quote, not an example. */
+const HYPOTHETICAL = /\b(?:for example|for instance|if you were|if you locked|if you took|if you drew|suppose|say you|hypothetically)\b/i;
+
+/** A value in a sentence that only supposes it. */
+function hypothetical(scan: string, value: Span): boolean {
+  const sentenceStart = Math.max(scan.lastIndexOf(". ", value.start), scan.lastIndexOf("\n", value.start), scan.lastIndexOf("? ", value.start)) + 1;
+  return HYPOTHETICAL.test(scan.slice(sentenceStart, value.start));
+}
+
+/** A speaker taking a figure back, in the next turns: "You're right, I misread that, it's one hundred ninety-five dollars and twenty cents". */
+const TAKEN_BACK = /\b(?:i misread|misspoke|let me correct|correction|scratch that|my mistake|you're right|that's wrong|i apologi[sz]e)\b/gi;
+/** How far before the taking back the figure it corrects may have been read, and how soon after it the new figure comes. */
+const TAKEN_BACK_REACH = 400;
+const TAKEN_BACK_LEAD = 80;
+
+/**
+ * Replaces the reading a speaker takes back with the figure they give instead: the latest reading
+ * of the same kind before the words that take it back, when the next value after those words is of
+ * that kind, no other field's name stands between, and no other figure of that kind was said since.
+ */
+function takeBackCorrected(
+  index: SourceIndex,
+  out: Partial<Record<ReaderField, Reading[]>>,
+  values: Record<CandidateKind, ValueAt[]>,
+  labels: readonly LabelAt[],
+): void {
+  for (const marker of index.scan.matchAll(TAKEN_BACK)) {
+    const from = marker.index + marker[0].length;
+    const next = (["money", "rate", "date", "last4"] as const)
+      .flatMap((kind) => values[kind].filter((v) => v.start >= from && v.start < from + TAKEN_BACK_LEAD).map((v) => ({ kind, v })))
+      .sort((a, b) => a.v.start - b.v.start)[0];
+    if (!next || labels.some((l) => l.target !== null && l.start >= from && l.end <= next.v.start)) continue;
+    let latest: { field: ReaderField; at: number } | undefined;
+    for (const [field, readings] of Object.entries(out) as [ReaderField, Reading[]][]) {
+      if (candidateKind(field) !== next.kind) continue;
+      readings.forEach((r, at) => {
+        if (r.span.end <= marker.index && marker.index - r.span.end <= TAKEN_BACK_REACH && (!latest || r.span.end > out[latest.field]![latest.at]!.span.end))
+          latest = { field, at };
+      });
+    }
+    if (!latest) continue;
+    const taken = out[latest.field]![latest.at]!;
+    // Only the figure just talked about: between it and the taking back, nothing but it or its correction read back.
+    const between = values[next.kind].filter((v) => v.start >= taken.span.end && v.end <= marker.index);
+    if (between.some((v) => v.value !== taken.value && v.value !== next.v.value)) continue;
+    out[latest.field]![latest.at] = { value: next.v.value, span: { start: next.v.start, end: next.v.end } };
+  }
 }
 
 /** "… changed from 7.04 percent to 6.54 percent", "will change from $612.40 to $655.10": the new value is the field's. */
