@@ -39,6 +39,13 @@ else
   status=1
 fi
 
+step "headless Chromium (the review console's browser tests)"
+if [ -x /usr/bin/chromium ]; then
+  echo "chromium is installed: $(/usr/bin/chromium --version 2>/dev/null)"
+else
+  (source infra/local/lib.sh && apt_install chromium) || status=1
+fi
+
 step "node tests"
 # Test files run one at a time, so the test that kills the broker and the database and brings
 # them back with infra/local/up.sh cannot disturb another test.

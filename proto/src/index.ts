@@ -4,7 +4,15 @@ export { DocumentKind, LiabilityRecordSchema, LiabilityType } from "../gen/liabi
 export type { LiabilityRecord } from "../gen/liability/record/v1/record_pb.js";
 export { ExtractBatchResponseSchema, ExtractRequestSchema, ExtractResponseSchema, InferenceService } from "../gen/liability/inference/v1/inference_pb.js";
 export type { ExtractBatchRequest, ExtractBatchResponse, ExtractRequest, ExtractResponse } from "../gen/liability/inference/v1/inference_pb.js";
-export { DeadLetterReason, DeadLetterSchema, DocumentReceivedSchema, LiabilityRecordedSchema, RecordStatus } from "../gen/liability/events/v1/events_pb.js";
+export {
+  DeadLetterReason,
+  DeadLetterSchema,
+  DocumentReceivedSchema,
+  LiabilityRecordedSchema,
+  RecordStatus,
+  ReviewDecision,
+  ReviewResolutionSchema,
+} from "../gen/liability/events/v1/events_pb.js";
 export type { DocumentReceived } from "../gen/liability/events/v1/events_pb.js";
 export { DEFAULT_TOPICS, kindFromProto, kindToProto, recordFromProto, recordToProto } from "./codec.ts";
 export { documentReceived, encodeDocumentReceived } from "./document-events.ts";

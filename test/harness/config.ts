@@ -18,6 +18,7 @@ export const harnessConfigSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "expected a postgres:// connection URL")
     .default("postgres://lre_admin:lre_admin@127.0.0.1:15432/liability"),
   LRE_PG_WORKER_PASSWORD: z.string().min(1).default("lre_worker"),
+  LRE_PG_REVIEWER_PASSWORD: z.string().min(1).default("lre_reviewer"),
   /** false: never start services, fail fast when they are unreachable. */
   LRE_TEST_START_STACK: z
     .enum(["true", "false"])

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { migrateUp, upsertTenantReader } from "@liability/db";
+import { migrateUp, setReviewerLogin, upsertTenantReader } from "@liability/db";
 import { harnessConfig } from "./config.ts";
 import { ensureStack } from "./stack.ts";
 
@@ -12,6 +12,11 @@ export interface TestDatabase {
   adminUrl: string;
   /** The least-privilege worker role, search_path set to the test schema. */
   workerUrl: string;
+  /**
+   * The review console's role (lre_reviewer), search_path set to the test schema; its login is
+   * (re)set on first use, so a stack migrated before the role existed works too.
+   */
+  reviewerUrl: () => Promise<string>;
   /** Creates a downstream reader login for one tenant and returns its connection string. */
   createReader: (tenantId: string) => Promise<string>;
   /** Drops the schema and any reader roles created; safe to call more than once. */
@@ -64,6 +69,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       user: "lre_worker",
       password: config.LRE_PG_WORKER_PASSWORD,
     }),
+    reviewerUrl: async () => {
+      await setReviewerLogin(config.TEST_DATABASE_ADMIN_URL, config.LRE_PG_REVIEWER_PASSWORD);
+      return withSearchPath(config.TEST_DATABASE_ADMIN_URL, schema, { user: "lre_reviewer", password: config.LRE_PG_REVIEWER_PASSWORD });
+    },
     createReader: async (tenantId: string) => {
       const role = `lre_reader_${schema}_${readers.length}`;
       const password = randomBytes(18).toString("base64url");

@@ -31,11 +31,14 @@ test("migrations apply to an empty schema, and a second run changes nothing", as
   dbs.push(db);
   const adminUrl = harnessConfig().TEST_DATABASE_ADMIN_URL;
   assert.deepEqual(await tablesIn(adminUrl, db.schema), [
+    "dead_letter_replays",
     "extraction_attempts",
     "liability_records",
     "outbox",
     "pgmigrations",
     "reader_liability_records",
+    "review_audit",
+    "review_documents",
     "review_queue",
     "tenant_readers",
   ]);

@@ -106,6 +106,8 @@ test("a row PostgreSQL refuses as data is found on its own, with its SQLSTATE an
       kafkaTopic: ctx.topics.documents,
       kafkaPartition,
       kafkaOffset: "1",
+      shadow: false,
+      reviewDocument: { kind: "statement" as const, text: "Statement", receivedAtMs: Date.now() },
       reviewReasons: [],
       rawModelOutput: null,
       outbox: { topic: ctx.topics.recorded, payload: new Uint8Array([1]), headers: {} },

@@ -1,51 +1,60 @@
--- Reviewer-confirmed or corrected records, one JSON object per line, for training/run.sh build-dataset --reviewed.
+-- Reviewer-accepted and reviewer-corrected records with their documents, one JSON object per line, for
+-- training/run.sh build-dataset --reviewed FILE:
 --
---   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -At -f training/sql/export-reviewed.sql > .cache/training/reviewed-labels.jsonl
+--   PGOPTIONS='-c search_path=public' psql "$DATABASE_ADMIN_URL" -v ON_ERROR_STOP=1 -At \
+--     -f training/sql/export-reviewed.sql > .cache/training/reviewed.jsonl
 --
--- (-A -t print each row as it is: one compact JSON object per line; run it as a role that may read
--- review_queue, in the schema the migrations built, e.g. with PGOPTIONS='-c search_path=liability'.)
+-- (-A -t print each row as it is: one compact JSON object per line. Run it as a role that reads every
+-- tenant's review tables, e.g. the schema owner: review_queue and review_documents have row-level
+-- security, and lre_reviewer sees one tenant per transaction.)
 --
--- Source: review_queue rows with status 'resolved' (rejected ones are not labels). The final record is
---   resolution->'record'                      when the reviewer corrected it (the whole record), or
---   record (the model's own output)           when resolution->>'decision' is 'confirm' / 'confirmed'.
--- Rows with neither are skipped; the builder validates every record against the spec's schema and reports
--- the ones it drops. The latest resolution per document (tenant and id) wins.
---
--- The database keeps no document text, by design; the output is labels only ({"id", "expected", ...}) and
--- build-dataset joins it by id with the documents (--reviewed-documents FILE, lines {"id", "kind", "text"})
--- taken from the document store.
+-- Source: review_queue rows the review console resolved (services/review). resolution is
+--   {"decision": "accept" | "correct" | "reject", "previous": {…} | null, "record": {…} | null,
+--    "corrected_fields": [...], "shadow": bool}
+-- and the label is resolution->'record', the record as the reviewer left it. Rejected documents are not
+-- labels. The text comes from review_documents, the one copy of a document the database keeps, for
+-- review and this export only, until its retention (REVIEW_DOCUMENT_RETENTION_DAYS) deletes it: export
+-- before that. Rows whose text is gone are skipped. The latest resolution per document (tenant and id) wins.
+-- The builder validates every record against the spec's schema and reports the ones it drops.
 WITH resolved AS (
   SELECT DISTINCT ON (rq.tenant_id, rq.document_id)
          rq.document_id,
          rq.tenant_id,
+         rq.kind,
          rq.reviewer,
          rq.reviewed_at,
-         COALESCE(
-           rq.resolution -> 'record',
-           CASE WHEN rq.resolution ->> 'decision' IN ('confirm', 'confirmed') THEN rq.record END
-         ) AS final
+         rq.resolution ->> 'decision' AS decision,
+         rq.resolution -> 'corrected_fields' AS corrected_fields,
+         rq.shadow,
+         rq.resolution -> 'record' AS final
     FROM review_queue rq
-   WHERE rq.status = 'resolved'
+   WHERE rq.status = 'resolved' AND rq.resolution ->> 'decision' IN ('accept', 'correct')
    ORDER BY rq.tenant_id, rq.document_id, rq.reviewed_at DESC, rq.id DESC
 )
 SELECT jsonb_build_object(
-         'id', document_id,
-         'tenant_id', tenant_id,
+         'id', r.document_id,
+         'tenant_id', r.tenant_id,
+         'kind', r.kind,
+         'text', d.text,
          'source', 'review_queue',
-         'reviewer', reviewer,
-         'reviewed_at', reviewed_at,
+         'decision', r.decision,
+         'corrected_fields', r.corrected_fields,
+         'shadow', r.shadow,
+         'reviewer', r.reviewer,
+         'reviewed_at', r.reviewed_at,
          'expected', jsonb_build_object(
-           'liability_type', final -> 'liability_type',
-           'lender_name', final -> 'lender_name',
-           'account_last4', final -> 'account_last4',
-           'current_balance', final -> 'current_balance',
-           'payoff_amount', final -> 'payoff_amount',
-           'payoff_good_through', final -> 'payoff_good_through',
-           'escrow_balance', final -> 'escrow_balance',
-           'interest_rate', final -> 'interest_rate',
-           'monthly_payment', final -> 'monthly_payment',
-           'next_due_date', final -> 'next_due_date',
-           'as_of_date', final -> 'as_of_date'))::text
-  FROM resolved
- WHERE final IS NOT NULL AND jsonb_typeof(final) = 'object'
- ORDER BY reviewed_at, document_id;
+           'liability_type', r.final -> 'liability_type',
+           'lender_name', r.final -> 'lender_name',
+           'account_last4', r.final -> 'account_last4',
+           'current_balance', r.final -> 'current_balance',
+           'payoff_amount', r.final -> 'payoff_amount',
+           'payoff_good_through', r.final -> 'payoff_good_through',
+           'escrow_balance', r.final -> 'escrow_balance',
+           'interest_rate', r.final -> 'interest_rate',
+           'monthly_payment', r.final -> 'monthly_payment',
+           'next_due_date', r.final -> 'next_due_date',
+           'as_of_date', r.final -> 'as_of_date'))::text
+  FROM resolved r
+  JOIN review_documents d USING (tenant_id, document_id)
+ WHERE jsonb_typeof(r.final) = 'object' AND r.kind IS NOT NULL
+ ORDER BY r.reviewed_at, r.document_id;

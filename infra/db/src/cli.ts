@@ -2,7 +2,7 @@
 // Run by infra/local/up.sh; usable against any database given DATABASE_ADMIN_URL.
 import { loadDbAdminConfig } from "./config.ts";
 import { migrateUp } from "./migrate.ts";
-import { setWorkerLogin, upsertTenantReader } from "./roles.ts";
+import { setReviewerLogin, setWorkerLogin, upsertTenantReader } from "./roles.ts";
 
 async function main(): Promise<void> {
   const command = process.argv[2];
@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   const applied = await migrateUp(config.DATABASE_ADMIN_URL, { schema: config.DATABASE_SCHEMA });
   console.log(applied.length > 0 ? `[db] applied ${applied.join(", ")}` : "[db] migrations up to date");
   await setWorkerLogin(config.DATABASE_ADMIN_URL, config.LRE_PG_WORKER_PASSWORD);
+  await setReviewerLogin(config.DATABASE_ADMIN_URL, config.LRE_PG_REVIEWER_PASSWORD);
   if (config.LRE_PG_READER_ROLE && config.LRE_PG_READER_PASSWORD && config.LRE_PG_READER_TENANT) {
     await upsertTenantReader(config.DATABASE_ADMIN_URL, {
       role: config.LRE_PG_READER_ROLE,

@@ -13,6 +13,7 @@ export const dbAdminConfigSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected a lower-case SQL identifier")
     .default("public"),
   LRE_PG_WORKER_PASSWORD: z.string().min(8, "must be at least 8 characters").default("lre_worker"),
+  LRE_PG_REVIEWER_PASSWORD: z.string().min(8, "must be at least 8 characters").default("lre_reviewer"),
   /** When set (with its password and tenant), a tenant reader login is provisioned too. */
   LRE_PG_READER_ROLE: z
     .string()

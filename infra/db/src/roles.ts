@@ -4,6 +4,9 @@ import { scramSha256Verifier } from "./scram.ts";
 /** The roles the migrations create; they carry privileges, logins are granted separately. */
 export const WORKER_ROLE = "lre_worker";
 export const READER_ROLE = "lre_reader";
+/** Operators who replay dead letters (the replay ledger only); their own logins are its members. */
+export const REPLAYER_ROLE = "lre_replayer";
+export const REVIEWER_ROLE = "lre_reviewer";
 
 async function withClient<T>(databaseUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -20,9 +23,18 @@ async function withClient<T>(databaseUrl: string, fn: (c: pg.Client) => Promise<
  * managed database this step belongs to whoever holds the secrets, not to the migrations.
  */
 export async function setWorkerLogin(adminUrl: string, password: string): Promise<void> {
+  await setLogin(adminUrl, WORKER_ROLE, password);
+}
+
+/** Lets the review console's role (lre_reviewer) log in with the given password; as setWorkerLogin. */
+export async function setReviewerLogin(adminUrl: string, password: string): Promise<void> {
+  await setLogin(adminUrl, REVIEWER_ROLE, password);
+}
+
+async function setLogin(adminUrl: string, role: string, password: string): Promise<void> {
   await withClient(adminUrl, async (c) => {
     // ALTER ROLE takes no bind parameters, and only the verifier is sent (see scram.ts).
-    await c.query(`ALTER ROLE ${WORKER_ROLE} WITH LOGIN PASSWORD ${c.escapeLiteral(scramSha256Verifier(password))}`);
+    await c.query(`ALTER ROLE ${role} WITH LOGIN PASSWORD ${c.escapeLiteral(scramSha256Verifier(password))}`);
   });
 }
 

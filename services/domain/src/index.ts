@@ -2,7 +2,7 @@ export { DATE_FIELDS, LIABILITY_TYPES, MONEY_FIELDS, RECORD_FIELDS, canonicalRec
 export type { DocumentKind, LabelledDocument, LiabilityRecord, LiabilityType, RecordField } from "./record.ts";
 export { normaliseLenderName, scoreRecord, summariseScores } from "./scoring.ts";
 export type { ExtractedRecord, RecordScore } from "./scoring.ts";
-export { reasonCode } from "./validation/reasons.ts";
+export { RULES, reasonCode } from "./validation/reasons.ts";
 export { DEFAULT_VALIDATION_POLICY, parseCorroboratedFields } from "./validation/policy.ts";
 export type { ValidationPolicy } from "./validation/policy.ts";
 export { buildSourceIndex } from "./validation/mentions.ts";

@@ -136,6 +136,13 @@ export const workerSettingsSchema = z.object({
       return new Map(Object.entries(result.data).map(([source, tenants]) => [source, tenants === "*" ? ("any" as const) : new Set(tenants)]));
     }),
 
+  /**
+   * Share of accepted records (0 to 1, e.g. 0.01) also sent to review as shadow items, so that the
+   * review console measures the error rate of what is accepted. Chosen by the document's key, so a
+   * redelivery makes the same choice. 0: none.
+   */
+  REVIEW_SHADOW_SHARE: fraction.default(0),
+
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

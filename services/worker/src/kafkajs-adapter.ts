@@ -40,6 +40,17 @@ function toRawHeaders(raw: IHeaders | undefined): RawHeader[] {
   return out;
 }
 
+/**
+ * kafkajs takes headers as an object: a repeated name becomes an array of its values, in order,
+ * but the interleaving of different names is not kept.
+ */
+function toKafkajsHeaders(message: OutboundMessage): IHeaders {
+  const out: Record<string, (Buffer | string)[]> = {};
+  for (const { key, value } of message.originalHeaders ?? []) (out[key] ??= []).push(value);
+  for (const [key, value] of Object.entries(message.headers)) (out[key] ??= []).push(value);
+  return Object.fromEntries(Object.entries(out).map(([key, values]) => [key, values.length === 1 ? values[0]! : values]));
+}
+
 function toHeaders(raw: readonly RawHeader[]): Headers {
   const out: Record<string, Buffer | undefined> = {};
   for (const { key, value } of raw) out[key.toLowerCase()] ??= value;
@@ -204,7 +215,7 @@ export class KafkajsProducer implements MessageProducer {
     await this.#producer.send({
       topic,
       acks: -1,
-      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: toKafkajsHeaders(m) })),
     });
   }
 

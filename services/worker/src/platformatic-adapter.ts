@@ -288,7 +288,9 @@ export class PlatformaticProducer implements MessageProducer {
     const partitionsCount = topics.get(topic)?.partitionsCount ?? 1;
     const records = messages.map((m, i) => {
       const key = m.key === null ? undefined : Buffer.isBuffer(m.key) ? m.key : Buffer.from(m.key);
+      // Buffer keys are compared by identity, so a name the original headers repeat stays repeated.
       const headers = new Map<Buffer, Buffer>();
+      for (const { key: k, value: v } of m.originalHeaders ?? []) headers.set(Buffer.from(k), v);
       for (const [k, v] of Object.entries(m.headers)) headers.set(Buffer.from(k), Buffer.isBuffer(v) ? v : Buffer.from(v));
       const partition = (key === undefined ? i : defaultPartitioner(undefined as never, key)) % partitionsCount;
       return { topic, partition, ...(key === undefined ? {} : { key }), value: m.value, headers };

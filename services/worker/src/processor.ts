@@ -24,6 +24,8 @@ export interface ProcessorOptions {
   extractor: Extractor;
   producer: MessageProducer;
   policy: ValidationPolicy;
+  /** Share of accepted records also sent to review as shadow items. */
+  reviewShadowShare: number;
   limits: DecodeLimits;
   /** Timed-out sidecar calls (over all deliveries) after which a document alone is dead-lettered. */
   maxDocumentTimeouts: number;
@@ -248,6 +250,7 @@ export class BatchProcessor {
       traceHeaders: traceHeaders(item.context),
       recordedTopic: this.#o.topics.recorded,
       recordedAtMs: Date.now(),
+      reviewShadowShare: this.#o.reviewShadowShare,
     };
   }
 

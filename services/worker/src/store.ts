@@ -45,13 +45,13 @@ const RECORD_INPUT_COLUMNS = `
   interest_rate numeric, monthly_payment numeric, next_due_date date, as_of_date date,
   model_id text, model_version text, prompt_version text, confidence numeric, field_confidence jsonb,
   citations jsonb, trace_id text, kafka_topic text, kafka_partition integer, kafka_offset bigint,
-  review_reasons jsonb, raw_model_output text, record jsonb,
+  review_reasons jsonb, raw_model_output text, record jsonb, shadow boolean, review_kind text, review_text text, review_received_at timestamptz,
   outbox_topic text, outbox_payload text, outbox_headers jsonb`;
 
 /**
  * One statement writes a whole batch: the multi-row insert into liability_records is
  * keyed by (tenant_id, document_id) and does nothing for documents already recorded, and only the
- * rows it actually inserted get a review entry and an outbox event. A redelivered or
+ * rows it actually inserted get a review entry (with the document text, for the reviewer) and an outbox event. A redelivered or
  * duplicated event therefore changes nothing, even when two workers race on it.
  */
 const WRITE_BATCH_SQL = `
@@ -73,11 +73,18 @@ inserted AS (
   RETURNING tenant_id, document_id
 ),
 reviews AS (
-  INSERT INTO review_queue (document_id, tenant_id, reasons, raw_model_output, record, model_version, trace_id)
-  SELECT i.document_id, i.tenant_id, i.review_reasons, i.raw_model_output, i.record, i.model_version, i.trace_id
+  INSERT INTO review_queue (document_id, tenant_id, reasons, raw_model_output, record, model_version, trace_id, shadow, kind)
+  SELECT i.document_id, i.tenant_id, i.review_reasons, i.raw_model_output, i.record, i.model_version, i.trace_id, i.shadow, i.review_kind
   FROM input i JOIN inserted USING (tenant_id, document_id)
-  WHERE i.status = 'review'
+  WHERE i.status = 'review' OR i.shadow
   ON CONFLICT (tenant_id, document_id) WHERE status IN ('pending', 'in_review') DO NOTHING
+),
+review_texts AS (
+  INSERT INTO review_documents (tenant_id, document_id, text, received_at)
+  SELECT i.tenant_id, i.document_id, i.review_text, i.review_received_at
+  FROM input i JOIN inserted USING (tenant_id, document_id)
+  WHERE i.review_text IS NOT NULL
+  ON CONFLICT (tenant_id, document_id) DO NOTHING
 ),
 events AS (
   INSERT INTO outbox (aggregate_key, topic, payload, headers)
@@ -364,6 +371,10 @@ function toInputRow(row: RecordRow): Record<string, unknown> {
     review_reasons: row.reviewReasons,
     raw_model_output: row.rawModelOutput,
     record: r,
+    shadow: row.shadow,
+    review_kind: row.reviewDocument?.kind ?? null,
+    review_text: row.reviewDocument?.text ?? null,
+    review_received_at: row.reviewDocument ? new Date(row.reviewDocument.receivedAtMs).toISOString() : null,
     outbox_topic: row.outbox.topic,
     outbox_payload: Buffer.from(row.outbox.payload).toString("base64"),
     outbox_headers: row.outbox.headers,

@@ -120,6 +120,7 @@ export function createWorker(config: WorkerConfig, logger: Logger, parts: Worker
     extractor: inference,
     producer,
     policy: validationPolicyFrom(config),
+    reviewShadowShare: config.REVIEW_SHADOW_SHARE,
     limits: { maxTextBytes: config.MAX_DOCUMENT_BYTES, tenants: config.TENANT_ALLOWLIST },
     maxDocumentTimeouts: config.INFERENCE_MAX_DOCUMENT_TIMEOUTS,
     topics: { dlq: config.KAFKA_TOPIC_DLQ, recorded: config.KAFKA_TOPIC_LIABILITY_RECORDED },

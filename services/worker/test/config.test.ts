@@ -31,3 +31,9 @@ test("the tenant allow-list is JSON per source system, and required outside the 
   assert.throws(() => loadWorkerConfig(production), /TENANT_ALLOWLIST.*required outside DEPLOYMENT_PROFILE=local/s);
   assert.ok(loadWorkerConfig({ ...production, TENANT_ALLOWLIST: '{"lender-portal": ["tenant-a"]}' }).TENANT_ALLOWLIST);
 });
+
+test("REVIEW_SHADOW_SHARE is a share between 0 and 1, 0 by default", () => {
+  assert.equal(loadWorkerConfig({}).REVIEW_SHADOW_SHARE, 0);
+  assert.equal(loadWorkerConfig({ REVIEW_SHADOW_SHARE: "0.01" }).REVIEW_SHADOW_SHARE, 0.01);
+  assert.throws(() => loadWorkerConfig({ REVIEW_SHADOW_SHARE: "5" }), /REVIEW_SHADOW_SHARE/);
+});

@@ -84,6 +84,11 @@ export interface OutboundMessage {
   readonly key: Buffer | string | null;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, Buffer | string>>;
+  /**
+   * Headers exactly as an upstream producer sent them (order and repeated names kept), sent
+   * before `headers`: a dead-letter replay hands the documents topic what it first received.
+   */
+  readonly originalHeaders?: readonly RawHeader[];
 }
 
 /**

@@ -7,6 +7,7 @@ import { encodeLiabilityRecorded } from "./events.ts";
 import type { InboundMessage } from "./messaging.ts";
 import { keyOf } from "./ports.ts";
 import type { AttemptRecord, DocumentKey, ExtractOutcome, RecordRow, ReviewReason } from "./ports.ts";
+import { inShadowSample } from "./shadow.ts";
 
 /** Review reason for a document the sidecar could not process (a non-transient server error). */
 export const INFERENCE_FAILED = "inference.failed";
@@ -94,6 +95,8 @@ export interface RecordOrigin {
   readonly traceHeaders: Readonly<Record<string, string>>;
   readonly recordedTopic: string;
   readonly recordedAtMs: number;
+  /** Share of accepted records also sent to review as shadow items (REVIEW_SHADOW_SHARE). */
+  readonly reviewShadowShare: number;
 }
 
 /** The gRPC status of a call that ran out of time, as AttemptRecord.errorCode names it. */
@@ -215,6 +218,7 @@ interface Decision {
 
 /** The row for liability_records (and review_queue), with its LiabilityRecorded event for the outbox. */
 function recordRow(document: DecodedDocument, origin: RecordOrigin, d: Decision): RecordRow {
+  const shadow = d.status === "accepted" && inShadowSample(document, origin.reviewShadowShare);
   return {
     documentId: document.documentId,
     tenantId: document.tenantId,
@@ -233,6 +237,8 @@ function recordRow(document: DecodedDocument, origin: RecordOrigin, d: Decision)
     kafkaTopic: origin.message.topic,
     kafkaPartition: origin.message.partition,
     kafkaOffset: origin.message.offset,
+    shadow,
+    reviewDocument: d.status === "review" || shadow ? { kind: document.kind, text: document.text, receivedAtMs: document.receivedAtMs } : null,
     reviewReasons: d.reviewReasons,
     // The reviewer sees what the model said; an accepted record needs no second copy of it.
     rawModelOutput: d.status === "review" ? d.rawOutput : null,

@@ -38,6 +38,16 @@ export interface RecordRow extends DocumentKey {
   readonly kafkaTopic: string;
   readonly kafkaPartition: number;
   readonly kafkaOffset: string;
+  /**
+   * Goes to review_queue although accepted: a shadow item, sampled to measure the accepted error
+   * rate (REVIEW_SHADOW_SHARE). Always false for a review record (it goes there anyway).
+   */
+  readonly shadow: boolean;
+  /**
+   * For a review or shadow item, the document as the reviewer reads it (review_documents, the
+   * only copy of a text the database keeps); null for an accepted record.
+   */
+  readonly reviewDocument: { readonly kind: DocumentKind; readonly text: string; readonly receivedAtMs: number } | null;
   /** For review: reasons as stored in review_queue.reasons. */
   readonly reviewReasons: readonly ReviewReason[];
   readonly rawModelOutput: string | null;

@@ -138,7 +138,7 @@ export class InMemoryStore implements RecordStore {
     for (const row of records) {
       if (this.records.has(keyOf(row))) continue;
       this.records.set(keyOf(row), row);
-      if (row.status === "review") this.reviews.set(keyOf(row), row);
+      if (row.status === "review" || row.shadow) this.reviews.set(keyOf(row), row);
       this.outbox.push(row.outbox);
       inserted.add(keyOf(row));
     }
@@ -220,7 +220,7 @@ export class RecordingProducer implements MessageProducer {
 }
 
 /** A BatchProcessor over the fakes, with what it reported to the shell around it. */
-export function processorOver(ports: { store?: InMemoryStore; extractor?: ScriptedExtractor; producer?: RecordingProducer } = {}) {
+export function processorOver(ports: { store?: InMemoryStore; extractor?: ScriptedExtractor; producer?: RecordingProducer; reviewShadowShare?: number } = {}) {
   const store = ports.store ?? new InMemoryStore();
   const extractor = ports.extractor ?? new ScriptedExtractor();
   const producer = ports.producer ?? new RecordingProducer();
@@ -231,6 +231,7 @@ export function processorOver(ports: { store?: InMemoryStore; extractor?: Script
     extractor,
     producer,
     policy: DEFAULT_VALIDATION_POLICY,
+    reviewShadowShare: ports.reviewShadowShare ?? 0,
     limits: { maxTextBytes: 65_536 },
     maxDocumentTimeouts: 4,
     topics: { dlq: TOPICS.dlq, recorded: TOPICS.recorded },

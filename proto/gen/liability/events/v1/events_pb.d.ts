@@ -165,6 +165,14 @@ export declare type LiabilityRecorded = Message<"liability.events.v1.LiabilityRe
    * @generated from field: repeated string review_reasons = 10;
    */
   reviewReasons: string[];
+
+  /**
+   * Set when a reviewer resolved the document in the review console: the record above is then
+   * the reviewer's (accepted as the model gave it, corrected, or none when rejected).
+   *
+   * @generated from field: liability.events.v1.ReviewResolution review = 11;
+   */
+  review?: ReviewResolution | undefined;
 };
 
 /**
@@ -172,6 +180,57 @@ export declare type LiabilityRecorded = Message<"liability.events.v1.LiabilityRe
  * Use `create(LiabilityRecordedSchema)` to create a new message.
  */
 export declare const LiabilityRecordedSchema: GenMessage<LiabilityRecorded>;
+
+/**
+ * A reviewer's decision on a document, with what the record was before it.
+ *
+ * @generated from message liability.events.v1.ReviewResolution
+ */
+export declare type ReviewResolution = Message<"liability.events.v1.ReviewResolution"> & {
+  /**
+   * @generated from field: liability.events.v1.ReviewDecision decision = 1;
+   */
+  decision: ReviewDecision;
+
+  /**
+   * The reviewer's login name (never a password or token).
+   *
+   * @generated from field: string reviewer = 2;
+   */
+  reviewer: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp reviewed_at = 3;
+   */
+  reviewedAt?: Timestamp | undefined;
+
+  /**
+   * The record the worker stored before the review; absent when the model gave none.
+   *
+   * @generated from field: liability.record.v1.LiabilityRecord previous_record = 4;
+   */
+  previousRecord?: LiabilityRecord | undefined;
+
+  /**
+   * The fields whose value the reviewer changed (spec keys, e.g. current_balance).
+   *
+   * @generated from field: repeated string corrected_fields = 5;
+   */
+  correctedFields: string[];
+
+  /**
+   * The item was an accepted record sampled into review to measure the accepted error rate.
+   *
+   * @generated from field: bool shadow = 6;
+   */
+  shadow: boolean;
+};
+
+/**
+ * Describes the message liability.events.v1.ReviewResolution.
+ * Use `create(ReviewResolutionSchema)` to create a new message.
+ */
+export declare const ReviewResolutionSchema: GenMessage<ReviewResolution>;
 
 /**
  * What the dead-letter topic carries: the original message untouched, and why.
@@ -272,6 +331,42 @@ export declare type Header = Message<"liability.events.v1.Header"> & {
 export declare const HeaderSchema: GenMessage<Header>;
 
 /**
+ * @generated from enum liability.events.v1.ReviewDecision
+ */
+export enum ReviewDecision {
+  /**
+   * @generated from enum value: REVIEW_DECISION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The extracted record is right as it is.
+   *
+   * @generated from enum value: REVIEW_DECISION_ACCEPTED = 1;
+   */
+  ACCEPTED = 1,
+
+  /**
+   * The reviewer changed one or more fields.
+   *
+   * @generated from enum value: REVIEW_DECISION_CORRECTED = 2;
+   */
+  CORRECTED = 2,
+
+  /**
+   * The document is unusable; no record.
+   *
+   * @generated from enum value: REVIEW_DECISION_REJECTED = 3;
+   */
+  REJECTED = 3,
+}
+
+/**
+ * Describes the enum liability.events.v1.ReviewDecision.
+ */
+export declare const ReviewDecisionSchema: GenEnum<ReviewDecision>;
+
+/**
  * @generated from enum liability.events.v1.RecordStatus
  */
 export enum RecordStatus {
@@ -289,6 +384,13 @@ export enum RecordStatus {
    * @generated from enum value: RECORD_STATUS_REVIEW = 2;
    */
   REVIEW = 2,
+
+  /**
+   * A reviewer found the document unusable: no record.
+   *
+   * @generated from enum value: RECORD_STATUS_REJECTED = 3;
+   */
+  REJECTED = 3,
 }
 
 /**

@@ -1,0 +1,15 @@
+export { LocalPasswordAuthenticator, SessionCodec } from "./auth.ts";
+export type { Authenticator, Reviewer, Session } from "./auth.ts";
+export { LOCAL_REVIEW_DATABASE_URL, loadReviewConfig } from "./config.ts";
+export type { LocalUser, ReviewConfig } from "./config.ts";
+export { planResolution } from "./decide.ts";
+export type { ReviewAction } from "./decide.ts";
+export { segmentText } from "./highlight.ts";
+export type { TextSegment } from "./highlight.ts";
+export { hashPassword, verifyPassword } from "./passwords.ts";
+export { changedFields, checkReviewedRecord, parseCorrection } from "./review-rules.ts";
+export type { Decision, FieldInput, FieldProblem, Resolution } from "./review-rules.ts";
+export { buildReviewServer } from "./server.ts";
+export type { ReviewServerOptions } from "./server.ts";
+export { ReviewStore } from "./store.ts";
+export type { QueueFilters, QueueView, ResolveResult, ReviewItem, ShadowErrorRate } from "./store.ts";
