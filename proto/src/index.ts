@@ -19,3 +19,5 @@ export { documentReceived, encodeDocumentReceived } from "./document-events.ts";
 export type { UpstreamDocument } from "./document-events.ts";
 export { extractBatchResponse } from "./inference-batch.ts";
 export type { BatchDocumentOutcome } from "./inference-batch.ts";
+export { encodeLiabilityRecorded } from "./liability-recorded.ts";
+export type { LiabilityRecordedInput, ReviewResolutionInput } from "./liability-recorded.ts";

@@ -5,12 +5,16 @@ import {
   DocumentKind,
   DocumentReceivedSchema,
   encodeDocumentReceived,
+  encodeLiabilityRecorded,
   kindFromProto,
   kindToProto,
+  LiabilityRecordedSchema,
   LiabilityRecordSchema,
   LiabilityType,
+  RecordStatus,
   recordFromProto,
   recordToProto,
+  ReviewDecision,
 } from "@liability/contracts";
 import { LIABILITY_TYPES, liabilityRecordSchema, type LiabilityRecord } from "@liability/domain";
 
@@ -73,4 +77,37 @@ test("an upstream document encodes to the DocumentReceived the worker decodes, a
     if (event.content.case !== "text") assert.fail(`content is ${event.content.case}, not text`);
     assert.equal(new TextDecoder().decode(event.content.value), "Rep: hi");
   }
+});
+
+test("LiabilityRecorded carries the worker's outcome, and a reviewer's resolution with the record before it", () => {
+  const base = {
+    documentId: "d-2",
+    tenantId: "t-1",
+    record: full,
+    modelId: "m",
+    modelVersion: "v",
+    promptVersion: "p",
+    recordedAtMs: Date.UTC(2026, 3, 2),
+    confidence: 0.91,
+    reviewReasons: ["confidence.below_threshold"],
+  };
+  const worker = fromBinary(LiabilityRecordedSchema, encodeLiabilityRecorded({ ...base, status: "review" }));
+  assert.equal(worker.status, RecordStatus.REVIEW);
+  assert.equal(worker.review, undefined);
+  assert.deepEqual(recordFromProto(worker.record!), full);
+  const corrected = { ...full, monthly_payment: 2200.15 };
+  const reviewed = fromBinary(
+    LiabilityRecordedSchema,
+    encodeLiabilityRecorded({
+      ...base,
+      status: "accepted",
+      record: corrected,
+      review: { decision: "correct", reviewer: "ana", reviewedAtMs: Date.UTC(2026, 3, 3), previous: full, correctedFields: ["monthly_payment"], shadow: false },
+    }),
+  );
+  assert.equal(reviewed.status, RecordStatus.ACCEPTED);
+  assert.equal(reviewed.review?.decision, ReviewDecision.CORRECTED);
+  assert.deepEqual(recordFromProto(reviewed.review!.previousRecord!), full);
+  assert.deepEqual(reviewed.review?.correctedFields, ["monthly_payment"]);
+  assert.equal(fromBinary(LiabilityRecordedSchema, encodeLiabilityRecorded({ ...base, status: "rejected", record: null })).status, RecordStatus.REJECTED);
 });

@@ -1,9 +1,7 @@
-// The event a resolution sends through the outbox: LiabilityRecorded with the reviewer's record
-// and a ReviewResolution carrying the decision and the record before it.
-import { create, toBinary } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { LiabilityRecordedSchema, RecordStatus, ReviewDecision, ReviewResolutionSchema, recordToProto } from "@liability/contracts";
-import type { Decision, Resolution } from "./review-rules.ts";
+// The event a resolution sends through the outbox: LiabilityRecorded with the reviewer's record and
+// the resolution (decision, reviewer, the record before it), encoded by the contracts' one mapping.
+import { encodeLiabilityRecorded } from "@liability/contracts";
+import type { Resolution } from "./review-rules.ts";
 
 export interface ReviewedEventInput {
   readonly documentId: string;
@@ -19,35 +17,26 @@ export interface ReviewedEventInput {
   readonly reviewReasons: readonly string[];
 }
 
-const DECISION: Readonly<Record<Decision, ReviewDecision>> = {
-  accept: ReviewDecision.ACCEPTED,
-  correct: ReviewDecision.CORRECTED,
-  reject: ReviewDecision.REJECTED,
-};
-
 export function encodeReviewedEvent(input: ReviewedEventInput): Uint8Array {
   const { resolution } = input;
-  return toBinary(
-    LiabilityRecordedSchema,
-    create(LiabilityRecordedSchema, {
-      documentId: input.documentId,
-      tenantId: input.tenantId,
-      status: resolution.decision === "reject" ? RecordStatus.REJECTED : RecordStatus.ACCEPTED,
-      record: resolution.record ? recordToProto(resolution.record) : undefined,
-      modelId: input.modelId,
-      modelVersion: input.modelVersion,
-      promptVersion: input.promptVersion,
-      recordedAt: timestampFromMs(input.reviewedAtMs),
-      confidence: input.confidence ?? undefined,
-      reviewReasons: [...input.reviewReasons],
-      review: create(ReviewResolutionSchema, {
-        decision: DECISION[resolution.decision],
-        reviewer: input.reviewer,
-        reviewedAt: timestampFromMs(input.reviewedAtMs),
-        previousRecord: resolution.previous ? recordToProto(resolution.previous) : undefined,
-        correctedFields: [...resolution.corrected_fields],
-        shadow: resolution.shadow,
-      }),
-    }),
-  );
+  return encodeLiabilityRecorded({
+    documentId: input.documentId,
+    tenantId: input.tenantId,
+    status: resolution.decision === "reject" ? "rejected" : "accepted",
+    record: resolution.record,
+    modelId: input.modelId,
+    modelVersion: input.modelVersion,
+    promptVersion: input.promptVersion,
+    recordedAtMs: input.reviewedAtMs,
+    confidence: input.confidence,
+    reviewReasons: input.reviewReasons,
+    review: {
+      decision: resolution.decision,
+      reviewer: input.reviewer,
+      reviewedAtMs: input.reviewedAtMs,
+      previous: resolution.previous,
+      correctedFields: resolution.corrected_fields,
+      shadow: resolution.shadow,
+    },
+  });
 }

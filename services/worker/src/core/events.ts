@@ -1,40 +1,8 @@
-// The worker's outgoing contract messages: LiabilityRecorded for the outbox, DeadLetter for the DLQ.
+// The worker's DeadLetter for the DLQ (LiabilityRecorded, shared with the review console, is in @liability/contracts).
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { DeadLetterReason, DeadLetterSchema, LiabilityRecordedSchema, RecordStatus, recordToProto } from "@liability/contracts";
-import type { LiabilityRecord } from "@liability/domain";
+import { DeadLetterReason, DeadLetterSchema } from "@liability/contracts";
 import type { InboundMessage } from "./messaging.ts";
-
-export interface RecordedEventInput {
-  documentId: string;
-  tenantId: string;
-  status: "accepted" | "review";
-  record: LiabilityRecord | null;
-  modelId: string;
-  modelVersion: string;
-  promptVersion: string;
-  recordedAtMs: number;
-  confidence: number | null;
-  reviewReasons: readonly string[];
-}
-
-export function encodeLiabilityRecorded(input: RecordedEventInput): Uint8Array {
-  return toBinary(
-    LiabilityRecordedSchema,
-    create(LiabilityRecordedSchema, {
-      documentId: input.documentId,
-      tenantId: input.tenantId,
-      status: input.status === "accepted" ? RecordStatus.ACCEPTED : RecordStatus.REVIEW,
-      record: input.record ? recordToProto(input.record) : undefined,
-      modelId: input.modelId,
-      modelVersion: input.modelVersion,
-      promptVersion: input.promptVersion,
-      recordedAt: timestampFromMs(input.recordedAtMs),
-      confidence: input.confidence ?? undefined,
-      reviewReasons: [...input.reviewReasons],
-    }),
-  );
-}
 
 export interface DeadLetterInput {
   message: InboundMessage;

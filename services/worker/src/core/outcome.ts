@@ -1,9 +1,8 @@
-import { DeadLetterReason } from "@liability/contracts";
+import { DeadLetterReason, encodeLiabilityRecorded } from "@liability/contracts";
 import type { ExtractResponse } from "@liability/contracts";
 import { reasonCode } from "@liability/domain";
 import type { LiabilityRecord, ValidationResult } from "@liability/domain";
 import type { DecodedDocument, DecodeResult, PoisonMessage } from "./decode.ts";
-import { encodeLiabilityRecorded } from "./events.ts";
 import type { InboundMessage } from "./messaging.ts";
 import { keyOf } from "./ports.ts";
 import type { AttemptRecord, DocumentKey, ExtractOutcome, RecordRow, ReviewReason } from "./ports.ts";
