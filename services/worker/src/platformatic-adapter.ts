@@ -19,7 +19,8 @@ import { drainInFlight } from "./drain.ts";
  * partition from its committed offset on.
  */
 
-function bootstrapOptions(connection: KafkaConnectionOptions) {
+/** The client options every @platformatic/kafka client of the worker starts from: brokers, TLS, SASL. */
+export function bootstrapOptions(connection: KafkaConnectionOptions) {
   return {
     clientId: connection.clientId,
     bootstrapBrokers: connection.brokers,

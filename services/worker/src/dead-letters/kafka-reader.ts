@@ -1,6 +1,7 @@
 import { Consumer, type ClusterTopicMetadata } from "@platformatic/kafka";
 import type { KafkaConnectionOptions } from "@liability/platform";
 import type { RawHeader } from "../core/messaging.ts";
+import { bootstrapOptions } from "../platformatic-adapter.ts";
 import { DeadLetterCliError } from "./errors.ts";
 
 /**
@@ -47,23 +48,6 @@ export interface TopicReader {
 const CONTROL_BATCH = 0b10_0000;
 const EARLIEST = -2n;
 const PARTITION_MAX_BYTES = 4 * 1_048_576;
-
-function bootstrapOptions(connection: KafkaConnectionOptions) {
-  return {
-    clientId: connection.clientId,
-    bootstrapBrokers: connection.brokers,
-    ...(connection.ssl === false ? {} : { tls: connection.ssl === true ? {} : { ca: connection.ssl.ca } }),
-    ...(connection.sasl
-      ? {
-          sasl: {
-            mechanism: ({ "scram-sha-256": "SCRAM-SHA-256", "scram-sha-512": "SCRAM-SHA-512", plain: "PLAIN" } as const)[connection.sasl.mechanism],
-            username: connection.sasl.username,
-            password: connection.sasl.password,
-          },
-        }
-      : {}),
-  };
-}
 
 /** The broker's "unknown topic" answers, as the client reports them. */
 function isUnknownTopic(error: unknown): boolean {
