@@ -13,3 +13,5 @@ export { postgresConfigSchema, postgresPoolConfig } from "./postgres-config.ts";
 export type { PostgresConfig } from "./postgres-config.ts";
 export { startOpsServer } from "./ops-server.ts";
 export type { HealthReport, OpsServer, OpsServerOptions } from "./ops-server.ts";
+export { inTransaction } from "./transaction.ts";
+export type { TransactionOptions } from "./transaction.ts";

@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { PoolConfig } from "pg";
+import { inTransaction } from "@liability/platform";
 import type { DocumentKind, LiabilityRecord } from "@liability/domain";
 import type { Reviewer } from "./auth.ts";
 import type { FieldCitations, FieldProblem, Resolution } from "./review-rules.ts";
@@ -175,23 +176,12 @@ export class ReviewStore {
     this.#pool.on("error", () => {});
   }
 
-  async #asTenant<T>(tenantId: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    let broken = false;
-    try {
-      await client.query("BEGIN");
+  /** One transaction as the tenant: row-level security sees only its rows. */
+  #asTenant<T>(tenantId: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.#pool, async (client) => {
       await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-      const result = await fn(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken ? true : undefined);
-    }
+      return fn(client);
+    });
   }
 
   /** Open items of the reviewer's tenant, oldest first, with the counts per rule and the shadow error rate. */

@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { PoolConfig } from "pg";
+import { inTransaction } from "@liability/platform";
 import { TIMED_OUT } from "./core/outcome.ts";
 import { keyOf, RowsRejectedError } from "./core/ports.ts";
 import type { AttemptRow, DocumentKey, RecordRow, RecordStore } from "./core/ports.ts";
@@ -130,29 +131,25 @@ export class WorkerStore implements RecordStore {
    */
   async writeBatch(records: readonly RecordRow[], attempts: readonly AttemptRow[]): Promise<Set<string>> {
     if (records.length === 0 && attempts.length === 0) return new Set();
-    const client = await this.pool.connect();
-    let broken = false;
     try {
-      // Durable whatever the server's default: the offsets are committed once this returns.
-      await client.query("BEGIN; SET LOCAL synchronous_commit TO on");
-      let inserted = new Set<string>();
-      if (records.length > 0) {
-        const result = await client.query<{ tenant_id: string; document_id: string }>(WRITE_BATCH_SQL, [serialiseForSql(records.map(toInputRow))]);
-        inserted = new Set(result.rows.map((r) => keyOf({ tenantId: r.tenant_id, documentId: r.document_id })));
-      }
-      if (attempts.length > 0) {
-        await client.query(WRITE_ATTEMPTS_SQL, [serialiseForSql(attempts.map(toAttemptRow))]);
-      }
-      await client.query("COMMIT");
-      return inserted;
+      return await inTransaction(
+        this.pool,
+        async (client) => {
+          let inserted = new Set<string>();
+          if (records.length > 0) {
+            const result = await client.query<{ tenant_id: string; document_id: string }>(WRITE_BATCH_SQL, [serialiseForSql(records.map(toInputRow))]);
+            inserted = new Set(result.rows.map((r) => keyOf({ tenantId: r.tenant_id, documentId: r.document_id })));
+          }
+          if (attempts.length > 0) {
+            await client.query(WRITE_ATTEMPTS_SQL, [serialiseForSql(attempts.map(toAttemptRow))]);
+          }
+          return inserted;
+        },
+        // Durable whatever the server's default: the offsets are committed once this returns.
+        { begin: "BEGIN; SET LOCAL synchronous_commit TO on" },
+      );
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => {
-        broken = true;
-      });
       throw asRejection(error);
-    } finally {
-      // A client whose connection failed mid-transaction is destroyed, not reused.
-      client.release(broken ? true : undefined);
     }
   }
 
@@ -161,35 +158,28 @@ export class WorkerStore implements RecordStore {
    * rolled back: the ones PostgreSQL refuses as data, with SQLSTATE and constraint.
    */
   async rejectedRecords(records: readonly RecordRow[], attempts: readonly AttemptRow[]): Promise<Map<string, string>> {
-    const rejected = new Map<string, string>();
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query("BEGIN");
-      for (const record of records) {
-        await client.query("SAVEPOINT probe");
-        try {
-          await client.query(WRITE_BATCH_SQL, [serialiseForSql([toInputRow(record)])]);
-          const own = attempts.filter((a) => a.documentId === record.documentId && a.tenantId === record.tenantId);
-          if (own.length > 0) await client.query(WRITE_ATTEMPTS_SQL, [serialiseForSql(own.map(toAttemptRow))]);
-          await client.query("RELEASE SAVEPOINT probe");
-        } catch (error) {
-          const rejection = asRejection(error);
-          if (!(rejection instanceof RowsRejectedError)) throw rejection;
-          rejected.set(keyOf(record), rejection.message);
-          await client.query("ROLLBACK TO SAVEPOINT probe");
+    return inTransaction(
+      this.pool,
+      async (client) => {
+        const rejected = new Map<string, string>();
+        for (const record of records) {
+          await client.query("SAVEPOINT probe");
+          try {
+            await client.query(WRITE_BATCH_SQL, [serialiseForSql([toInputRow(record)])]);
+            const own = attempts.filter((a) => a.documentId === record.documentId && a.tenantId === record.tenantId);
+            if (own.length > 0) await client.query(WRITE_ATTEMPTS_SQL, [serialiseForSql(own.map(toAttemptRow))]);
+            await client.query("RELEASE SAVEPOINT probe");
+          } catch (error) {
+            const rejection = asRejection(error);
+            if (!(rejection instanceof RowsRejectedError)) throw rejection;
+            rejected.set(keyOf(record), rejection.message);
+            await client.query("ROLLBACK TO SAVEPOINT probe");
+          }
         }
-      }
-      await client.query("ROLLBACK");
-      return rejected;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken ? true : undefined);
-    }
+        return rejected;
+      },
+      { end: "ROLLBACK" },
+    );
   }
 
   /** Per document, the calls of the attempt audit that ran out of time. */
