@@ -1,3 +1,4 @@
+import { linesOf } from "./lines.ts";
 import type { SourceIndex, Span } from "./mentions.ts";
 
 /*
@@ -75,18 +76,12 @@ export function subjectScope(index: SourceIndex): SubjectScope | undefined {
 }
 
 function accountSections(scan: string): Section[] {
-  const lines: Span[] = [];
-  let at = 0;
-  for (const text of scan.split("\n")) {
-    lines.push({ start: at, end: at + text.length });
-    at += text.length + 1;
-  }
+  const lines = linesOf(scan);
   const indent = (line: Span) => /^[ \t|]*/.exec(scan.slice(line.start, line.end))![0].length;
-  const nextNonEmpty = (i: number) => lines.slice(i + 1).find((l) => scan.slice(l.start, l.end).trim() !== "");
+  const nextNonEmpty = (i: number) => lines.slice(i + 1).find((l) => l.text !== "");
   const headings: { line: Span; index: number; last4?: string }[] = [];
   lines.forEach((line, i) => {
-    const raw = scan.slice(line.start, line.end);
-    const text = raw.trim();
+    const { text } = line;
     // A sentence ("Details for your vehicle loan are below.") names an account; it heads nothing.
     if (text.length === 0 || text.length > 90 || /[.!?]$/.test(text) || !HEADING.test(text)) return;
     const lead = HEADING.exec(text)![0];
@@ -102,7 +97,7 @@ function accountSections(scan: string): Section[] {
   return headings.map((h, n) => {
     const following = headings[n + 1];
     const end = following ? following.line.start : scan.length;
-    const body = lines.slice(h.index + 1, following ? following.index : lines.length).filter((l) => scan.slice(l.start, l.end).trim() !== "");
+    const body = lines.slice(h.index + 1, following ? following.index : lines.length).filter((l) => l.text !== "");
     const headingText = scan.slice(h.line.start, h.line.end);
     const cueText = [headingText, ...body.slice(0, CUE_LINES).map((l) => scan.slice(l.start, l.end))].join("\n");
     return {
