@@ -1,6 +1,9 @@
 import { buildCandidates, candidateKind } from "./candidates.ts";
 import type { CandidateKind, DocumentCandidates } from "./candidates.ts";
 import { checkInjection, injectedLines } from "./injection.ts";
+import { linesOf } from "./lines.ts";
+import type { NameMatch } from "./name-matcher.ts";
+import type { Line } from "./lines.ts";
 import type { SourceIndex, Span } from "./mentions.ts";
 import { datedLabel, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
 import { findNames, LABEL_TARGET, LINE_START_ONLY, nameText, PASSING_MENTIONS, REMITTANCE, SPOKEN_LINE, SPOKEN_ONLY } from "./reader-labels.ts";
@@ -103,7 +106,7 @@ export function readLabelledFields(
   const planted = injectedLines(index.scan, injectionSpans);
   const lines = linesOf(index.scan);
   const remittance = remittanceBlocks(lines);
-  const labels: LabelAt[] = findNames(nameText(index.scan)).flatMap((m) => {
+  const labels: LabelAt[] = namesIn(index).flatMap((m) => {
     const phrase = m[0]
       .toLowerCase()
       .replace(/[\s.]+/g, " ")
@@ -262,6 +265,18 @@ function remittanceBlocks(lines: readonly Line[]): Span[] {
   return blocks;
 }
 
+/** The names found in each index's text: the fields' reading and the "cannot give" phrases both look at them. */
+const NAMES = new WeakMap<SourceIndex, readonly NameMatch[]>();
+
+function namesIn(index: SourceIndex): readonly NameMatch[] {
+  let names = NAMES.get(index);
+  if (names === undefined) {
+    names = findNames(nameText(index.scan));
+    NAMES.set(index, names);
+  }
+  return names;
+}
+
 /** A payoff quote or letter says so at its head: "PAYOFF QUOTE", "Statement of Amount Required to Pay in Full". */
 const PAYOFF_HEAD = /\bpay[- ]?off\b|\bpay(?:ment)? in full\b/i;
 /** The name of a table's bottom line: "TOTAL", "Total Amount Due", "Grand Total". */
@@ -344,7 +359,7 @@ const UNAVAILABLE =
  */
 export function unavailableFields(index: SourceIndex, readings: LabelledReadings): Set<ReaderField> {
   const out = new Set<ReaderField>();
-  for (const m of findNames(nameText(index.scan))) {
+  for (const m of namesIn(index)) {
     const target = LABEL_TARGET.get(
       m[0]
         .toLowerCase()
@@ -412,21 +427,6 @@ function placedInTime(
 
 function hasYear(written: string): boolean {
   return /\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}\b|twenty|thousand/i.test(written);
-}
-
-interface Line extends Span {
-  readonly text: string;
-}
-
-/** The text's lines with their offsets, each line's text trimmed. */
-function linesOf(scan: string): Line[] {
-  const lines: Line[] = [];
-  let at = 0;
-  for (const text of scan.split("\n")) {
-    lines.push({ start: at, end: at + text.length, text: text.trim() });
-    at += text.length + 1;
-  }
-  return lines;
 }
 
 /** A line that is a name only: letters, a few words, no figure. */
