@@ -26,7 +26,8 @@ npm run --silent lint || status=1
 npm run --silent lint:proto || status=1
 
 step "training environment"
-bash training/setup.sh || status=1
+training_ready=true
+bash training/setup.sh || { status=1; training_ready=false; }
 
 step "deployment checks: helm lint, kubeconform, hadolint, promtool"
 if wait "$deploy_tools"; then
@@ -53,13 +54,20 @@ LRE_TEST_DESTRUCTIVE=true npm run --silent test:node 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 step "training tests"
-npm run --silent test:training 2>&1 | tee "$pylog"
-[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+if $training_ready; then
+  npm run --silent test:training 2>&1 | tee "$pylog"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+else
+  echo "training tests not run: training/.venv could not be set up (see \"training environment\" above)" | tee "$pylog"
+  echo "0 passed, 1 failed" >>"$pylog"
+fi
 
 node_pass=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 node_fail=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
-py_pass=$(grep -oE '[0-9]+ passed' "$pylog" | tail -1 | grep -oE '[0-9]+' || echo 0)
-py_fail=$(grep -oE '[0-9]+ (failed|error)' "$pylog" | awk '{s+=$1} END {print s+0}')
+# pytest's last line sums the run up ("12 passed, 1 failed, 2 errors in 9.1s").
+py_summary=$(grep -E '[0-9]+ (passed|failed|errors?)' "$pylog" | tail -1)
+py_pass=$(grep -oE '[0-9]+ passed' <<<"$py_summary" | grep -oE '[0-9]+' || echo 0)
+py_fail=$(grep -oE '[0-9]+ (failed|errors?)' <<<"$py_summary" | awk '{s+=$1} END {print s+0}')
 deploy_pass=$(grep -oE '^[0-9]+ passed' "$deploylog" | tail -1 | grep -oE '[0-9]+' || echo 0)
 deploy_fail=$(grep -oE '[0-9]+ failed' "$deploylog" | tail -1 | grep -oE '[0-9]+' || echo 0)
 echo
