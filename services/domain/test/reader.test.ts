@@ -569,6 +569,15 @@ test("reader: a yearless date placed by the document's own date; lettered accoun
   // Due in the year after the call: January 2026, not January 2025.
   assert.equal(read(call).next_due_date, "2026-01-01");
   assert.equal(read(call.replace("Call recording transcript - Dec 9, 2025 - outbound", "Call recording transcript")).next_due_date, undefined);
+  // Without a dated header, the day a speaker gives ("today is …, 2026") places the call's yearless dates.
+  const undated = [
+    "AGENT: Thank you for calling. So today is Wednesday, December 2nd, 2026.",
+    "CALLER: When is my payment due?",
+    "AGENT: Your minimum payment is $61.00 and it's due by January 4th.",
+  ].join("\n");
+  assert.equal(read(undated).next_due_date, "2027-01-04");
+  assert.equal(read(undated.replace(", 2026", "")).next_due_date, undefined);
+  assert.equal(read(`${undated}\nAGENT: Correction, today is December 3rd, 2025.`).next_due_date, undefined);
   const quote = "AGENT: Today's January ninth, so the payoff, good through January nineteenth, 2027, is $9,502.43.";
   assert.equal(read(quote).as_of_date, "2027-01-09");
   assert.equal(read("Customer no. 55-019382        Contract no. NMA-20-0088417").account_last4, "8417");

@@ -140,7 +140,7 @@ export function readLabelledFields(
   if (callDate) add("as_of_date", callDate);
   const letterDate = letterHeadDate(index, lines, values.date, labels);
   if (letterDate) add("as_of_date", letterDate);
-  const documentDate = (callDate ?? letterDate)?.value;
+  const documentDate = (callDate ?? letterDate ?? spokenToday(index, values, labels))?.value;
   const latestDated = values.date
     .filter((v) => hasYear(index.scan.slice(v.start, v.end)))
     .map((v) => String(v.value))
@@ -396,6 +396,23 @@ function callHeaderDate(index: SourceIndex, dates: readonly ValueAt[]): ValueAt 
   const inHeader = dates.filter((v) => v.end <= headerEnd && hasYear(index.scan.slice(v.start, v.end)));
   if (inHeader.length === 0 || inHeader.some((v) => v.value !== inHeader[0]!.value)) return undefined;
   return inHeader[0];
+}
+
+/** Labels by which a speaker or a page gives the day itself ("So today is Wednesday, December 2nd, 2026"). */
+const TODAY_LABELS = new Set(["today is", "today's", "generated today"]);
+
+/**
+ * The one full date (with its year) that follows a "today is" label: in a call without a dated
+ * header, the day the figures are quoted, which places the call's yearless dates ("due by December 21st").
+ */
+function spokenToday(index: SourceIndex, values: Record<CandidateKind, ValueAt[]>, labels: readonly LabelAt[]): ValueAt | undefined {
+  const found = labels.flatMap((label, i) => {
+    if (!TODAY_LABELS.has(label.phrase)) return [];
+    const until = Math.min(labels[i + 1]?.start ?? Number.POSITIVE_INFINITY, label.end + MAX_GAP);
+    const after = firstValueAfter(index, values, "date", label.end, until);
+    return after && !after.ambiguous && hasYear(index.scan.slice(after.value.start, after.value.end)) ? [after.value] : [];
+  });
+  return found.length > 0 && found.every((v) => v.value === found[0]!.value) ? found[0] : undefined;
 }
 
 /** Fields whose date lies ahead of the document's own date (a due date, a quote's last day). */
