@@ -25,6 +25,8 @@ export const AMOUNT_LABELS: ReadonlyArray<readonly [string, LabelledField | null
   ["closing balance", "current_balance"],
   ["new balance total", "current_balance"],
   ["remaining principal balance", "current_balance"],
+  ["outstanding principal balance", "current_balance"],
+  ["total principal balance", "current_balance"],
   ["loan balance", "current_balance"],
   ["account balance", "current_balance"],
   ["total balance", "current_balance"],

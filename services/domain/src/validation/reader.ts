@@ -581,6 +581,23 @@ function spread<K extends number | string>(map: ReadonlyMap<K, readonly Span[]>,
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
+const WRITTEN_RATES = new WeakMap<SourceIndex, ReadonlySet<number>>();
+/** Decimals, or the fractions in which rates are spoken ("six and three quarters", "five and a quarter"). */
+const RATE_FORM = /\d\.\d|\b(?:quarters?|half|eighths?|point)\b/i;
+
+/**
+ * Where the numbers written as rates start: with "%" or "percent", decimals or a spoken fraction. A label's
+ * rate is one of them; "the interest rate on that one?" is not 1%.
+ */
+function writtenRates(index: SourceIndex): ReadonlySet<number> {
+  let starts = WRITTEN_RATES.get(index);
+  if (starts === undefined) {
+    starts = new Set(index.numbers.filter((n) => n.percent || RATE_FORM.test(index.scan.slice(n.start, n.end))).map((n) => n.start));
+    WRITTEN_RATES.set(index, starts);
+  }
+  return starts;
+}
+
 /** The value right after a label; `ambiguous` when that mention has several readings ("four twelve fifty", a yearless date). */
 function firstValueAfter(
   index: SourceIndex,
@@ -589,7 +606,8 @@ function firstValueAfter(
   from: number,
   until: number,
 ): { value: ValueAt; ambiguous: boolean } | undefined {
-  const own = values[kind].filter((v) => v.start >= from && v.start < until);
+  const rates = kind === "rate" ? writtenRates(index) : undefined;
+  const own = values[kind].filter((v) => v.start >= from && v.start < until && (rates === undefined || rates.has(v.start)));
   if (own.length === 0) return undefined;
   const first = own[0]!;
   const ambiguous = own.some((v) => v.start === first.start && v.value !== first.value);
