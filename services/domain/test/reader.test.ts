@@ -634,3 +634,16 @@ test("reader: a rate is a number written as one; a spoken principal balance afte
   const labels = readDocumentLabels(index, buildCandidates(index, { referenceYear: 2026 }), []);
   assert.deepEqual([...(labels.allowed.current_balance ?? [])], [4261055]);
 });
+
+test("reader: the account a payment comes from is not the debt's", () => {
+  const statement = ["Loan ID  BWL-00382-5179", "Autopay scheduled from checking ****0926 on August 1, 2026"].join("\n");
+  assert.equal(read(statement).account_last4, "5179");
+  const call = [
+    "AGENT: Can I have the last four of the card?",
+    "CALLER: It ends in five five zero seven.",
+    "CALLER: I'll pay it now from my savings at your bank, account ending 2261.",
+  ].join("\n");
+  assert.equal(read(call).account_last4, "5507");
+  // "Savings" in the lender's name is no deposit account.
+  assert.equal(read("Foxhollow Savings Bank loan number ending in 5949").account_last4, "5949");
+});

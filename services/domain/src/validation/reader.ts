@@ -173,6 +173,7 @@ export function readLabelledFields(
     const first = after?.value;
     // The amounts' own rule (consistency.ts) stays out of stacks; so does the reader where it stands in for it.
     if (first && kind === "money" && AMOUNT_FIELDS.has(label.target) && stackedUnder(index.scan, label, first)) return;
+    if (label.target === "account_last4" && paidFrom(index.scan, label.start)) return;
     const value = first && correctedValue(index, values[kind], kind === "last4" ? lastGroup(index, values.last4, first) : first, nextLabel);
     if (value && !hypothetical(index.scan, value)) add(label.target, value);
   });
@@ -345,8 +346,24 @@ function maskedNumbers(index: SourceIndex, last4: readonly ValueAt[], labels: re
   return last4.filter((v) => {
     if (!MASK_BEFORE.test(index.scan.slice(Math.max(0, v.start - 12), v.start))) return false;
     const lineStart = index.scan.lastIndexOf("\n", v.start - 1) + 1;
-    return !labels.some((l) => l.target === null && l.start >= lineStart && l.end <= v.start);
+    return !labels.some((l) => l.target === null && l.start >= lineStart && l.end <= v.start) && !paidFrom(index.scan, v.start);
   });
+}
+
+/** How far before an account's number or label its sentence may say the money comes from it. */
+const SOURCE_REACH = 45;
+/** The money comes from it, or it is a deposit account: "savings" in a bank's name ("Foxhollow Savings Bank") is not one. */
+const SOURCE_ACCOUNT = /\bfrom\b|\b(?:checking|savings)\b(?![ \t]+(?:bank|and loan|&[ \t]*loan|association|institution|federal))/i;
+
+/**
+ * An account the payment comes from ("Autopay scheduled from checking ****0926", "from my savings at
+ * your bank, account ending 2261", "auto-debited … from the account ending 0518") is the borrower's
+ * deposit account, not the debt's.
+ */
+function paidFrom(scan: string, at: number): boolean {
+  const before = scan.slice(Math.max(0, at - SOURCE_REACH, scan.lastIndexOf("\n", at - 1) + 1), at);
+  const sentence = before.slice(Math.max(0, ...[...before.matchAll(/[.?!;](?:\s|$)/g)].map((m) => m.index + m[0].length)));
+  return SOURCE_ACCOUNT.test(sentence);
 }
 
 /** A speaker saying they cannot give a figure: "I can't give a due date over the phone", "I don't have the rate". */
