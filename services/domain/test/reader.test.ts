@@ -620,16 +620,13 @@ test("reader: a figure taken back in the next turns is replaced; an example's fi
 });
 
 test("reader: a rate is a number written as one; a spoken principal balance after its full name", () => {
-  const call = [
-    "CALLER: And what's the interest rate on that one?",
-    "AGENT: The purchase APR is 21.24 percent, variable.",
-    "CALLER: Okay, thanks.",
-  ].join("\n");
+  const call = ["CALLER: And what's the interest rate on that one?", "AGENT: The purchase APR is 21.24 percent, variable.", "CALLER: Okay, thanks."].join("\n");
   // "on that one" is no rate: the APR's 21.24 is the only reading.
   assert.equal(read(call).interest_rate, 21240);
   assert.equal(read("CALLER: And my rate is still, what, six and three quarters?").interest_rate, 6750);
   assert.equal(read("Interest Rate: 7").interest_rate, undefined);
-  const balance = "AGENT: So as of today, October 27th, 2026, your outstanding principal balance is forty-two thousand six hundred ten dollars and fifty-five cents.";
+  const balance =
+    "AGENT: So as of today, October 27th, 2026, your outstanding principal balance is forty-two thousand six hundred ten dollars and fifty-five cents.";
   const index = buildSourceIndex(balance);
   const labels = readDocumentLabels(index, buildCandidates(index, { referenceYear: 2026 }), []);
   assert.deepEqual([...(labels.allowed.current_balance ?? [])], [4261055]);
