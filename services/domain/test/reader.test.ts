@@ -644,3 +644,21 @@ test("reader: the account a payment comes from is not the debt's", () => {
   // "Savings" in the lender's name is no deposit account.
   assert.equal(read("Foxhollow Savings Bank loan number ending in 5949").account_last4, "5949");
 });
+
+test("consistency: a call about two accounts named by their endings leaves the last four digits to a person", () => {
+  const call = [
+    "AGENT: I see you came in on the card ending eight eight one six, is that the one?",
+    "CALLER: No, I'm calling about my personal one.",
+    "AGENT: The Cash Rewards Visa ending two zero four nine. Your minimum payment due is $61.00.",
+    "AGENT: The business card ending 8816 has a balance of $318.27.",
+    "AGENT: I sent a code to your phone ending 0418.",
+  ].join("\n");
+  const index = buildSourceIndex(call);
+  assert.deepEqual([...(readDocumentLabels(index, buildCandidates(index, { referenceYear: 2026 }), []).allowed.account_last4 ?? ["none"])], []);
+  const record: LiabilityRecord = { ...card.expected!, account_last4: "8816", current_balance: 318.27, monthly_payment: 61 };
+  assert.ok(codes(call, record).includes(`${RULES.conflictingValues}:account_last4`));
+  // One card, a phone and the account the payment comes from: the card's digits stand.
+  const one = ["AGENT: Your Cash Rewards Visa, card ending in 2049.", "CALLER: Pay it from my checking ending 3390.", call.split("\n")[4]].join("\n");
+  const oneIndex = buildSourceIndex(one);
+  assert.deepEqual([...(readDocumentLabels(oneIndex, buildCandidates(oneIndex, { referenceYear: 2026 }), []).allowed.account_last4 ?? [])], ["2049"]);
+});

@@ -111,3 +111,42 @@ function accountSections(scan: string): Section[] {
     };
   });
 }
+
+/** How far before an account's number or label its sentence may say the money comes from it. */
+const SOURCE_REACH = 45;
+/** The money comes from it, or it is a deposit account: "savings" in a bank's name ("Foxhollow Savings Bank") is not one. */
+const SOURCE_ACCOUNT = /\bfrom\b|\b(?:checking|savings)\b(?![ \t]+(?:bank|and loan|&[ \t]*loan|association|institution|federal))/i;
+
+/**
+ * An account the payment comes from ("Autopay scheduled from checking ****0926", "from my savings at
+ * your bank, account ending 2261", "auto-debited … from the account ending 0518") is the borrower's
+ * deposit account, not the debt's.
+ */
+export function paidFrom(scan: string, at: number): boolean {
+  const before = scan.slice(Math.max(0, at - SOURCE_REACH, scan.lastIndexOf("\n", at - 1) + 1), at);
+  const sentence = before.slice(Math.max(0, ...[...before.matchAll(/[.?!;](?:\s|$)/g)].map((m) => m.index + m[0].length)));
+  return SOURCE_ACCOUNT.test(sentence);
+}
+
+/** An account referred to by its last digits: "card ending 8816", "Visa ending two zero four nine", "it ends in 5507". */
+const ENDING_BEFORE = /\b(?:ending|ends)(?:[ \t]+(?:in|with))?[ \t,:]+$/i;
+/** Numbers given by their endings that are no account: "the code sent to your phone ending 0418". */
+const NOT_AN_ACCOUNT = /\b(?:phone|mobile|cell|social|ssn|zip)\b/i;
+
+/**
+ * The last four digits of every account the text refers to by its ending, other than one a payment
+ * comes from. Two or more in a text without account sections (a call about a personal and a business
+ * card) mean its figures may be either account's.
+ */
+export function accountsByEnding(index: SourceIndex, last4: ReadonlyMap<string, readonly Span[]>): Set<string> {
+  const out = new Set<string>();
+  for (const [digits, spans] of last4) {
+    for (const span of spans) {
+      const run = index.digits.find((d) => d.start <= span.start && span.end <= d.end);
+      const at = run?.start ?? span.start;
+      const before = index.scan.slice(Math.max(0, at - 30), at);
+      if (ENDING_BEFORE.test(before) && !NOT_AN_ACCOUNT.test(before) && !paidFrom(index.scan, at)) out.add(digits);
+    }
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import type { LiabilityRecord, LiabilityType } from "../record.ts";
-import { subjectScope } from "./account-sections.ts";
+import { accountsByEnding, subjectScope } from "./account-sections.ts";
 import type { SubjectScope } from "./account-sections.ts";
 import { AMOUNT_LABELS, datedLabel, LABELLED_AMOUNT_FIELDS } from "./amount-labels.ts";
 import type { LabelledField } from "./amount-labels.ts";
@@ -193,9 +193,10 @@ export interface DocumentLabels {
 export function readDocumentLabels(index: SourceIndex, candidates: DocumentCandidates, injectionSpans: readonly Span[]): DocumentLabels {
   const unresolved = new Set<ReaderField>();
   const scope = subjectScope(index);
-  const readings = scope
-    ? ownReadings(readLabelledFields(index, candidates, injectionSpans, unresolved), scope)
-    : readLabelledFields(index, candidates, injectionSpans, unresolved);
+  const read = readLabelledFields(index, candidates, injectionSpans, unresolved);
+  // Two accounts referred to by their endings and no section to tell them apart: which is the debt's, a person decides.
+  const severalAccounts = !scope && accountsByEnding(index, candidates.last4).size > 1;
+  const readings = scope ? ownReadings(read, scope) : read;
   const found = findLabelledAmounts(index, injectionSpans);
   const amounts = labelledAmounts(scope ? found.filter((a) => scope.covers(a)) : found, readings);
   const allowed: Partial<Record<ReaderField, ReadonlySet<number | string>>> = {};
@@ -203,6 +204,7 @@ export function readDocumentLabels(index: SourceIndex, candidates: DocumentCandi
     const values = (LABELLED_AMOUNT_FIELDS as readonly string[]).includes(field) ? amounts[field as LabelledField] : readingSet(readings[field]);
     if (values !== undefined) allowed[field] = values;
   }
+  if (severalAccounts) allowed.account_last4 = new Set();
   const unnamed = new Set([...unnamedFields(index.scan)].filter((field) => allowed[field] === undefined));
   const liabilityType = wordedLiabilityType(index.text) ?? (scope ? wordedLiabilityType(index.text.slice(scope.heading.start, scope.heading.end)) : undefined);
   return { allowed, unavailable: unavailableFields(index, readings), unresolved, unnamed, ...(liabilityType ? { liabilityType } : {}) };

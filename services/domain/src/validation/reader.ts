@@ -1,6 +1,7 @@
 import { buildCandidates, candidateKind } from "./candidates.ts";
 import type { CandidateKind, DocumentCandidates } from "./candidates.ts";
 import { checkInjection, injectedLines } from "./injection.ts";
+import { paidFrom } from "./account-sections.ts";
 import { linesOf } from "./lines.ts";
 import type { NameMatch } from "./name-matcher.ts";
 import type { Line } from "./lines.ts";
@@ -348,22 +349,6 @@ function maskedNumbers(index: SourceIndex, last4: readonly ValueAt[], labels: re
     const lineStart = index.scan.lastIndexOf("\n", v.start - 1) + 1;
     return !labels.some((l) => l.target === null && l.start >= lineStart && l.end <= v.start) && !paidFrom(index.scan, v.start);
   });
-}
-
-/** How far before an account's number or label its sentence may say the money comes from it. */
-const SOURCE_REACH = 45;
-/** The money comes from it, or it is a deposit account: "savings" in a bank's name ("Foxhollow Savings Bank") is not one. */
-const SOURCE_ACCOUNT = /\bfrom\b|\b(?:checking|savings)\b(?![ \t]+(?:bank|and loan|&[ \t]*loan|association|institution|federal))/i;
-
-/**
- * An account the payment comes from ("Autopay scheduled from checking ****0926", "from my savings at
- * your bank, account ending 2261", "auto-debited … from the account ending 0518") is the borrower's
- * deposit account, not the debt's.
- */
-function paidFrom(scan: string, at: number): boolean {
-  const before = scan.slice(Math.max(0, at - SOURCE_REACH, scan.lastIndexOf("\n", at - 1) + 1), at);
-  const sentence = before.slice(Math.max(0, ...[...before.matchAll(/[.?!;](?:\s|$)/g)].map((m) => m.index + m[0].length)));
-  return SOURCE_ACCOUNT.test(sentence);
 }
 
 /** A speaker saying they cannot give a figure: "I can't give a due date over the phone", "I don't have the rate". */
