@@ -662,3 +662,19 @@ test("consistency: a call about two accounts named by their endings leaves the l
   const oneIndex = buildSourceIndex(one);
   assert.deepEqual([...(readDocumentLabels(oneIndex, buildCandidates(oneIndex, { referenceYear: 2026 }), []).allowed.account_last4 ?? [])], ["2049"]);
 });
+
+test("reader: a label's parenthesis qualifies it where the value follows; a quote good through today is this year's", () => {
+  assert.equal(read("Interest Rate (until 03/2029)   5.375%       Interest   $412.10").interest_rate, 5375);
+  assert.equal(read("   Variable Rate (Prime + 0.50%)                 8.000%").interest_rate, 8000);
+  // Nothing of the kind after it on the line: the parenthesis holds the value.
+  assert.equal(read("Payment Due (05/01/2026)\nStatement Date 04/10/2026").next_due_date, "2026-05-01");
+  const quote = "  Payoff Amount (good through 07/28/2026) ... $6,105.62";
+  const index = buildSourceIndex(quote);
+  assert.deepEqual([...(readDocumentLabels(index, buildCandidates(index, { referenceYear: 2026 }), []).allowed.payoff_amount ?? [])], [610562]);
+  const call = [
+    "Agent: Sure. Today is Tuesday, May 19th, 2026. Your payoff is $14,903.53,",
+    "Agent: and that's good through today, May 19th.",
+    "Caller: Thanks.",
+  ].join("\n");
+  assert.equal(read(call).payoff_good_through, "2026-05-19");
+});

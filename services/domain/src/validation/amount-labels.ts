@@ -118,8 +118,8 @@ export const AMOUNT_LABELS: ReadonlyArray<readonly [string, LabelledField | null
   ["credits", null],
 ];
 
-/** What may introduce the date that qualifies a label: "Principal Balance as of 03/31/2026: $…", "Payoff good through 05/15: $…", "to pay it off through July 15 you would need $…". */
-const DATE_QUALIFIER = /^[\s:|.\-–—]*(?:as of|as at|at|through|thru|good through|good thru|valid through|on|for|due|due on|due by)?[\s:|.,\-–—]*$/i;
+/** What may introduce the date that qualifies a label: "Principal Balance as of 03/31/2026: $…", "Payoff good through 05/15: $…", "Payoff Amount (good through 07/28/2026) ... $…", "to pay it off through July 15 you would need $…". */
+const DATE_QUALIFIER = /^[\s:|.\-–—(]*(?:as of|as at|at|through|thru|good through|good thru|valid through|on|for|due|due on|due by)?[\s:|.,\-–—]*$/i;
 const AFTER_DATE =
   /^[\s:|=.,\-–—>…)]*(?:is|was|of|would be|will be|it(?:'s| is| would be| will be)|you(?:'d| would| will)? need|that(?:'s| is| would be)|comes to|would come to)?[\s:|=.,\-–—>…]*$/i;
 

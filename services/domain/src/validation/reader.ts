@@ -153,7 +153,9 @@ export function readLabelledFields(
   labels.forEach((label, i) => {
     if (label.target === null || inColumns.has(label)) return;
     const kind = candidateKind(label.target);
-    const nextLabel = labels[i + 1]?.start ?? Number.POSITIVE_INFINITY;
+    // A word of the label's own parenthesis ("Variable Rate (Prime + 0.50%)") does not end its reach.
+    const ownEnd = label.end + (LABEL_PARENTHESIS.exec(index.scan.slice(label.end, label.end + MAX_GAP))?.[0].length ?? 0);
+    const nextLabel = labels.slice(i + 1).find((l) => l.start >= ownEnd)?.start ?? Number.POSITIVE_INFINITY;
     const until = Math.min(nextLabel, label.end + MAX_GAP);
     if (PERIOD_LABELS.has(label.phrase)) {
       const found = periodEnd(index, values.date, label.end, until);
@@ -419,7 +421,6 @@ function spokenToday(index: SourceIndex, values: Record<CandidateKind, ValueAt[]
 
 /** Fields whose date lies ahead of the document's own date (a due date, a quote's last day). */
 const AHEAD = new Set<ReaderField>(["next_due_date", "payoff_good_through"]);
-const YEAR_MS = 366 * 86_400_000;
 
 /**
  * A yearless date ("due January first", "Today's January ninth") placed in time by the document:
@@ -439,9 +440,17 @@ function placedInTime(
   const at = Date.parse(anchor);
   const fits = readings.filter((v) => {
     const t = Date.parse(String(v.value));
-    return AHEAD.has(field) ? t >= at && t < at + YEAR_MS : t <= at && t > at - YEAR_MS;
+    // Ahead: within a year, its anniversary excluded (a quote good through "today, May 19th" is not next
+    // year's May 19th). Behind, the anniversary stays ambiguous: the latest full date may be a year on.
+    return AHEAD.has(field) ? t >= at && t < yearsAfter(at, 1) : t <= at && t >= yearsAfter(at, -1);
   });
   return fits.length === 1 ? { value: fits[0]!, ambiguous: false } : { value: first, ambiguous: true };
+}
+
+function yearsAfter(time: number, years: number): number {
+  const date = new Date(time);
+  date.setUTCFullYear(date.getUTCFullYear() + years);
+  return date.getTime();
 }
 
 function hasYear(written: string): boolean {
@@ -600,6 +609,8 @@ function writtenRates(index: SourceIndex): ReadonlySet<number> {
   return starts;
 }
 
+const LABEL_PARENTHESIS = /^[ \t]*\([^()\n]{1,60}\)/;
+
 /** The value right after a label; `ambiguous` when that mention has several readings ("four twelve fifty", a yearless date). */
 function firstValueAfter(
   index: SourceIndex,
@@ -609,7 +620,14 @@ function firstValueAfter(
   until: number,
 ): { value: ValueAt; ambiguous: boolean } | undefined {
   const rates = kind === "rate" ? writtenRates(index) : undefined;
-  const own = values[kind].filter((v) => v.start >= from && v.start < until && (rates === undefined || rates.has(v.start)));
+  const readable = (v: ValueAt) => v.start < until && (rates === undefined || rates.has(v.start));
+  // A parenthesis after the label qualifies it ("Interest Rate (until 03/2029)  5.375%", "Variable Rate
+  // (Prime + 0.50%)  8.000%") where a value follows it on the line; otherwise it holds the value ("Due (05/01/2026)").
+  const parenthesis = LABEL_PARENTHESIS.exec(index.scan.slice(from, until))?.[0].length ?? 0;
+  const lineEnd = index.scan.indexOf("\n", from + parenthesis);
+  const afterParenthesis = parenthesis > 0 && values[kind].some((v) => v.start >= from + parenthesis && (lineEnd === -1 || v.start < lineEnd) && readable(v));
+  const start = afterParenthesis ? from + parenthesis : from;
+  const own = values[kind].filter((v) => v.start >= start && readable(v));
   if (own.length === 0) return undefined;
   const first = own[0]!;
   const ambiguous = own.some((v) => v.start === first.start && v.value !== first.value);
@@ -618,12 +636,12 @@ function firstValueAfter(
   const accountNumber = kind === "last4" ? index.digits.find((run) => run.start <= first.start && first.end <= run.end) : undefined;
   const others = (["money", "rate", "date", "last4"] as const)
     .filter((k) => k !== kind)
-    .flatMap((k) => values[k].filter((v) => v.start >= from && v.end <= first.start && !(accountNumber && v.start >= accountNumber.start)));
-  if (others.length === 0) return gapAllowed(index.scan.slice(from, first.start), kind) ? { value: first, ambiguous } : undefined;
+    .flatMap((k) => values[k].filter((v) => v.start >= start && v.end <= first.start && !(accountNumber && v.start >= accountNumber.start)));
+  if (others.length === 0) return gapAllowed(index.scan.slice(start, first.start), kind) ? { value: first, ambiguous } : undefined;
   // An amount's label may say when it holds ("AMOUNT DUE 05/01/2026 $1,845.20"); nothing else may stand between.
   const dates = values.date.filter((v) => others.includes(v));
   const dateSpans = [...new Map(dates.map((d) => [`${d.start}:${d.end}`, d])).values()];
-  if (kind !== "money" || dates.length !== others.length || !datedLabel(index.scan, from, dateSpans, first.start)) return undefined;
+  if (kind !== "money" || dates.length !== others.length || !datedLabel(index.scan, start, dateSpans, first.start)) return undefined;
   return { value: first, ambiguous };
 }
 
