@@ -678,3 +678,14 @@ test("reader: a label's parenthesis qualifies it where the value follows; a quot
   ].join("\n");
   assert.equal(read(call).payoff_good_through, "2026-05-19");
 });
+
+test("reader: a question that names the figure is answered in the next turn", () => {
+  const call = ["Member: And what rate am I paying on that?", "Agent: You're at 7.24 percent.", "Member: Okay."].join("\n");
+  assert.equal(read(call).interest_rate, 7240);
+  // The answer is the next turn's, not a figure further on.
+  assert.equal(
+    read(["Member: And what rate am I paying on that?", "Agent: Let me pull that up for you.", "Agent: 7.24 percent."].join("\n")).interest_rate,
+    undefined,
+  );
+  assert.equal(read("Member: What rate am I paying on the loan I took out in 2021?\nAgent: 7.24 percent.").interest_rate, undefined);
+});

@@ -57,7 +57,7 @@ const MAX_GAP = 90;
  * the label is not this value's.
  */
 const GAP_WORD =
-  /^(?:is|was|are|of|at|on|by|to|be|will|would|it|it's|its|that's|thats|the|a|an|your|my|our|this|that|for|now|today|currently|right|shows|showing|show|reads|amount|as|about|approximately|usd|still|going|sitting|listed|okay|ok|so|and|sure|yes|yeah|just|see|i|we|you|have|has|is|number|no|date|ending|in|last|four|digits|xxxx|x+|sorry|one|moment|let|me|check|here|there|looks|like|fixed|variable|annual|percentage|rate|set|currently|what|account|loan|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)$/i;
+  /^(?:is|was|are|of|at|on|by|to|be|will|would|it|it's|its|that's|thats|you're|youre|the|a|an|your|my|our|this|that|for|now|today|currently|right|shows|showing|show|reads|amount|as|about|approximately|usd|still|going|sitting|listed|okay|ok|so|and|sure|yes|yeah|just|see|i|we|you|have|has|is|number|no|date|ending|in|last|four|digits|xxxx|x+|sorry|one|moment|let|me|check|here|there|looks|like|fixed|variable|annual|percentage|rate|set|currently|what|account|loan|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)$/i;
 
 export interface Reading {
   /** Canonical value: cents for money, thousandths for rates, ISO date, four digits. */
@@ -673,7 +673,20 @@ function correctedValue(index: SourceIndex, own: readonly ValueAt[], value: Valu
 }
 
 /** Layout, speaker tags and the few words people put between a name and its value. */
+/** A question that names the figure, then the next speaker's answer: "And what rate am I paying on that?\nAgent: You're at 7.24 percent." */
+const QUESTION_THEN_TURN = /^([^?\n\d]{0,60})\?[ \t]*\n(?=[ \t]*(?:\[[^\]\n]{1,30}\][ \t]*)?[\p{L}][\p{L}\d _.'()-]{0,30}:)/u;
+const QUESTION_WORDS = 8;
+
 function gapAllowed(rawGap: string, kind: CandidateKind): boolean {
+  const question = QUESTION_THEN_TURN.exec(rawGap);
+  if (question) {
+    const asked = question[1]!
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== "");
+    const answer = rawGap.slice(question[0].length).replace(/^[ \t]*(?:\[[^\]\n]{1,30}\][ \t]*)?[\p{L}][\p{L}\d _.'()-]{0,30}:/u, " ");
+    return asked.length <= QUESTION_WORDS && !answer.includes("\n") && gapAllowed(answer, kind);
+  }
   const gap = rawGap.replace(/^[ \t]*(\d+|[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*)[ \t]*$/gm, "").replace(LINE_TIMESTAMP, "");
   if (gap.split(/\r?\n/).filter((line) => line.trim() !== "").length > 2) return false;
   let words = gap
@@ -683,11 +696,15 @@ function gapAllowed(rawGap: string, kind: CandidateKind): boolean {
     .replace(/(?<=\n)[ \t]*\[[\p{L}][\p{L}\d .'-]{0,30}\]/gu, " ");
   // An account number's leading groups and masks stand before its last four digits ("NMA-20-0088417", "XXXX-4410").
   if (kind === "last4") words = words.replace(/[\dXx*•]+(?=[\s-]|$)|\b[A-Z]{1,5}(?=-)/g, " ");
-  const list = words
+  const list = wordsBetween(words);
+  return list.length <= 8 && list.every((w) => GAP_WORD.test(w));
+}
+
+function wordsBetween(text: string): string[] {
+  return text
     .replace(/[\s:|=.…,;?!"()[\]*#—–>_-]+/g, " ")
     .replace(/(^|\s)'+|'+(\s|$)/g, " ")
     .trim()
     .split(" ")
     .filter((w) => w !== "");
-  return list.length <= 8 && list.every((w) => GAP_WORD.test(w));
 }
