@@ -97,4 +97,7 @@ test("lender names: a recording's own headers and speaker tags are not names", (
   const names = lenderNameCandidates("WEBVTT\n\nIVR: Press 1.\nVerification complete.\nAgent: Redfern Mortgage, this is Lee.\n");
   for (const word of ["WEBVTT", "Webvtt", "IVR", "Ivr", "Verification", "Agent"]) assert.ok(!names.includes(word), word);
   assert.ok(names.includes("Redfern Mortgage"));
+  const statement = lenderNameCandidates("Minimum Payment Due: $35.00\nCSR: Prairie Wind Credit Union, how can I help?\n");
+  for (const word of ["Minimum", "CSR", "Csr"]) assert.ok(!statement.includes(word), word);
+  assert.ok(statement.includes("Minimum Payment Due") && statement.includes("Prairie Wind Credit Union"));
 });
