@@ -222,6 +222,9 @@ test("the kind of debt the text names, and no verdict where it names several or 
   assert.equal(wordedLiabilityType("Summit Ridge FCU — Home Equity Line of Credit\nDraw period ends 2031"), "heloc");
   assert.equal(wordedLiabilityType("Elm Street Bank\nRegular payment includes escrow for taxes"), "mortgage");
   assert.equal(wordedLiabilityType("Rep: Is this about the vehicle? Caller: Yes, the 2022 truck."), "auto_loan");
+  // Paying by "AUTO DEBIT" or autopay names no car.
+  assert.equal(wordedLiabilityType("HOME EQUITY LINE OF CREDIT STATEMENT\n03/24  PAYMENT - AUTO DEBIT 0010448219\nAutopay is on"), "heloc");
+  assert.equal(wordedLiabilityType("Your auto loan statement"), "auto_loan");
   assert.equal(wordedLiabilityType("You may pay by debit card.\nYour unsecured personal loan"), "personal_loan");
   assert.equal(wordedLiabilityType("Mortgage ...4411  $212,000.00\nVisa Rewards ...0931  $1,538.90"), undefined);
   assert.equal(wordedLiabilityType("Account summary\nBalance $1,000.00"), undefined);

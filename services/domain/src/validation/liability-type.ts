@@ -11,7 +11,7 @@ const WORDING: ReadonlyArray<readonly [LiabilityType, RegExp]> = [
   ["credit_card", /\bcredit[\s-]+card\b|\bvisa\b|\bmastercard\b|\bamex\b|\bamerican[\s-]+express\b|(?<!\bdebit[\s-]+)\bcard\b|\bcardmember\b/i],
   ["mortgage", /\bmortgage\b|\bescrow\b|\bimpound\b|\bhome[\s-]+loan\b|\bdeed[\s-]+of[\s-]+trust\b/i],
   ["student_loan", /\bstudent\b|\beducation(?:al)?\b|\btuition\b/i],
-  ["auto_loan", /\bauto\b|\bvehicle\b|\bcar\b|\bmotor\b|\bvin\b/i],
+  ["auto_loan", /\bauto\b(?![\s-]*(?:debit|debited|pay|payment|draft|drafted|matic|mated|transfer|renew))|\bvehicle\b|\bcar\b|\bmotor\b|\bvin\b/i],
   [
     "personal_loan",
     /\bpersonal[\s-]+(?:loan|line|installment)\b|\binstallment[\s-]+loan\b|\bunsecured[\s-]+(?:personal[\s-]+)?loan\b|\bsignature[\s-]+loan\b/i,
