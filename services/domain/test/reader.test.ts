@@ -692,3 +692,14 @@ test("reader: a question that names the figure is answered in the next turn", ()
   );
   assert.equal(read("Member: What rate am I paying on the loan I took out in 2021?\nAgent: 7.24 percent.").interest_rate, undefined);
 });
+
+test("reader: a notice's date ('Apr 26' is no APR), a billing cycle's closing day, a letter dated 13MAY26; a payment that was due is past", () => {
+  assert.equal(read("ABERNATHY FEDERAL CREDIT UNION\nNOTICE OF PAST DUE PAYMENT\nNotice Date: Apr 26, 2026\n\nDANA BENNETT").as_of_date, "2026-04-26");
+  assert.equal(read("Account ending in 6011     Billing Cycle Closing 2025/04/10\n\nPrevious Balance   $12.00").as_of_date, "2025-04-10");
+  assert.equal(read("Relationship Summary Statement\nFor the period: Oct 29, 2027 through Nov 28, 2027\nPrepared for: Jenna Khan").as_of_date, "2027-11-28");
+  assert.equal(read("ABERNATHY & LINDQVIST FINANCIAL SERVICES\nWelcome Letter\n13MAY26\n\nDerek Zimmerman\n7796 Maple St").as_of_date, "2026-05-13");
+  assert.equal(read("Keel Harbor Card Services\nPayment Receipt\n: 11/03/2024\n\nFatima Young").as_of_date, "2024-11-03");
+  const notice = "We have not received the payment of $25.00 that was due on Mar. 28, 2025.\nYour next minimum payment of $160.00 is due on Apr.\n28, 2025.";
+  assert.equal(read(notice).next_due_date, "2025-04-28");
+  assert.equal(read("The purchase APR 21.24% applies").interest_rate, 21240);
+});

@@ -42,7 +42,9 @@ const CLOCK_TIME = new RegExp(String.raw`\[?(?<![\d/.:-])${CLOCK}(?![\d/:])\]?`,
 const LINE_TIMESTAMP = new RegExp(String.raw`^[ \t]*\[?${CLOCK}\]?`, "gmu");
 
 /** Labels of a period ("Billing Period 05/16/27 - 06/13/27"): the statement date is where it ends. */
-const PERIOD_LABELS = new Set(["statement period", "billing period", "billing cycle", "statement cycle"]);
+/** What follows a month's abbreviation: its day ("Apr 26", "APR. 08"). */
+const MONTH_DAY = /^\.?\s+\d{1,2}(?!\d|\.\d|\s*%)/;
+const PERIOD_LABELS = new Set(["statement period", "billing period", "billing cycle", "statement cycle", "for the period"]);
 /** What joins the two ends of a period. */
 const RANGE_JOIN = /^[ \t]*(?:-|–|—|to|through|thru)[ \t]*$/i;
 
@@ -116,6 +118,10 @@ export function readLabelledFields(
     const before = index.scan.slice(index.scan.lastIndexOf("\n", start - 1) + 1, start);
     // Inside a line these words are part of something else ("as of today's date, …"): no name at all.
     if ((LINE_START_ONLY.has(phrase) && before.trim() !== "") || PASSING_MENTIONS.has(phrase)) return [];
+    // "the payment of $35.00 that was due on Apr 17" is a missed payment's date, not the next one.
+    if (LABEL_TARGET.get(phrase) === "next_due_date" && /\b(?:was|were)[ \t]+$/i.test(before)) return [];
+    // "Apr 26, 2026" is a month, not the APR.
+    if (phrase === "apr" && MONTH_DAY.test(index.scan.slice(m.index + m[0].length, m.index + m[0].length + 6))) return [];
     // A statement's "Payment" heads a column of transactions or is part of a longer name; a speaker's is the payment.
     if (SPOKEN_ONLY.has(phrase) && !SPOKEN_LINE.test(before)) return [];
     const misplaced =
@@ -312,7 +318,7 @@ function payoffTotal(index: SourceIndex, lines: readonly Line[], money: readonly
 }
 
 /** A date alone on its line: "February 4, 2025", "Date Wednesday, February 7, 2024" is a label's. */
-const DATE_ONLY_LINE = /^[ \t]*(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?[ \t]+)?$/i;
+const DATE_ONLY_LINE = /^[ \t]*(?::[ \t]*)?(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?[ \t]+)?$/i;
 /** How many non-empty lines a letterhead spans before the letter's date. */
 const LETTERHEAD_LINES = 8;
 
@@ -454,7 +460,7 @@ function yearsAfter(time: number, years: number): number {
 }
 
 function hasYear(written: string): boolean {
-  return /\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}\b|twenty|thousand/i.test(written);
+  return /\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}\b|^\d{1,2}[\p{L}]{3}\d{2}$|twenty|thousand/iu.test(written);
 }
 
 /** A line that is a name only: letters, a few words, no figure. */
