@@ -703,3 +703,11 @@ test("reader: a notice's date ('Apr 26' is no APR), a billing cycle's closing da
   assert.equal(read(notice).next_due_date, "2025-04-28");
   assert.equal(read("The purchase APR 21.24% applies").interest_rate, 21240);
 });
+
+test("reader: a balance at a date dates the figures; a period's end past its weekday", () => {
+  const tax = "education loan — Tanya Ibrahim\n\nOutstanding Principal at Dec 31, 2024   27138.86\nInterest Paid in 2024  812.40";
+  assert.equal(read(tax).as_of_date, "2024-12-31");
+  assert.equal(read("Billing Period: Thursday, July 9, 2026 - Thursday, August 6, 2026\n\nPlease Pay By 09/01/2026").as_of_date, "2026-08-06");
+  // A balance "after" a date is no dating of the figures.
+  assert.equal(read("Outstanding Principal after 12/31/2024 payment 27138.86").as_of_date, undefined);
+});

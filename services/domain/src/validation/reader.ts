@@ -42,11 +42,12 @@ const CLOCK_TIME = new RegExp(String.raw`\[?(?<![\d/.:-])${CLOCK}(?![\d/:])\]?`,
 const LINE_TIMESTAMP = new RegExp(String.raw`^[ \t]*\[?${CLOCK}\]?`, "gmu");
 
 /** Labels of a period ("Billing Period 05/16/27 - 06/13/27"): the statement date is where it ends. */
+const BALANCE_DATE = /^[ \t]*(?:at|as of|as at)[ \t]+(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?[ \t]*)?$/i;
 /** What follows a month's abbreviation: its day ("Apr 26", "APR. 08"). */
 const MONTH_DAY = /^\.?\s+\d{1,2}(?!\d|\.\d|\s*%)/;
 const PERIOD_LABELS = new Set(["statement period", "billing period", "billing cycle", "statement cycle", "for the period"]);
 /** What joins the two ends of a period. */
-const RANGE_JOIN = /^[ \t]*(?:-|–|—|to|through|thru)[ \t]*$/i;
+const RANGE_JOIN = /^[ \t]*(?:-|–|—|to|through|thru)[ \t]*(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?[ \t]*)?$/i;
 
 const AMOUNT_FIELDS = new Set<ReaderField>(LABELLED_AMOUNT_FIELDS);
 
@@ -172,6 +173,12 @@ export function readLabelledFields(
     if (changed) {
       add(label.target, changed);
       return;
+    }
+    // A balance "at" or "as of" a date ("Outstanding Principal at Dec 31, 2024  27,138.86") is the figures' date.
+    if (label.target === "current_balance") {
+      const dated = values.date.find((v) => v.start > label.end && v.start < until && BALANCE_DATE.test(index.scan.slice(label.end, v.start)));
+      if (dated && hasYear(index.scan.slice(dated.start, dated.end)) && !values.date.some((v) => v.start === dated.start && v.value !== dated.value))
+        add("as_of_date", dated);
     }
     const found = firstValueAfter(index, values, kind, label.end, until);
     const after = found?.ambiguous && kind === "date" ? placedInTime(label.target, values.date, found.value, { documentDate, latestDated }) : found;
