@@ -140,13 +140,11 @@ const NOT_AN_ACCOUNT = /\b(?:phone|mobile|cell|social|ssn|zip)\b/i;
  */
 export function accountsByEnding(index: SourceIndex, last4: ReadonlyMap<string, readonly Span[]>): Set<string> {
   const out = new Set<string>();
-  for (const [digits, spans] of last4) {
-    for (const span of spans) {
-      const run = index.digits.find((d) => d.start <= span.start && span.end <= d.end);
-      const at = run?.start ?? span.start;
-      const before = index.scan.slice(Math.max(0, at - 30), at);
-      if (ENDING_BEFORE.test(before) && !NOT_AN_ACCOUNT.test(before) && !paidFrom(index.scan, at)) out.add(digits);
-    }
+  for (const run of index.digits) {
+    const digits = run.digits.slice(-4);
+    if (run.digits.length < 4 || !last4.has(digits)) continue;
+    const before = index.scan.slice(Math.max(0, run.start - 30), run.start);
+    if (ENDING_BEFORE.test(before) && !NOT_AN_ACCOUNT.test(before) && !paidFrom(index.scan, run.start)) out.add(digits);
   }
   return out;
 }

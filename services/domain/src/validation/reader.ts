@@ -162,7 +162,9 @@ export function readLabelledFields(
     const kind = candidateKind(label.target);
     // A word of the label's own parenthesis ("Variable Rate (Prime + 0.50%)") does not end its reach.
     const ownEnd = label.end + (LABEL_PARENTHESIS.exec(index.scan.slice(label.end, label.end + MAX_GAP))?.[0].length ?? 0);
-    const nextLabel = labels.slice(i + 1).find((l) => l.start >= ownEnd)?.start ?? Number.POSITIVE_INFINITY;
+    let next = i + 1;
+    while (next < labels.length && labels[next]!.start < ownEnd) next++;
+    const nextLabel = labels[next]?.start ?? Number.POSITIVE_INFINITY;
     const until = Math.min(nextLabel, label.end + MAX_GAP);
     if (PERIOD_LABELS.has(label.phrase)) {
       const found = periodEnd(index, values.date, label.end, until);
