@@ -41,10 +41,11 @@ const CLOCK_TIME = new RegExp(String.raw`\[?(?<![\d/.:-])${CLOCK}(?![\d/:])\]?`,
 /** A timestamp opening a line of a call log, before the speaker's name. */
 const LINE_TIMESTAMP = new RegExp(String.raw`^[ \t]*\[?${CLOCK}\]?`, "gmu");
 
-/** Labels of a period ("Billing Period 05/16/27 - 06/13/27"): the statement date is where it ends. */
+/** What dates a balance ("Outstanding Principal at Dec 31, 2024", "Balance as of Monday, 03/31/2026"). */
 const BALANCE_DATE = /^[ \t]*(?:at|as of|as at)[ \t]+(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?[ \t]*)?$/i;
 /** What follows a month's abbreviation: its day ("Apr 26", "APR. 08"). */
 const MONTH_DAY = /^\.?\s+\d{1,2}(?!\d|\.\d|\s*%)/;
+/** Labels of a period ("Billing Period 05/16/27 - 06/13/27"): the statement date is where it ends. */
 const PERIOD_LABELS = new Set(["statement period", "billing period", "billing cycle", "statement cycle", "for the period"]);
 /** What joins the two ends of a period. */
 const RANGE_JOIN = /^[ \t]*(?:-|–|—|to|through|thru)[ \t]*(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?[ \t]*)?$/i;
