@@ -41,7 +41,9 @@ async function freshTopic(name: string): Promise<string> {
 }
 
 async function produce(topic: string, n: number): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent: a send that kafkajs retries after a timeout on a loaded machine must not write a
+  // partition's messages twice (a CI run once saw 812 distinct offsets for 600 messages).
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   await producer.send({
     topic,
