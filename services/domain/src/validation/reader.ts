@@ -41,14 +41,16 @@ const CLOCK_TIME = new RegExp(String.raw`\[?(?<![\d/.:-])${CLOCK}(?![\d/:])\]?`,
 /** A timestamp opening a line of a call log, before the speaker's name. */
 const LINE_TIMESTAMP = new RegExp(String.raw`^[ \t]*\[?${CLOCK}\]?`, "gmu");
 
+/** A weekday before a date, as statements and calls write it: "Thursday, ", "Wed. ", "Sat ". */
+const WEEKDAY = String.raw`(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?`;
 /** What dates a balance ("Outstanding Principal at Dec 31, 2024", "Balance as of Monday, 03/31/2026"). */
-const BALANCE_DATE = /^[ \t]*(?:at|as of|as at)[ \t]+(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?[ \t]*)?$/i;
+const BALANCE_DATE = new RegExp(String.raw`^[ \t]*(?:at|as of|as at)[ \t]+(?:${WEEKDAY}[ \t]*)?$`, "i");
 /** What follows a month's abbreviation: its day ("Apr 26", "APR. 08"). */
 const MONTH_DAY = /^\.?\s+\d{1,2}(?!\d|\.\d|\s*%)/;
 /** Labels of a period ("Billing Period 05/16/27 - 06/13/27"): the statement date is where it ends. */
 const PERIOD_LABELS = new Set(["statement period", "billing period", "billing cycle", "statement cycle", "for the period"]);
 /** What joins the two ends of a period. */
-const RANGE_JOIN = /^[ \t]*(?:-|–|—|to|through|thru)[ \t]*(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?[ \t]*)?$/i;
+const RANGE_JOIN = new RegExp(String.raw`^[ \t]*(?:-|–|—|to|through|thru)[ \t]*(?:${WEEKDAY}[ \t]*)?$`, "i");
 
 const AMOUNT_FIELDS = new Set<ReaderField>(LABELLED_AMOUNT_FIELDS);
 
@@ -328,7 +330,7 @@ function payoffTotal(index: SourceIndex, lines: readonly Line[], money: readonly
 }
 
 /** A date alone on its line: "February 4, 2025", "Date Wednesday, February 7, 2024" is a label's. */
-const DATE_ONLY_LINE = /^[ \t]*(?::[ \t]*)?(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?[ \t]+)?$/i;
+const DATE_ONLY_LINE = new RegExp(String.raw`^[ \t]*(?::[ \t]*)?(?:${WEEKDAY}[ \t]+)?$`, "i");
 /** How many non-empty lines a letterhead spans before the letter's date. */
 const LETTERHEAD_LINES = 8;
 
@@ -690,7 +692,10 @@ function correctedValue(index: SourceIndex, own: readonly ValueAt[], value: Valu
 
 /** Layout, speaker tags and the few words people put between a name and its value. */
 /** A question that names the figure, then the next speaker's answer: "And what rate am I paying on that?\nAgent: You're at 7.24 percent." */
-const QUESTION_THEN_TURN = /^([^?\n\d]{0,60})\?[ \t]*\n(?=[ \t]*(?:\[[^\]\n]{1,30}\][ \t]*)?[\p{L}][\p{L}\d _.'()-]{0,30}:)/u;
+/** The speaker who starts a turn, after an optional bracketed timestamp or tag: "Agent:", "[00:01:19] Dana:". */
+const TURN_SPEAKER = String.raw`[ \t]*(?:\[[^\]\n]{1,30}\][ \t]*)?[\p{L}][\p{L}\d _.'()-]{0,30}:`;
+const QUESTION_THEN_TURN = new RegExp(String.raw`^([^?\n\d]{0,60})\?[ \t]*\n(?=${TURN_SPEAKER})`, "u");
+const ANSWER_SPEAKER = new RegExp(`^${TURN_SPEAKER}`, "u");
 const QUESTION_WORDS = 8;
 
 function gapAllowed(rawGap: string, kind: CandidateKind): boolean {
@@ -700,7 +705,7 @@ function gapAllowed(rawGap: string, kind: CandidateKind): boolean {
       .trim()
       .split(/\s+/)
       .filter((w) => w !== "");
-    const answer = rawGap.slice(question[0].length).replace(/^[ \t]*(?:\[[^\]\n]{1,30}\][ \t]*)?[\p{L}][\p{L}\d _.'()-]{0,30}:/u, " ");
+    const answer = rawGap.slice(question[0].length).replace(ANSWER_SPEAKER, " ");
     return asked.length <= QUESTION_WORDS && !answer.includes("\n") && gapAllowed(answer, kind);
   }
   const gap = rawGap.replace(/^[ \t]*(\d+|[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+.*)[ \t]*$/gm, "").replace(LINE_TIMESTAMP, "");
@@ -712,15 +717,11 @@ function gapAllowed(rawGap: string, kind: CandidateKind): boolean {
     .replace(/(?<=\n)[ \t]*\[[\p{L}][\p{L}\d .'-]{0,30}\]/gu, " ");
   // An account number's leading groups and masks stand before its last four digits ("NMA-20-0088417", "XXXX-4410").
   if (kind === "last4") words = words.replace(/[\dXx*•]+(?=[\s-]|$)|\b[A-Z]{1,5}(?=-)/g, " ");
-  const list = wordsBetween(words);
-  return list.length <= 8 && list.every((w) => GAP_WORD.test(w));
-}
-
-function wordsBetween(text: string): string[] {
-  return text
+  const list = words
     .replace(/[\s:|=.…,;?!"()[\]*#—–>_-]+/g, " ")
     .replace(/(^|\s)'+|'+(\s|$)/g, " ")
     .trim()
     .split(" ")
     .filter((w) => w !== "");
+  return list.length <= 8 && list.every((w) => GAP_WORD.test(w));
 }
