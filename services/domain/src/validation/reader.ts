@@ -45,8 +45,6 @@ const LINE_TIMESTAMP = new RegExp(String.raw`^[ \t]*\[?${CLOCK}\]?`, "gmu");
 const WEEKDAY = String.raw`(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?`;
 /** What dates a balance ("Outstanding Principal at Dec 31, 2024", "Balance as of Monday, 03/31/2026"). */
 const BALANCE_DATE = new RegExp(String.raw`^[ \t]*(?:at|as of|as at)[ \t]+(?:${WEEKDAY}[ \t]*)?$`, "i");
-/** What follows a month's abbreviation: its day ("Apr 26", "APR. 08"). */
-const MONTH_DAY = /^\.?\s+\d{1,2}(?!\d|\.\d|\s*%)/;
 /** Labels of a period ("Billing Period 05/16/27 - 06/13/27"): the statement date is where it ends. */
 const PERIOD_LABELS = new Set(["statement period", "billing period", "billing cycle", "statement cycle", "for the period"]);
 /** What joins the two ends of a period. */
@@ -124,8 +122,8 @@ export function readLabelledFields(
     if ((LINE_START_ONLY.has(phrase) && before.trim() !== "") || PASSING_MENTIONS.has(phrase)) return [];
     // "the payment of $35.00 that was due on Apr 17" is a missed payment's date, not the next one.
     if (LABEL_TARGET.get(phrase) === "next_due_date" && /\b(?:was|were)[ \t]+$/i.test(before)) return [];
-    // "Apr 26, 2026" is a month, not the APR.
-    if (phrase === "apr" && MONTH_DAY.test(index.scan.slice(m.index + m[0].length, m.index + m[0].length + 6))) return [];
+    // A name inside a date is part of it: "Apr 26, 2026" is a month, not the APR.
+    if (index.dates.some((d) => start >= d.start && start < d.end)) return [];
     // A statement's "Payment" heads a column of transactions or is part of a longer name; a speaker's is the payment.
     if (SPOKEN_ONLY.has(phrase) && !SPOKEN_LINE.test(before)) return [];
     const misplaced =
