@@ -32,8 +32,9 @@ fi
 
 tmp="${TMPDIR:-/tmp}"
 for dir in "$here" "$tmp"; do
-  if (( $(free_gb "$dir") < needed_gb )); then
-    log "warning: $(free_gb "$dir") GB free under $dir; installing torch and its CUDA wheels needs about $needed_gb GB"
+  free="$(free_gb "$dir")"
+  if (( free < needed_gb )); then
+    log "warning: $free GB free under $dir; installing torch and its CUDA wheels needs about $needed_gb GB"
   fi
 done
 
