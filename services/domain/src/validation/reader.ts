@@ -177,12 +177,8 @@ export function readLabelledFields(
       add(label.target, changed);
       return;
     }
-    // A balance "at" or "as of" a date ("Outstanding Principal at Dec 31, 2024  27,138.86") is the figures' date.
-    if (label.target === "current_balance") {
-      const dated = values.date.find((v) => v.start > label.end && v.start < until && BALANCE_DATE.test(index.scan.slice(label.end, v.start)));
-      if (dated && hasYear(index.scan.slice(dated.start, dated.end)) && !values.date.some((v) => v.start === dated.start && v.value !== dated.value))
-        add("as_of_date", dated);
-    }
+    const dated = label.target === "current_balance" ? balanceDate(index, values.date, label.end, until) : undefined;
+    if (dated) add("as_of_date", dated);
     const found = firstValueAfter(index, values, kind, label.end, until);
     const after = found?.ambiguous && kind === "date" ? placedInTime(label.target, values.date, found.value, { documentDate, latestDated }) : found;
     if (after?.ambiguous) {
@@ -416,6 +412,13 @@ function callHeaderDate(index: SourceIndex, dates: readonly ValueAt[]): ValueAt 
   const inHeader = dates.filter((v) => v.end <= headerEnd && hasYear(index.scan.slice(v.start, v.end)));
   if (inHeader.length === 0 || inHeader.some((v) => v.value !== inHeader[0]!.value)) return undefined;
   return inHeader[0];
+}
+
+/** The full date a balance is "at" or "as of" ("Outstanding Principal at Dec 31, 2024  27,138.86"): the figures' date. */
+function balanceDate(index: SourceIndex, dates: readonly ValueAt[], from: number, until: number): ValueAt | undefined {
+  const dated = dates.find((v) => v.start > from && v.start < until && BALANCE_DATE.test(index.scan.slice(from, v.start)));
+  if (!dated || !hasYear(index.scan.slice(dated.start, dated.end))) return undefined;
+  return dates.some((v) => v.start === dated.start && v.value !== dated.value) ? undefined : dated;
 }
 
 /** Labels by which a speaker or a page gives the day itself ("So today is Wednesday, December 2nd, 2026"). */
